@@ -1,0 +1,1 @@
+"""Order and return management: the package every function imports (shipped as one Lambda layer)."""

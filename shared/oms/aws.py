@@ -1,0 +1,22 @@
+"""Cached boto3 clients, made on first use so a handler imports only what it calls."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+# Fail fast and let the caller's retry policy (Step Functions, SQS, the client) decide.
+_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=10)
+
+
+@cache
+def client(service: str) -> Any:
+    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+
+
+def reset() -> None:
+    """Forget clients (tests and the local stack switch endpoints between runs)."""
+    client.cache_clear()

@@ -1,0 +1,47 @@
+"""The one clock every rule reads.
+
+In AWS it is the system clock. The local stack moves it (``/_local/clock``) so tests can cross
+deadlines without sleeping; nothing else may change the offset.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+_offset = timedelta(0)
+_lock = threading.Lock()
+
+
+def now() -> datetime:
+    return datetime.now(UTC) + _offset
+
+
+def advance(seconds: float) -> datetime:
+    global _offset
+    with _lock:
+        _offset += timedelta(seconds=seconds)
+    return now()
+
+
+def offset_seconds() -> float:
+    return _offset.total_seconds()
+
+
+def reset() -> None:
+    global _offset
+    with _lock:
+        _offset = timedelta(0)
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 UTC with millisecond precision; sorts lexically in time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def now_iso() -> str:
+    return iso(now())

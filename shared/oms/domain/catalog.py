@@ -1,0 +1,47 @@
+"""Products and the flags that change how an order or a return is handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+MAX_PRICE = 100_000_000_00  # one hundred million in major units: anything above is a typo
+
+
+class Flag(StrEnum):
+    perishable = "perishable"
+    food = "food"
+    intimate = "intimate"
+    customized = "customized"
+    presale = "presale"
+    cross_border = "cross_border"
+
+
+class Product(BaseModel):
+    """A catalogue entry. Prices are integer minor units of ``currency``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str = Field(pattern=SKU_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    price: int = Field(ge=0, le=MAX_PRICE)
+    currency: str = Field(pattern=CURRENCY_PATTERN)
+    category: str = Field(min_length=1, max_length=64)
+    flags: list[Flag] = Field(default_factory=list)
+    returnable: bool = True
+    return_window_days: int = Field(7, ge=0, le=365)
+    active: bool = True
+    max_per_order: int = Field(99, ge=1, le=999)
+    presale_ships_at: datetime | None = None
+
+    @field_validator("flags")
+    @classmethod
+    def _unique(cls, flags: list[Flag]) -> list[Flag]:
+        return sorted(set(flags))
+
+    def has(self, flag: Flag) -> bool:
+        return flag in self.flags

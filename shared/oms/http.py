@@ -1,0 +1,148 @@
+"""The HTTP edge shared by every API function: routing, problem+json errors, the caller's identity.
+
+Errors become answers here and only here: a :class:`~oms.problems.Problem` is its own 4xx, a request
+that does not fit its model is 422 (400 when the body is not JSON at all), anything else is a 500 that
+names the request id and nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+
+from oms.config import settings
+from oms.observability import logger
+from oms.problems import FieldError, Forbidden, NotFound, Problem, Unauthorized, ValidationProblem
+
+PROBLEM_JSON = "application/problem+json"
+JSON = "application/json"
+
+
+def dumps(payload: Any) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response[str]:
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json")
+    return Response(status_code=status, content_type=JSON, body=dumps(payload), headers=headers)
+
+
+def problem_response(problem: Problem) -> Response[str]:
+    return Response(status_code=problem.status, content_type=PROBLEM_JSON, body=dumps(problem.to_dict()))
+
+
+def problem_body_response(problem: dict[str, Any]) -> Response[str]:
+    """A problem that travelled as data (a workflow step's answer)."""
+    return Response(status_code=int(problem["status"]), content_type=PROBLEM_JSON, body=dumps(problem))
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> Problem:
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return Problem("The request body is not valid JSON.", code="malformed_json", title="Malformed JSON")
+    fields = [FieldError(_field_of(tuple(e.get("loc", ()))), str(e.get("msg", "invalid"))) for e in errors]
+    return ValidationProblem("Some fields are missing or not valid; see errors.", errors=fields)
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    groups: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.groups
+
+
+def _groups(raw: Any) -> frozenset[str]:
+    # API Gateway passes list claims as a string like "[admin staff]"; tokens may carry a real list.
+    if isinstance(raw, list):
+        return frozenset(str(g) for g in raw)
+    if isinstance(raw, str):
+        return frozenset(g for g in raw.strip("[]").replace(",", " ").split() if g)
+    return frozenset()
+
+
+def principal(app: APIGatewayHttpResolver) -> Principal:
+    event = app.current_event
+    authorizer = event.raw_event.get("requestContext", {}).get("authorizer") or {}
+    claims = (authorizer.get("jwt") or {}).get("claims") or {}
+    subject = claims.get("sub")
+    if not subject:
+        raise Unauthorized("A bearer token with a subject is required.")
+    return Principal(subject=str(subject), groups=_groups(claims.get("cognito:groups")))
+
+
+def require_admin(app: APIGatewayHttpResolver) -> Principal:
+    who = principal(app)
+    if not who.is_admin:
+        raise Forbidden("This route is for back-office staff.")
+    return who
+
+
+def create_app() -> APIGatewayHttpResolver:
+    """A resolver with the shared error handling; each API function adds its routes."""
+    app = APIGatewayHttpResolver(enable_validation=True)
+
+    @app.exception_handler(Problem)
+    def _problem(exc: Problem) -> Response[str]:
+        return problem_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response[str]:
+        return problem_response(validation_problem(list(exc.errors())))
+
+    @app.not_found
+    def _not_found(exc: Exception) -> Response[str]:
+        return problem_response(NotFound("No such route.", code="route_not_found"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[str]:
+        request_id = app.current_event.request_context.request_id
+        logger.exception("unhandled error", extra={"request_id": request_id})
+        body = {
+            "type": "about:blank",
+            "title": "Internal error",
+            "status": 500,
+            "detail": f"Something went wrong on our side. Quote request id {request_id}.",
+            "code": "internal_error",
+            "request_id": request_id,
+        }
+        return Response(status_code=500, content_type=PROBLEM_JSON, body=dumps(body))
+
+    return app
+
+
+def api_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point for an API function: size limit, logging context, routing."""
+
+    @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        body = event.get("body") or ""
+        if len(body.encode() if isinstance(body, str) else body) > settings().max_body_bytes:
+            too_big = Problem(
+                f"The body is larger than {settings().max_body_bytes} bytes.",
+                code="payload_too_large",
+                status=413,
+                title="Payload too large",
+            )
+            return {
+                "statusCode": 413,
+                "headers": {"Content-Type": PROBLEM_JSON},
+                "body": dumps(too_big.to_dict()),
+                "isBase64Encoded": False,
+            }
+        return app.resolve(event, context)
+
+    return handler

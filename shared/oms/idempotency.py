@@ -1,0 +1,80 @@
+"""Idempotent POSTs (API.md): the same key and body give the first answer, byte for byte.
+
+Built on powertools idempotency: the record is claimed with a conditional put before the work runs, so
+concurrent requests with one key cannot both run (the loser hears ``idempotency_key_in_use``, safe to retry);
+a different body under a used key is ``idempotency_key_reused``. An exception (a fault, not a 4xx answer)
+deletes the claim so the client may retry. Keys are kept 24 hours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from oms.config import settings
+from oms.problems import Conflict, Problem
+
+KEY_HEADER = "idempotency-key"
+KEEP_SECONDS = 24 * 3600
+
+config = IdempotencyConfig(
+    event_key_jmespath="key",
+    payload_validation_jmespath="body",
+    expires_after_seconds=KEEP_SECONDS,
+    raise_on_no_idempotency_key=True,
+)
+_store = DynamoDBPersistenceLayer(table_name=settings().idempotency_table_name)
+
+
+@idempotent_function(data_keyword_argument="request", persistence_store=_store, config=config)
+def _once(*, request: dict[str, Any], produce: Callable[[], Response[str]]) -> dict[str, Any]:
+    response = produce()
+    return {"status": response.status_code, "headers": dict(response.headers), "body": response.body}
+
+
+def key_from(app: APIGatewayHttpResolver, *, required: bool) -> str | None:
+    key = app.current_event.headers.get(KEY_HEADER) or app.current_event.headers.get("Idempotency-Key")
+    if key is None:
+        if required:
+            raise Problem(
+                "This request needs an Idempotency-Key header (any unique string, e.g. a UUID).",
+                code="idempotency_key_required",
+            )
+        return None
+    if not 1 <= len(key) <= 255 or not key.isprintable():
+        raise Problem(
+            "The Idempotency-Key must be 1-255 printable characters.", code="idempotency_key_invalid"
+        )
+    return key
+
+
+def once(
+    app: APIGatewayHttpResolver, scope: str, key: str | None, body: Any, produce: Callable[[], Response[str]]
+) -> Response[str]:
+    """Run ``produce`` at most once per (scope, key); without a key, just run it."""
+    if key is None:
+        return produce()
+    config.register_lambda_context(app.lambda_context)
+    try:
+        saved = _once(request={"key": f"{scope}#{key}", "body": body}, produce=produce)
+    except IdempotencyValidationError as error:
+        raise Conflict(
+            "This Idempotency-Key was used with another request body.", code="idempotency_key_reused"
+        ) from error
+    except IdempotencyAlreadyInProgressError as error:
+        raise Conflict(
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            code="idempotency_key_in_use",
+        ) from error
+    return Response(status_code=saved["status"], headers=saved["headers"], body=saved["body"])

@@ -1,0 +1,34 @@
+"""Identifiers: a prefix and a random or derived body (``ord_…``, ``ret_…``, ``shp_…``)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
+ID_PATTERN = r"^[a-z]{2,4}_[0-9a-z]{20}$"
+_ID_RE = re.compile(ID_PATTERN)
+
+
+def _encode(raw: bytes, length: int = 20) -> str:
+    number = int.from_bytes(raw, "big")
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, 32)
+        chars.append(_ALPHABET[digit])
+    return "".join(chars)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{_encode(secrets.token_bytes(13))}"
+
+
+def derived_id(prefix: str, *parts: str) -> str:
+    """A stable id from its parts: a retried request maps to the same record."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return f"{prefix}_{_encode(digest[:13])}"
+
+
+def is_id(value: str, prefix: str) -> bool:
+    return value.startswith(prefix + "_") and bool(_ID_RE.match(value))

@@ -1,0 +1,190 @@
+"""Orders: placing one with its reservations in one transaction, reading them back."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from oms import clock
+from oms.domain.ordering import OrderDraft, OrderRejected
+from oms.problems import FieldError, NotFound, Problem
+from oms.store import inventory, keys
+from oms.store.table import Item, Table, TransactionCancelled, serialize, values
+
+PAYMENT_DUE = "payment_due"
+
+
+def _order_item(draft: OrderDraft, capped: dict[str, bool], request_hash: str) -> Item:
+    pk, sk = keys.order(draft.order_id)
+    placed = clock.iso(draft.placed_at)
+    lines = [
+        {
+            **line.model_dump(mode="json"),
+            "reserved": line.quantity,
+            "shipped": 0,
+            "capped": capped.get(line.sku, False),
+        }
+        for line in draft.lines
+    ]
+    return {
+        "pk": pk,
+        "sk": sk,
+        "id": draft.order_id,
+        "customer_id": draft.customer_id,
+        "status": "pending_payment",
+        "version": 1,
+        "channel": draft.channel.value,
+        "payment_method": draft.payment_method.value,
+        "coupon_code": draft.coupon_code,
+        "lines": lines,
+        "totals": draft.totals.model_dump(mode="json"),
+        "shipping_address": draft.shipping_address.model_dump(mode="json"),
+        "placed_at": placed,
+        "payment_due_at": clock.iso(draft.payment_due_at),
+        "estimated_ship_by": clock.iso(draft.estimated_ship_by),
+        "estimated_delivery_by": clock.iso(draft.estimated_delivery_by),
+        "captured": 0,
+        "refunded": 0,
+        "timeline": [{"at": placed, "type": "placed", "by": draft.customer_id}],
+        "request_hash": request_hash,
+        "customer_key": keys.customer_orders(draft.customer_id),
+        "created_key": f"{placed}#{draft.order_id}",
+        "timer_kind": PAYMENT_DUE,
+        "due_at": clock.iso(draft.payment_due_at),
+    }
+
+
+def _coupon_ops(draft: OrderDraft, limits: tuple[int | None, int | None]) -> list[dict[str, Any]]:
+    if not draft.coupon_code:
+        return []
+    total_limit, per_customer = limits
+    pk, sk = keys.coupon(draft.coupon_code)
+    use_pk, use_sk = keys.coupon_use(draft.coupon_code, draft.customer_id)
+    coupon_update: dict[str, Any] = {
+        "Key": serialize({"pk": pk, "sk": sk}),
+        "UpdateExpression": "SET used_count = used_count + :one",
+        "ConditionExpression": "active = :yes" + (" AND used_count < :limit" if total_limit else ""),
+        "ExpressionAttributeValues": values(
+            one=1, yes=True, **({"limit": total_limit} if total_limit else {})
+        ),
+    }
+    use_update: dict[str, Any] = {
+        "Key": serialize({"pk": use_pk, "sk": use_sk}),
+        "UpdateExpression": "SET uses = if_not_exists(uses, :zero) + :one",
+        "ExpressionAttributeValues": values(
+            one=1, zero=0, **({"limit": per_customer} if per_customer else {})
+        ),
+    }
+    if per_customer:
+        use_update["ConditionExpression"] = "attribute_not_exists(uses) OR uses < :limit"
+    return [{"Update": coupon_update}, {"Update": use_update}]
+
+
+def place(
+    table: Table,
+    draft: OrderDraft,
+    *,
+    capped: dict[str, bool],
+    coupon_limits: tuple[int | None, int | None],
+    request_hash: str,
+) -> tuple[Item, bool]:
+    """Write the order and reserve every line: all or nothing. Returns (order, created).
+
+    Placing the same draft again (a retried step) finds the order already there and returns it unchanged.
+    """
+    order = _order_item(draft, capped, request_hash)
+    ops: list[dict[str, Any]] = [
+        {"Put": {"Item": serialize(order), "ConditionExpression": "attribute_not_exists(pk)"}}
+    ]
+    line_index: list[tuple[int, str]] = []
+    for line in draft.lines:
+        for op in inventory.reserve_ops(
+            line.sku, line.quantity, draft.channel.value if capped.get(line.sku) else None
+        ):
+            line_index.append((len(ops), line.sku))
+            ops.append(op)
+    coupon_at = len(ops)
+    ops += _coupon_ops(draft, coupon_limits)
+    try:
+        table.transact(ops)
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            existing = table.get(*keys.order(draft.order_id))
+            if existing and existing["customer_id"] == draft.customer_id:
+                return existing, False
+        short = sorted({sku for index, sku in line_index if cancelled.failed(index)})
+        if short:
+            current = inventory.levels_for(table, short, draft.channel.value)
+            raise OrderRejected(
+                [
+                    FieldError(
+                        f"items[{[line.sku for line in draft.lines].index(sku)}].quantity",
+                        f"only {current[sku].available_for(draft.channel.value)} available",
+                        {
+                            "code": "insufficient_stock",
+                            "sku": sku,
+                            "available": current[sku].available_for(draft.channel.value),
+                        },
+                    )
+                    for sku in short
+                ]
+            ) from cancelled
+        if any(cancelled.failed(i) for i in range(coupon_at, len(ops))):
+            reason = "exhausted" if cancelled.failed(coupon_at) else "already_used"
+            raise OrderRejected(
+                [
+                    FieldError(
+                        "coupon_code",
+                        "This coupon can no longer be used.",
+                        {"code": "coupon_invalid", "reason": reason},
+                    )
+                ]
+            ) from cancelled
+        raise
+    return order, True
+
+
+def get(table: Table, order_id: str) -> Item | None:
+    return table.get(*keys.order(order_id))
+
+
+def get_for(table: Table, order_id: str, customer_id: str | None) -> Item:
+    """The order, for its owner or (customer_id None) for staff; anyone else is told it does not exist."""
+    order = get(table, order_id)
+    if order is None or (customer_id is not None and order["customer_id"] != customer_id):
+        raise NotFound(f"No order {order_id}.", code="order_not_found")
+    return order
+
+
+def _cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+
+
+def _start(cursor: str | None, customer_key: str) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if key["customer_key"]["S"] != customer_key:
+            raise ValueError("cursor of another list")
+        return dict(key)
+    except (ValueError, KeyError, TypeError) as error:
+        raise Problem("The cursor is not valid for this list.", code="invalid_cursor") from error
+
+
+def list_for_customer(
+    table: Table, customer_id: str, limit: int, cursor: str | None
+) -> tuple[list[Item], str | None]:
+    customer_key = keys.customer_orders(customer_id)
+    items, last = table.query(
+        "customer_key = :ck",
+        index="by_customer",
+        expression_values=values(ck=customer_key),
+        limit=limit,
+        start_key=_start(cursor, customer_key),
+        forward=False,
+    )
+    return items, _cursor(last)

@@ -1,0 +1,51 @@
+"""Everything validate-order needs to read, in one BatchGetItem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oms.domain.catalog import Product
+from oms.domain.coupons import Coupon, CouponUsage
+from oms.domain.inventory import StockLevels
+from oms.store import keys
+from oms.store.inventory import levels_from
+from oms.store.table import Table
+
+
+@dataclass(frozen=True)
+class OrderSnapshot:
+    products: dict[str, Product | None]
+    stock: dict[str, StockLevels]
+    coupon: Coupon | None
+    coupon_usage: CouponUsage
+
+
+def read(
+    table: Table, skus: list[str], channel: str, coupon_code: str | None, customer_id: str
+) -> OrderSnapshot:
+    wanted = list(dict.fromkeys(skus))
+    ask = [k for sku in wanted for k in (keys.product(sku), keys.pool(sku), keys.channel(sku, channel))]
+    if coupon_code:
+        ask += [keys.coupon(coupon_code), keys.coupon_use(coupon_code, customer_id)]
+    found = table.get_many(ask)
+    products: dict[str, Product | None] = {}
+    for sku in wanted:
+        item = found.get(keys.product(sku))
+        products[sku] = (
+            Product.model_validate({k: v for k, v in item.items() if k in Product.model_fields})
+            if item
+            else None
+        )
+    stock = {
+        sku: levels_from(
+            sku, [i for k, i in found.items() if k[0] == keys.pool(sku)[0] and k[1].startswith("STOCK")]
+        )
+        for sku in wanted
+    }
+    coupon = None
+    usage = CouponUsage()
+    if coupon_code and (item := found.get(keys.coupon(coupon_code))):
+        coupon = Coupon.model_validate({k: v for k, v in item.items() if k in Coupon.model_fields})
+        use = found.get(keys.coupon_use(coupon_code, customer_id)) or {}
+        usage = CouponUsage(used=item.get("used_count", 0), used_by_customer=use.get("uses", 0))
+    return OrderSnapshot(products=products, stock=stock, coupon=coupon, coupon_usage=usage)

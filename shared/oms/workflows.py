@@ -1,0 +1,26 @@
+"""Starting state machines from the API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from oms import aws, ids
+from oms.config import settings
+
+
+class WorkflowFailed(Exception):
+    """The workflow itself failed (not a refused order): a fault, retried by the client with the same key."""
+
+
+def run_place_order(payload: dict[str, Any]) -> dict[str, Any]:
+    """Run the Express place-order workflow synchronously and return its output."""
+    result = aws.client("stepfunctions").start_sync_execution(
+        stateMachineArn=settings().place_order_state_machine_arn,
+        name=f"{payload['order_id']}-{ids.new_id('x')[2:12]}",
+        input=json.dumps(payload, ensure_ascii=False),
+    )
+    if result.get("status") != "SUCCEEDED":
+        raise WorkflowFailed(f"{result.get('status')}: {result.get('error')} {result.get('cause')}")
+    output: dict[str, Any] = json.loads(result["output"])
+    return output
