@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -10,6 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 MAX_PRICE = 100_000_000_00  # one hundred million in major units: anything above is a typo
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A time without an offset is read as UTC, so it compares with the clock's aware times."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class Flag(StrEnum):
@@ -42,6 +49,11 @@ class Product(BaseModel):
     @classmethod
     def _unique(cls, flags: list[Flag]) -> list[Flag]:
         return sorted(set(flags))
+
+    @field_validator("presale_ships_at")
+    @classmethod
+    def _utc(cls, moment: datetime | None) -> datetime | None:
+        return as_utc(moment)
 
     def has(self, flag: Flag) -> bool:
         return flag in self.flags

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from oms.domain.catalog import CURRENCY_PATTERN
+from oms.domain.catalog import CURRENCY_PATTERN, as_utc
 
 COUPON_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{1,31}$"
 
@@ -31,6 +31,11 @@ class Coupon(BaseModel):
     per_customer_limit: int | None = Field(None, ge=1)
     categories: list[str] = Field(default_factory=list, description="empty: every category")
     active: bool = True
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _utc(cls, moment: datetime | None) -> datetime | None:
+        return as_utc(moment)
 
     @model_validator(mode="after")
     def _sane(self) -> Coupon:

@@ -107,8 +107,9 @@ class OrderRejected(Problem):
 
     def __init__(self, errors: list[FieldError], extra: dict[str, object] | None = None) -> None:
         codes = {str(e.extra.get("code")) for e in errors}
-        code = codes.pop() if len(codes) == 1 else "order_invalid"
-        status = 409 if codes | {code} <= _CONFLICT_CODES else 422
+        code = next(iter(codes)) if len(codes) == 1 else "order_invalid"
+        # 409 when the basket is merely stale (prices moved, stock ran short), even with both kinds at once.
+        status = 409 if codes and codes <= _CONFLICT_CODES else 422
         super().__init__(
             DETAILS.get(code, "The order cannot be placed as it is; each error says what to change."),
             errors=errors,

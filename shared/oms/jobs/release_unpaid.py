@@ -1,0 +1,46 @@
+"""``release-unpaid``: orders not paid by their deadline are cancelled and their stock goes back."""
+
+from __future__ import annotations
+
+from oms import clock, events
+from oms.domain.order_status import Move, Status
+from oms.store import timers
+from oms.store.orders import PAYMENT_DUE
+from oms.store.table import Table
+from oms.store.transitions import LostRace, move, release_all_ops
+
+ACTOR = "system:release-unpaid"
+
+
+def run(table: Table) -> dict[str, int]:
+    released = skipped = 0
+    for pk, sk in timers.due(table, PAYMENT_DUE):
+        order = table.get(pk, sk)
+        # The index is eventually consistent: trust only the order as read now.
+        if (
+            not order
+            or order["status"] != Status.pending_payment
+            or order.get("due_at", "") > clock.now_iso()
+        ):
+            skipped += 1
+            continue
+        try:
+            move(
+                table,
+                order,
+                Move.expire,
+                by=ACTOR,
+                set_fields={"cancelled_at": clock.now_iso(), "cancel_reason": "payment_timeout"},
+                remove=("timer_kind", "due_at"),
+                extra_ops=release_all_ops(order),
+            )
+        except LostRace:
+            skipped += 1  # paid or cancelled meanwhile: that move won
+            continue
+        events.publish(
+            "OrderCancelled",
+            f"{order['id']}:cancelled",
+            {"order_id": order["id"], "customer_id": order["customer_id"], "reason": "payment_timeout"},
+        )
+        released += 1
+    return {"released": released, "skipped": skipped}

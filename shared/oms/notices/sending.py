@@ -1,0 +1,69 @@
+"""Sending a notice once per domain event, through SES (e-mail) and SNS (SMS)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from oms import aws, clock
+from oms.config import settings
+from oms.notices.templates import RENDERERS
+from oms.store import catalog, orders
+from oms.store.table import ConditionFailed, Table, values
+
+LEASE_SECONDS = 60
+
+
+def _claim(table: Table, event_id: str) -> bool:
+    """Claim the event; a crashed earlier attempt's claim expires, a finished one never does."""
+    now = clock.now()
+    try:
+        table.update(
+            f"NOTICE#{event_id}",
+            "NOTICE",
+            "SET #s = :sending, lease_until = :until",
+            condition="attribute_not_exists(pk) OR (#s = :sending AND lease_until < :now)",
+            names={"#s": "status"},
+            expression_values=values(
+                sending="sending", until=clock.iso(now + timedelta(seconds=LEASE_SECONDS)), now=clock.iso(now)
+            ),
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
+def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
+    """Send the notice for one event; False when it was already sent (a redelivery) or needs none."""
+    render = RENDERERS.get(detail_type)
+    if render is None:
+        return False
+    event_id = detail["event_id"]
+    if not _claim(table, event_id):
+        return False
+    order = orders.get(table, detail["order_id"])
+    if order is None:
+        return False
+    profile = catalog.get_customer(table, order["customer_id"]) or {}
+    locale = profile.get("locale", "zh-CN")
+    notice = render(order, locale)
+    if profile.get("email"):
+        aws.client("ses").send_email(
+            Source=settings().notify_sender,
+            Destination={"ToAddresses": [profile["email"]]},
+            Message={
+                "Subject": {"Data": notice.subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": notice.body, "Charset": "UTF-8"}},
+            },
+        )
+    phone = profile.get("phone") or order["shipping_address"].get("phone")
+    if phone:
+        aws.client("sns").publish(PhoneNumber=phone.replace(" ", "").replace("-", ""), Message=notice.sms)
+    table.update(
+        f"NOTICE#{event_id}",
+        "NOTICE",
+        "SET #s = :sent, sent_at = :now, order_id = :order",
+        names={"#s": "status"},
+        expression_values=values(sent="sent", now=clock.now_iso(), order=order["id"]),
+    )
+    return True

@@ -1,0 +1,97 @@
+"""Moving an order: one transaction conditioned on the status and version it was read at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oms import clock
+from oms.domain.order_status import Move, next_status
+from oms.store import inventory, keys
+from oms.store.table import Item, Table, TransactionCancelled, serialize, values
+
+
+class LostRace(Exception):
+    """Someone else moved the order first; re-read it and decide again."""
+
+
+def release_all_ops(order: Item) -> list[dict[str, Any]]:
+    """Give back every unit the order still holds (cancellation, expiry)."""
+    ops: list[dict[str, Any]] = []
+    for line in order["lines"]:
+        held = line["quantity"] - line.get("shipped", 0)
+        if held > 0:
+            ops += inventory.release_ops(line["sku"], held, order["channel"] if line.get("capped") else None)
+    if order.get("coupon_code"):
+        pk, sk = keys.coupon(order["coupon_code"])
+        use_pk, use_sk = keys.coupon_use(order["coupon_code"], order["customer_id"])
+        give_back = "SET {0} = {0} - :one"
+        ops += [
+            {
+                "Update": {
+                    "Key": serialize({"pk": pk, "sk": sk}),
+                    "UpdateExpression": give_back.format("used_count"),
+                    "ExpressionAttributeValues": values(one=1),
+                }
+            },
+            {
+                "Update": {
+                    "Key": serialize({"pk": use_pk, "sk": use_sk}),
+                    "UpdateExpression": give_back.format("uses"),
+                    "ExpressionAttributeValues": values(one=1),
+                }
+            },
+        ]
+    return ops
+
+
+def move(
+    table: Table,
+    order: Item,
+    move: Move,
+    *,
+    by: str,
+    set_fields: dict[str, Any] | None = None,
+    remove: tuple[str, ...] = (),
+    extra_ops: list[dict[str, Any]] | None = None,
+    note: dict[str, Any] | None = None,
+) -> Item:
+    """Apply ``move`` to ``order`` as read; raises :class:`LostRace` when it changed meanwhile."""
+    target = next_status(order["status"], move)
+    now = clock.now_iso()
+    fields = {"status": target.value, **(set_fields or {})}
+    entry = {"at": now, "type": move.value, "by": by, "status": target.value, **(note or {})}
+    names = {f"#f{i}": name for i, name in enumerate(fields)}
+    assignments = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
+    expression = f"SET {assignments}, version = version + :one, timeline = list_append(timeline, :entry)"
+    if remove:
+        names.update({f"#r{i}": name for i, name in enumerate(remove)})
+        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(remove)))
+    names["#status"] = "status"
+    update = {
+        "Update": {
+            "Key": serialize(dict(zip(("pk", "sk"), keys.order(order["id"]), strict=True))),
+            "UpdateExpression": expression,
+            "ConditionExpression": "#status = :was AND version = :version",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values(
+                **{f"f{i}": value for i, value in enumerate(fields.values())},
+                one=1,
+                entry=[entry],
+                was=order["status"],
+                version=order["version"],
+            ),
+        }
+    }
+    try:
+        table.transact([update, *(extra_ops or [])])
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            raise LostRace(order["id"]) from cancelled
+        raise
+    updated = dict(order)
+    updated.update(fields)
+    updated["version"] = order["version"] + 1
+    updated["timeline"] = [*order["timeline"], entry]
+    for name in remove:
+        updated.pop(name, None)
+    return updated
