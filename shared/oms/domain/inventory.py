@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from oms.problems import FieldError, ValidationProblem
+
 
 class PoolStock(BaseModel):
     on_hand: int = 0
@@ -34,3 +36,14 @@ class StockLevels(BaseModel):
         pool = max(self.pool.available, 0)
         capped = self.channels.get(channel) if channel else None
         return min(pool, max(capped.available, 0)) if capped else pool
+
+
+def check_allocation(allocation: int, safety_stock: int) -> int:
+    """The units a channel may sell under its cap; safety stock is held back from the allocation."""
+    if safety_stock > allocation:
+        raise ValidationProblem(
+            "Safety stock cannot exceed the allocation.",
+            code="safety_stock_exceeds_allocation",
+            errors=[FieldError("safety_stock", f"must be at most the allocation ({allocation})")],
+        )
+    return allocation - safety_stock

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from oms import clock
-from oms.domain.inventory import ChannelStock, PoolStock, StockLevels
+from oms.domain.inventory import ChannelStock, PoolStock, StockLevels, check_allocation
 from oms.problems import Conflict, NotFound
 from oms.store import keys
 from oms.store.table import ConditionFailed, Item, Table, TransactionCancelled, values
@@ -178,7 +178,7 @@ def adjust(
 
 def set_allocation(table: Table, sku: str, channel: str, allocation: int, safety_stock: int) -> StockLevels:
     """One conditional write: the new cap never takes away what the channel has reserved."""
-    cap = allocation - safety_stock
+    cap = check_allocation(allocation, safety_stock)
     pk, sk = keys.channel(sku, channel)
     if table.get(*keys.product(sku)) is None:
         raise NotFound(f"No product {sku}.", code="unknown_sku")

@@ -10,7 +10,7 @@ from oms import clock
 from oms.domain.ordering import OrderDraft, OrderRejected
 from oms.problems import FieldError, NotFound, Problem
 from oms.store import inventory, keys
-from oms.store.table import Item, Table, TransactionCancelled, serialize, values
+from oms.store.table import Item, Table, TransactionCancelled, compact, serialize, values
 
 PAYMENT_DUE = "payment_due"
 
@@ -93,7 +93,7 @@ def place(
 
     Placing the same draft again (a retried step) finds the order already there and returns it unchanged.
     """
-    order = _order_item(draft, capped, request_hash)
+    order = compact(_order_item(draft, capped, request_hash))
     ops: list[dict[str, Any]] = [
         {"Put": {"Item": serialize(order), "ConditionExpression": "attribute_not_exists(pk)"}}
     ]

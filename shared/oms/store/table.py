@@ -62,8 +62,17 @@ class StoreBusy(Exception):
     """Still throttled or conflicting after the retries: the caller (a workflow, a queue) retries later."""
 
 
+def compact(value: Any) -> Any:
+    """Drop ``None`` everywhere: an absent attribute reads back the same way it was written."""
+    if isinstance(value, Mapping):
+        return {k: compact(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [compact(v) for v in value]
+    return value
+
+
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+    return {k: _serializer.serialize(compact(v)) for k, v in item.items() if v is not None}
 
 
 def _value(av: Mapping[str, Any]) -> Any:

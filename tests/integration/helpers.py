@@ -1,0 +1,50 @@
+"""Builders shared by the integration tests (catalogue, stock, requests)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from oms import ids
+from oms.domain.catalog import Product
+from oms.store import catalog, inventory
+from oms.store.table import Table
+
+ADDRESS = {
+    "recipient": "王芳",
+    "phone": "+8613800000000",
+    "line1": "人民路 1 号",
+    "city": "济南",
+    "region": "山东",
+    "postal_code": "250000",
+    "country": "CN",
+}
+
+
+def new_sku(prefix: str = "SKU") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def stocked_product(table: Table, stock: int, *, price: int = 3900, **fields: Any) -> str:
+    sku = new_sku()
+    catalog.put_product(
+        table,
+        Product(sku=sku, name=f"Product {sku}", price=price, currency="CNY", category="general", **fields),
+    )
+    if stock:
+        inventory.adjust(table, sku, stock, "received", None, ids.new_id("adj"))
+    return sku
+
+
+def order_request(*lines: tuple[str, int, int], **overrides: Any) -> dict[str, Any]:
+    return {
+        "items": [{"sku": sku, "quantity": qty, "unit_price": price} for sku, qty, price in lines],
+        "shipping_address": dict(ADDRESS),
+        "payment_method": "alipay",
+        "channel": "web",
+        **overrides,
+    }
+
+
+def step_input(request: dict[str, Any], customer: str = "cus_1") -> dict[str, Any]:
+    return {"order_id": ids.new_id("ord"), "customer_id": customer, "request_hash": "h", "request": request}
