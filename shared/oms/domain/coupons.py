@@ -61,7 +61,7 @@ def coupon_refusal(
     """Why the coupon cannot be used, or None when it can."""
     if coupon is None or not coupon.active:
         return "unknown"
-    if coupon.currency != currency and coupon.kind is CouponKind.fixed:
+    if coupon.currency != currency:  # its amounts (fixed value, minimum) are in its own currency
         return "currency"
     if coupon.starts_at and now < coupon.starts_at:
         return "not_started"

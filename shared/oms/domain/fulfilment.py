@@ -35,8 +35,13 @@ def estimated_ship_by(products: list[Product], placed_at: datetime) -> datetime:
     dates = []
     for p in products:
         if p.has(Flag.presale):
+            # Goods released already (or releasing sooner than our handling time) ship like stock goods.
             ships_at = p.presale_ships_at
-            dates.append(max(ships_at, placed_at) if ships_at else placed_at + PRESALE_DEFAULT_SHIP_WITHIN)
+            dates.append(
+                max(ships_at, placed_at + SHIP_WITHIN)
+                if ships_at
+                else placed_at + PRESALE_DEFAULT_SHIP_WITHIN
+            )
         elif p.has(Flag.perishable):
             dates.append(placed_at + PERISHABLE_SHIP_WITHIN)
         else:
