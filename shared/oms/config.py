@@ -36,6 +36,7 @@ class Settings(BaseModel):
     stale_shipment_hours: int = Field(72, alias="STALE_SHIPMENT_HOURS", gt=0)
     archive_after_days: int = Field(30, alias="ARCHIVE_AFTER_DAYS", gt=0)
     return_review_sla_hours: int = Field(24, alias="RETURN_REVIEW_SLA_HOURS", gt=0)
+    payment_provider: str = Field("sandbox", alias="PAYMENT_PROVIDER")
     max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES", gt=0)
     stock_shards: int = Field(1, alias="STOCK_SHARDS", ge=1, le=32)
 

@@ -14,15 +14,16 @@ app = create_app()
 def openapi_document() -> dict[str, Any]:
     import json
 
-    from oms.api import admin, storefront
+    from oms.api import admin, admin_orders, storefront, webhooks
 
     document: dict[str, Any] = json.loads(
         storefront.app.get_openapi_json_schema(title="Order and return management", version="1.0.0")
     )
-    extra = json.loads(admin.app.get_openapi_json_schema(title="admin", version="1.0.0"))
-    document["paths"].update(extra.get("paths", {}))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    schemas.update(extra.get("components", {}).get("schemas", {}))
+    for module in (admin, admin_orders, webhooks):
+        extra = json.loads(module.app.get_openapi_json_schema(title=module.__name__, version="1.0.0"))
+        document["paths"].update(extra.get("paths", {}))
+        schemas.update(extra.get("components", {}).get("schemas", {}))
     document["components"]["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     }

@@ -10,6 +10,8 @@ from oms import idempotency, ids
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.ordering import PlaceOrderRequest
 from oms.http import create_app, json_response, principal, problem_body_response
+from oms.lifecycle import cancellation, completion
+from oms.lifecycle.common import retry_on_race
 from oms.problems import NotFound, Problem
 from oms.store import catalog, inventory, orders
 from oms.store.table import Table
@@ -89,4 +91,33 @@ def list_orders(
 @app.get("/v1/orders/<order_id>", summary="An order: items, totals, status and timeline")
 def get_order(order_id: Annotated[str, Path(pattern=ORDER_ID)]) -> Response[str]:
     who = principal(app)
-    return json_response(200, order_view(orders.get_for(Table(), order_id, who.subject)))
+    return json_response(200, order_view(*orders.record_for(Table(), order_id, who.subject)))
+
+
+@app.post(
+    "/v1/orders/<order_id>/cancel",
+    summary="Cancel before shipment: stock goes back, a paid order is refunded",
+)
+def cancel_order(order_id: Annotated[str, Path(pattern=ORDER_ID)]) -> Response[str]:
+    who = principal(app)
+    table = Table()
+    cancelled = retry_on_race(
+        table,
+        order_id,
+        who.subject,
+        lambda order: cancellation.cancel(table, order, by=who.subject, reason="customer_request"),
+    )
+    return json_response(200, order_view(cancelled))
+
+
+@app.post("/v1/orders/<order_id>/confirm-receipt", summary="The buyer confirms delivery: the order completes")
+def confirm_receipt(order_id: Annotated[str, Path(pattern=ORDER_ID)]) -> Response[str]:
+    who = principal(app)
+    table = Table()
+    completed = retry_on_race(
+        table,
+        order_id,
+        who.subject,
+        lambda order: completion.complete(table, order, by=who.subject, how="buyer"),
+    )
+    return json_response(200, order_view(completed))

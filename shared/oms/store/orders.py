@@ -46,6 +46,7 @@ def _order_item(draft: OrderDraft, capped: dict[str, bool], request_hash: str) -
         "estimated_delivery_by": clock.iso(draft.estimated_delivery_by),
         "captured": 0,
         "refunded": 0,
+        "refundable": 0,
         "timeline": [{"at": placed, "type": "placed", "by": draft.customer_id}],
         "request_hash": request_hash,
         "customer_key": keys.customer_orders(draft.customer_id),
@@ -155,6 +156,15 @@ def get_for(table: Table, order_id: str, customer_id: str | None) -> Item:
     if order is None or (customer_id is not None and order["customer_id"] != customer_id):
         raise NotFound(f"No order {order_id}.", code="order_not_found")
     return order
+
+
+def record_for(table: Table, order_id: str, customer_id: str | None) -> tuple[Item, list[Item]]:
+    """The order and what hangs off it (shipments, refunds) in one query; same visibility as get_for."""
+    items, _ = table.query("pk = :pk", expression_values=values(pk=keys.order(order_id)[0]), consistent=True)
+    order = next((i for i in items if i["sk"] == "ORDER"), None)
+    if order is None or (customer_id is not None and order["customer_id"] != customer_id):
+        raise NotFound(f"No order {order_id}.", code="order_not_found")
+    return order, [i for i in items if i["sk"] != "ORDER"]
 
 
 def _cursor(key: dict[str, Any] | None) -> str | None:

@@ -1,0 +1,1 @@
+"""Use cases of the order lifecycle: each reads, decides with ``domain`` and writes once through ``store``."""

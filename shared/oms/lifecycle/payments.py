@@ -1,0 +1,224 @@
+"""Payment events from the provider: capture, mismatch, late or double payment, failure, refund results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from oms import clock, events, ids
+from oms.config import settings
+from oms.domain.catalog import CURRENCY_PATTERN
+from oms.domain.handling import pick_key, review_deadline, review_reasons
+from oms.domain.order_status import Move
+from oms.domain.payments import PaymentOutcome, decide_payment
+from oms.store import catalog, keys, orders, refunds
+from oms.store.table import Item, Table, TransactionCancelled, serialize, values
+from oms.store.transitions import LostRace, move
+
+ACTOR = "payments"
+REVIEW_SLA = "review_sla"
+
+
+class PaymentEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: str = Field(min_length=1, max_length=128)
+    type: Literal["payment.succeeded", "payment.failed", "refund.succeeded", "refund.failed"]
+    order_id: str = Field(pattern=r"^ord_[0-9a-z]{20}$")
+    payment_id: str = Field(min_length=1, max_length=128)
+    refund_id: str | None = Field(None, max_length=128)
+    amount: StrictInt = Field(ge=0)
+    currency: str = Field(pattern=CURRENCY_PATTERN)
+    occurred_at: datetime
+
+
+def receipt_op(source: str, event_id: str) -> dict[str, Any]:
+    """Recorded in the same transaction as the change it causes: an event applies once."""
+    return {
+        "Put": {
+            "Item": serialize({"pk": f"WEBHOOK#{source}#{event_id}", "sk": "WEBHOOK", "at": clock.now_iso()}),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+
+
+def _timeline_op(order: Item, entry: dict[str, Any], extra_set: str = "", **named: Any) -> dict[str, Any]:
+    return {
+        "Update": {
+            "Key": serialize(dict(zip(("pk", "sk"), keys.order(order["id"]), strict=True))),
+            "UpdateExpression": "SET timeline = list_append(timeline, :entry)" + extra_set,
+            "ExpressionAttributeValues": values(entry=[entry], **named),
+        }
+    }
+
+
+def _capture(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+    paid_at = clock.now_iso()
+    flags = [line.get("flags", []) for line in order["lines"]]
+    reasons = review_reasons(flags, order["totals"]["total"], settings().large_order_threshold)
+    fields: dict[str, Any] = {
+        "captured": event.amount,
+        "refundable": event.amount,
+        "paid_at": paid_at,
+        "payment_id": event.payment_id,
+    }
+    if reasons:
+        deadline = clock.iso(review_deadline(clock.now(), settings().review_sla_hours))
+        fields.update(
+            review_reasons=reasons,
+            review_due_at=deadline,
+            queue="REVIEW",
+            queue_key=f"{deadline}#{order['id']}",
+            timer_kind=REVIEW_SLA,
+            due_at=deadline,
+        )
+        move(table, order, Move.hold_for_review, by=ACTOR, set_fields=fields, extra_ops=[receipt])
+        outcome = "held_for_review"
+    else:
+        profile = catalog.get_customer(table, order["customer_id"]) or {}
+        fields.update(fulfillment_fields(order, profile.get("tier") == "vip", paid_at))
+        move(
+            table,
+            order,
+            Move.pay,
+            by=ACTOR,
+            set_fields=fields,
+            remove=("timer_kind", "due_at"),
+            extra_ops=[receipt],
+        )
+        outcome = "paid"
+    events.publish(
+        "OrderPaid",
+        f"{order['id']}:paid",
+        {
+            "order_id": order["id"],
+            "customer_id": order["customer_id"],
+            "amount": event.amount,
+            "review": reasons,
+        },
+    )
+    return outcome
+
+
+def fulfillment_fields(order: Item, vip: bool, paid_at: str) -> dict[str, Any]:
+    perishable = any("perishable" in line.get("flags", []) for line in order["lines"])
+    return {
+        "queue": "FULFILL",
+        "queue_key": pick_key(perishable=perishable, vip=vip, paid_at=paid_at, order_id=order["id"]),
+        "vip": vip,
+        "perishable": perishable,
+    }
+
+
+def _refund_unwanted(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+    """Money for an order that cannot take it (cancelled, already paid): captured and refunded at once."""
+    refund_id = ids.derived_id("ref", order["id"], event.payment_id)
+    item = refunds.refund_item(
+        order, refund_id, event.amount, "late_payment" if order["status"] == "cancelled" else "double_payment"
+    )
+    item["payment_id"] = event.payment_id
+    entry = {
+        "at": clock.now_iso(),
+        "type": "payment_refunded_automatically",
+        "by": ACTOR,
+        "amount": event.amount,
+        "payment_id": event.payment_id,
+    }
+    table.transact(
+        [
+            receipt,
+            _timeline_op(
+                order, entry, ", captured = captured + :a, refunded = refunded + :a", a=event.amount
+            ),
+            refunds.put_refund_op(item),
+        ]
+    )
+    refunds.announce(item)
+    return "refunded"
+
+
+def _mismatch(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+    exception = {
+        "id": ids.derived_id("exc", order["id"], event.event_id),
+        "kind": "payment_mismatch",
+        "status": "open",
+        "opened_at": clock.now_iso(),
+        "detail": f"paid {event.amount} {event.currency}, expected {order['totals']['total']} {order['totals']['currency']}",
+        "payment_id": event.payment_id,
+    }
+    entry = {"at": clock.now_iso(), "type": "payment_mismatch", "by": ACTOR, "amount": event.amount}
+    table.transact(
+        [
+            receipt,
+            _timeline_op(
+                order,
+                entry,
+                ", exceptions = list_append(if_not_exists(exceptions, :none), :exc)",
+                exc=[exception],
+                none=[],
+            ),
+        ]
+    )
+    events.publish(
+        "OrderException",
+        f"{exception['id']}:opened",
+        {"order_id": order["id"], "customer_id": order["customer_id"], "kind": "payment_mismatch"},
+    )
+    return "mismatch"
+
+
+def handle(table: Table, event: PaymentEvent) -> str:
+    """Apply one provider event; the answer says what happened (``duplicate`` for a repeat)."""
+    receipt = receipt_op("payments", event.event_id)
+    for _ in range(5):
+        order = orders.get(table, event.order_id)
+        if order is None:
+            return "unknown_order"
+        try:
+            return _apply(table, order, event, receipt)
+        except LostRace:
+            continue  # the order moved meanwhile (e.g. release-unpaid): decide again on what it is now
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                return "duplicate"
+            if any(cancelled.failed(i) for i in range(1, len(cancelled.reasons))):
+                continue
+            raise
+    raise TransactionCancelled(["TooManyRaces"], [])
+
+
+def _apply(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+    if event.type == "payment.succeeded":
+        outcome = decide_payment(order, event.payment_id, event.amount, event.currency)
+        if outcome is PaymentOutcome.capture:
+            return _capture(table, order, event, receipt)
+        if outcome is PaymentOutcome.mismatch:
+            return _mismatch(table, order, event, receipt)
+        if outcome is PaymentOutcome.refund:
+            return _refund_unwanted(table, order, event, receipt)
+        table.transact([receipt])
+        return str(outcome.value)
+    if event.type == "payment.failed":
+        entry = {"at": clock.now_iso(), "type": "payment_failed", "by": ACTOR, "payment_id": event.payment_id}
+        table.transact([receipt, _timeline_op(order, entry)])
+        if order["status"] == "pending_payment":
+            events.publish(
+                "PaymentFailed",
+                f"{order['id']}:{event.event_id}",
+                {
+                    "order_id": order["id"],
+                    "customer_id": order["customer_id"],
+                    "payment_due_at": order.get("payment_due_at"),
+                },
+            )
+        return "payment_failed"
+    # refund.succeeded / refund.failed
+    table.transact([receipt])
+    if not event.refund_id:
+        return "ignored"
+    settled = refunds.settle(
+        table, order["id"], event.refund_id, event.type == "refund.succeeded", event.payment_id
+    )
+    return "refund_settled" if settled else "duplicate"

@@ -1,0 +1,50 @@
+"""A person approves or rejects an order held for review."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from oms import clock, events
+from oms.domain.order_status import Move
+from oms.lifecycle.cancellation import cancel
+from oms.lifecycle.payments import fulfillment_fields
+from oms.store import catalog
+from oms.store.table import Item, Table
+from oms.store.transitions import move
+
+
+class ReviewDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    reason: str = Field(min_length=1, max_length=500)
+
+
+def decide(table: Table, order: Item, decision: ReviewDecision, by: str) -> Item:
+    if decision.decision == "reject":
+        return cancel(
+            table, order, by=by, reason=f"review_rejected: {decision.reason}", move_kind=Move.reject
+        )
+    profile = catalog.get_customer(table, order["customer_id"]) or {}
+    fields = {
+        **fulfillment_fields(order, profile.get("tier") == "vip", order.get("paid_at", clock.now_iso())),
+        "reviewed_at": clock.now_iso(),
+        "reviewed_by": by,
+    }
+    approved = move(
+        table,
+        order,
+        Move.approve,
+        by=by,
+        set_fields=fields,
+        remove=("timer_kind", "due_at"),
+        note={"reason": decision.reason},
+    )
+    events.publish(
+        "OrderApproved",
+        f"{order['id']}:approved",
+        {"order_id": order["id"], "customer_id": order["customer_id"]},
+    )
+    return approved
