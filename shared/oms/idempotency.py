@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
+from oms import aws
 from oms.config import settings
 from oms.problems import Conflict, Problem
 
@@ -34,7 +35,9 @@ config = IdempotencyConfig(
     expires_after_seconds=KEEP_SECONDS,
     raise_on_no_idempotency_key=True,
 )
-_store = DynamoDBPersistenceLayer(table_name=settings().idempotency_table_name)
+_store = DynamoDBPersistenceLayer(
+    table_name=settings().idempotency_table_name, boto3_client=aws.client("dynamodb")
+)
 
 
 @idempotent_function(data_keyword_argument="request", persistence_store=_store, config=config)
@@ -66,6 +69,9 @@ def once(
     if key is None:
         return produce()
     config.register_lambda_context(app.lambda_context)
+    # Share the process's cached client and settings, so the store follows the configured endpoint.
+    _store.client = aws.client("dynamodb")
+    _store.table_name = settings().idempotency_table_name
     try:
         saved = _once(request={"key": f"{scope}#{key}", "body": body}, produce=produce)
     except IdempotencyValidationError as error:

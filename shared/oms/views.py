@@ -10,12 +10,21 @@ _INTERNAL = frozenset(
 _LINE_INTERNAL = frozenset({"capped", "reserved"})
 
 
-def order_view(order: dict[str, Any]) -> dict[str, Any]:
-    view = {k: v for k, v in order.items() if k not in _INTERNAL and k != "lines"}
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in _INTERNAL}
+
+
+def order_view(order: dict[str, Any], children: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An order as its owner and staff see it; with ``children``, its shipments and refunds too."""
+    view = {k: v for k, v in _public(order).items() if k != "lines"}
     view["items"] = [
         {k: v for k, v in line.items() if k not in _LINE_INTERNAL} for line in order.get("lines", [])
     ]
     view["currency"] = order.get("totals", {}).get("currency")
+    view.setdefault("exceptions", [])
+    if children is not None:
+        view["shipments"] = [_public(c) for c in children if c["sk"].startswith("SHIPMENT#")]
+        view["refunds"] = [_public(c) for c in children if c["sk"].startswith("REFUND#")]
     return view
 
 

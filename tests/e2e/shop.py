@@ -1,0 +1,73 @@
+"""Driving the shop over HTTP like its users do: staff set up the catalogue, buyers place orders."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from oms_local.testing import Response, StackClient
+
+ADDRESS = {
+    "recipient": "王芳",
+    "phone": "+8613800000000",
+    "line1": "人民路 1 号",
+    "city": "济南",
+    "region": "山东",
+    "postal_code": "250000",
+    "country": "CN",
+}
+
+
+def ok(answer: Response, status: int = 200) -> Any:
+    assert answer.status == status, f"{answer.status}: {answer.text}"
+    return answer.json()
+
+
+def product(stack: StackClient, stock: int, *, price: int = 3900, **fields: Any) -> str:
+    sku = f"SKU-{uuid.uuid4().hex[:10]}"
+    body = {"name": f"Product {sku}", "price": price, "currency": "CNY", "category": "general", **fields}
+    admin = stack.admin_token()
+    ok(stack.request("PUT", f"/v1/admin/products/{sku}", json=body, token=admin))
+    if stock:
+        ok(
+            stack.request(
+                "POST",
+                f"/v1/admin/inventory/{sku}/adjustments",
+                json={"delta": stock, "reason": "received"},
+                token=admin,
+            ),
+            201,
+        )
+    return sku
+
+
+def inventory(stack: StackClient, sku: str) -> dict[str, Any]:
+    return dict(ok(stack.request("GET", f"/v1/admin/inventory/{sku}", token=stack.admin_token())))
+
+
+def order_body(*lines: tuple[str, int, int], **overrides: Any) -> dict[str, Any]:
+    return {
+        "items": [{"sku": sku, "quantity": qty, "unit_price": price} for sku, qty, price in lines],
+        "shipping_address": dict(ADDRESS),
+        "payment_method": "alipay",
+        "channel": "web",
+        **overrides,
+    }
+
+
+def place(
+    stack: StackClient, body: dict[str, Any], customer: str = "cus_e2e", key: str | None = None
+) -> Response:
+    return stack.request(
+        "POST",
+        "/v1/orders",
+        json=body,
+        token=stack.customer_token(customer),
+        headers={"Idempotency-Key": key or uuid.uuid4().hex},
+    )
+
+
+def orders_of(stack: StackClient, customer: str) -> list[dict[str, Any]]:
+    return list(
+        ok(stack.request("GET", "/v1/orders?limit=100", token=stack.customer_token(customer)))["items"]
+    )
