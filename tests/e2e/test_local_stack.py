@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -11,8 +12,9 @@ from typing import Any
 
 import jwt
 import pytest
-from oms_local.template import TEMPLATE_PATH, kebab, load_yaml
-from oms_local.testing import Response, StackClient
+from oms_local.template import TEMPLATE_PATH, Rule, RuleTarget, StateMachine, Template, kebab, load_yaml
+from oms_local.template import load as load_template
+from oms_local.testing import Response, StackClient, Worlds
 
 pytestmark = pytest.mark.e2e
 
@@ -419,3 +421,95 @@ def test_handlers_see_the_template_environment(stack: StackClient) -> None:
 
     for key, value in stack.local.template.environment().items():
         assert os.environ[key] == value
+
+
+# ---------------------------------------------------------------------------------------------- rule targets
+
+
+@pytest.fixture(scope="module")
+def echo_template() -> Template:
+    """template.yaml plus a rule whose targets moto's EventBridge cannot reach: a state machine and a function."""
+    base = load_template()
+    machine = StateMachine(
+        logical_id="EchoMachine",
+        name="oms-local-echo",
+        arn="arn:aws:states:us-east-1:123456789012:stateMachine:oms-local-echo",
+        type="STANDARD",
+        definition=json.dumps({"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}),
+        role_arn="arn:aws:iam::123456789012:role/echo",
+    )
+    function = base.functions["ReleaseUnpaidFunction"]
+    bus = base.buses["OmsEventBus"].name
+    rule = Rule(
+        logical_id="EchoRule",
+        name="oms-local-EchoRule",
+        arn=f"arn:aws:events:us-east-1:123456789012:rule/{bus}/oms-local-EchoRule",
+        bus_name=bus,
+        pattern={"source": ["test"], "detail-type": ["Echo"]},
+        schedule_expression=None,
+        enabled=True,
+        targets=(
+            RuleTarget(
+                id="echo-machine", arn=machine.arn, kind="states", resource=machine.logical_id, extra={}
+            ),
+            RuleTarget(
+                id="echo-function", arn=function.arn, kind="lambda", resource=function.logical_id, extra={}
+            ),
+        ),
+    )
+    return dataclasses.replace(
+        base,
+        state_machines={**base.state_machines, machine.logical_id: machine},
+        rules={**base.rules, rule.logical_id: rule},
+    )
+
+
+@pytest.fixture
+def echo_stack(local_worlds: Worlds, echo_template: Template) -> StackClient:
+    world = local_worlds.get(template=echo_template)
+    world.reset()
+    return world
+
+
+def test_rule_targets_beyond_sqs_start_executions_and_invoke_functions_once(echo_stack: StackClient) -> None:
+    calls: list[Any] = []
+    machine = echo_stack.local.template.state_machines["EchoMachine"]
+    bus = echo_stack.local.template.buses["OmsEventBus"].name
+    with echo_stack.cloud.functions.substitute(
+        "ReleaseUnpaidFunction", lambda event, context: calls.append(event)
+    ):
+        answer = echo_stack.cloud.client("events").put_events(
+            Entries=[{"Source": "test", "DetailType": "Echo", "Detail": '{"n": 1}', "EventBusName": bus}]
+        )
+        assert answer["FailedEntryCount"] == 0
+        assert echo_stack.idle()
+        sfn = echo_stack.cloud.client("stepfunctions")
+        executions = sfn.list_executions(stateMachineArn=machine.arn)["executions"]
+        assert len(executions) == 1
+        assert answer["Entries"][0]["EventId"] in executions[0]["name"]
+        described = sfn.describe_execution(executionArn=executions[0]["executionArn"])
+        assert described["status"] == "SUCCEEDED"
+        assert json.loads(described["input"])["detail"] == {"n": 1}
+        assert [event["detail"] for event in calls] == [{"n": 1}]
+
+        # A redelivered event finds its execution already started.
+        shadow = next(s for s in echo_stack.cloud.shadow_queues.values() if s.target.id == "echo-machine")
+        echo_stack.cloud.client("sqs").send_message(QueueUrl=shadow.url, MessageBody=described["input"])
+        assert echo_stack.idle()
+        assert len(sfn.list_executions(stateMachineArn=machine.arn)["executions"]) == 1
+
+
+def test_an_asynchronous_lambda_invoke_answers_202_and_idle_waits_for_it(stack: StackClient) -> None:
+    done: list[Any] = []
+
+    def slow(event: dict[str, Any], context: Any) -> None:
+        time.sleep(0.3)
+        done.append(event)
+
+    with stack.cloud.functions.substitute("ReleaseUnpaidFunction", slow):
+        answer = stack.cloud.client("lambda").invoke(
+            FunctionName="ReleaseUnpaidFunction", InvocationType="Event", Payload=b'{"n": 1}'
+        )
+        assert answer["StatusCode"] == 202
+        assert stack.idle()
+        assert done == [{"n": 1}]

@@ -29,6 +29,8 @@ def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move =
         {"order_id": order["id"], "customer_id": order["customer_id"], "reason": reason},
     )
     refundable = cancelled.get("refundable", 0)
-    if refundable > 0:
-        refunds.start(table, cancelled, ids.derived_id("ref", order["id"], "cancel"), refundable, reason, by)
+    if refundable > 0 and refunds.start(
+        table, cancelled, ids.derived_id("ref", order["id"], "cancel"), refundable, reason, by
+    ):
+        cancelled = {**cancelled, "refunded": cancelled.get("refunded", 0) + refundable, "refundable": 0}
     return cancelled

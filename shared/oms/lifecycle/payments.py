@@ -44,14 +44,19 @@ def receipt_op(source: str, event_id: str) -> dict[str, Any]:
     }
 
 
-def _timeline_op(order: Item, entry: dict[str, Any], extra_set: str = "", **named: Any) -> dict[str, Any]:
-    return {
+def _timeline_op(
+    order: Item, entry: dict[str, Any], extra_set: str = "", names: dict[str, str] | None = None, **named: Any
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
         "Update": {
             "Key": serialize(dict(zip(("pk", "sk"), keys.order(order["id"]), strict=True))),
             "UpdateExpression": "SET timeline = list_append(timeline, :entry)" + extra_set,
             "ExpressionAttributeValues": values(entry=[entry], **named),
         }
     }
+    if names:
+        op["Update"]["ExpressionAttributeNames"] = names
+    return op
 
 
 def _capture(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
@@ -155,7 +160,8 @@ def _mismatch(table: Table, order: Item, event: PaymentEvent, receipt: dict[str,
             _timeline_op(
                 order,
                 entry,
-                ", exceptions = list_append(if_not_exists(exceptions, :none), :exc)",
+                ", #exc = list_append(if_not_exists(#exc, :none), :exc)",
+                names={"#exc": "exceptions"},
                 exc=[exception],
                 none=[],
             ),
@@ -214,11 +220,13 @@ def _apply(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, An
                 },
             )
         return "payment_failed"
-    # refund.succeeded / refund.failed
-    table.transact([receipt])
-    if not event.refund_id:
-        return "ignored"
-    settled = refunds.settle(
-        table, order["id"], event.refund_id, event.type == "refund.succeeded", event.payment_id
+    # refund.succeeded / refund.failed: settling is itself conditional (once), so it goes first and a
+    # crash before the receipt only means the repeat finds the refund settled.
+    settled = bool(event.refund_id) and refunds.settle(
+        table, order["id"], str(event.refund_id), event.type == "refund.succeeded", event.payment_id
     )
-    return "refund_settled" if settled else "duplicate"
+    try:
+        table.transact([receipt])
+    except TransactionCancelled:
+        return "duplicate"
+    return "refund_settled" if settled else "ignored"
