@@ -12,7 +12,7 @@ from oms.jobs import auto_confirm, release_unpaid
 from oms.lifecycle import cancellation, completion, payments, review, shipping
 from oms.lifecycle.refunding import process as process_refund
 from oms.placing import reserve, validate
-from oms.problems import InvalidTransition
+from oms.problems import Conflict, InvalidTransition
 from oms.store import catalog, inventory, orders, queues
 from oms.store.table import Table
 from oms.store.transitions import LostRace, move
@@ -186,8 +186,13 @@ def test_shipping_in_parts_then_delivery_and_completion(cloud: object) -> None:
     )
     part, _ = shipping.ship(table, stored, first, "adm_1")
     assert part["status"] == "partially_shipped"
-    with pytest.raises(Exception):  # the same tracking number twice
-        shipping.ship(table, part, first, "adm_1")
+    with pytest.raises(Conflict, match="already used"):  # a tracking number is used once per carrier
+        shipping.ship(
+            table,
+            part,
+            shipping.ShipmentRequest(carrier="sf", tracking_number=first.tracking_number),
+            "adm_1",
+        )
     rest, shipment = shipping.ship(
         table,
         orders.get(table, order["id"]),
