@@ -19,6 +19,8 @@ class Settings(BaseModel):
     idempotency_table_name: str = Field("oms-idempotency", alias="IDEMPOTENCY_TABLE_NAME")
     event_bus_name: str = Field("oms", alias="EVENT_BUS_NAME")
     place_order_state_machine_arn: str = Field("", alias="PLACE_ORDER_STATE_MACHINE_ARN")
+    tracking_queue_url: str = Field("", alias="TRACKING_QUEUE_URL")
+    order_lifecycle_state_machine_arn: str = Field("", alias="ORDER_LIFECYCLE_STATE_MACHINE_ARN")
     archive_bucket: str = Field("", alias="ARCHIVE_BUCKET")
     notify_sender: str = Field("orders@shop.example", alias="NOTIFY_SENDER")
 

@@ -7,6 +7,7 @@ from typing import Any
 from oms import clock
 from oms.domain.order_status import Move, next_status
 from oms.store import inventory, keys
+from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table, TransactionCancelled, serialize, values
 
 
@@ -54,8 +55,13 @@ def move(
     remove: tuple[str, ...] = (),
     extra_ops: list[dict[str, Any]] | None = None,
     note: dict[str, Any] | None = None,
+    patch: Patch | None = None,
 ) -> Item:
-    """Apply ``move`` to ``order`` as read; raises :class:`LostRace` when it changed meanwhile."""
+    """Apply ``move`` to ``order`` as read; raises :class:`LostRace` when it changed meanwhile.
+
+    ``patch`` changes more of the order item in the same write (paths into lists, counters); the returned
+    order does not show it: re-read when it matters.
+    """
     target = next_status(order["status"], move)
     now = clock.now_iso()
     fields = {"status": target.value, **(set_fields or {})}
@@ -63,15 +69,20 @@ def move(
     names = {f"#f{i}": name for i, name in enumerate(fields)}
     assignments = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
     expression = f"SET {assignments}, version = version + :one, timeline = list_append(timeline, :entry)"
-    if remove:
+    patch = patch or EMPTY
+    if patch.sets:
+        expression += ", " + ", ".join(patch.sets)
+    removes = [f"#r{i}" for i in range(len(remove))] + list(patch.removes)
+    if removes:
         names.update({f"#r{i}": name for i, name in enumerate(remove)})
-        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(remove)))
+        expression += " REMOVE " + ", ".join(removes)
     names["#status"] = "status"
+    names.update(patch.names)
     update = {
         "Update": {
             "Key": serialize(dict(zip(("pk", "sk"), keys.order(order["id"]), strict=True))),
             "UpdateExpression": expression,
-            "ConditionExpression": "#status = :was AND version = :version",
+            "ConditionExpression": " AND ".join(["#status = :was AND version = :version", *patch.conditions]),
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values(
                 **{f"f{i}": value for i, value in enumerate(fields.values())},
@@ -79,6 +90,7 @@ def move(
                 entry=[entry],
                 was=order["status"],
                 version=order["version"],
+                **patch.values,
             ),
         }
     }

@@ -1,0 +1,85 @@
+"""Per-carrier, per-day counters behind the carrier report: written with the events, read without a scan.
+
+Each shipment counts in the day its carrier took it (``shipped_at``, UTC): the day's ``shipments`` rise when
+it ships (in the shipping transaction), and ``delivered``, ``on_time``, ``transit_seconds``, ``exceptions``,
+``damaged`` and ``lost`` rise once per shipment when tracking (or the stale-shipment job) learns of them, in
+the transaction that records it on the shipment. So every rate of the report divides counts of one cohort
+(the parcels handed over in the period), and a report over a year reads at most 13 partitions (one per
+month: ``pk=CARRIER_STATS#yyyy-mm``, ``sk=yyyy-mm-dd#carrier``) however many orders there were.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from oms.store.table import Item, Table, serialize, values
+
+COUNTERS = (
+    "shipments",
+    "delivered",
+    "delivered_promised",
+    "on_time",
+    "transit_seconds",
+    "exceptions",
+    "damaged",
+    "lost",
+)
+
+
+def stats_key(carrier: str, day: str) -> tuple[str, str]:
+    return f"CARRIER_STATS#{day[:7]}", f"{day}#{carrier}"
+
+
+def add_op(carrier: str, shipped_at: str, **counts: int) -> dict[str, Any]:
+    """Add ``counts`` to the carrier's counters of the day ``shipped_at`` falls on (no condition: a sum)."""
+    unknown = set(counts) - set(COUNTERS)
+    if unknown:
+        raise ValueError(f"unknown counters {sorted(unknown)}")
+    day = shipped_at[:10]
+    pk, sk = stats_key(carrier, day)
+    added = {name: amount for name, amount in counts.items() if amount}
+    if not added:
+        raise ValueError("nothing to add")
+    names = {f"#c{i}": name for i, name in enumerate(added)}
+    expression = "SET carrier = :carrier, #day = :day ADD " + ", ".join(
+        f"#c{i} :c{i}" for i in range(len(added))
+    )
+    return {
+        "Update": {
+            "Key": serialize({"pk": pk, "sk": sk}),
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": {**names, "#day": "day"},
+            "ExpressionAttributeValues": values(
+                carrier=carrier, day=day, **{f"c{i}": amount for i, amount in enumerate(added.values())}
+            ),
+        }
+    }
+
+
+def _months(first: date, last: date) -> list[str]:
+    months: list[str] = []
+    cursor = first.replace(day=1)
+    while cursor <= last:
+        months.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def read(table: Table, first: date, last: date) -> list[Item]:
+    """Every carrier's day counters from ``first`` to ``last`` (inclusive)."""
+    rows: list[Item] = []
+    for month in _months(first, last):
+        start = None
+        while True:
+            items, start = table.query(
+                "pk = :pk AND sk BETWEEN :low AND :high",
+                expression_values=values(
+                    pk=f"CARRIER_STATS#{month}", low=first.isoformat(), high=f"{last.isoformat()}#~"
+                ),
+                start_key=start,
+            )
+            rows += items
+            if not start:
+                break
+    return rows

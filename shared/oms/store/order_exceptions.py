@@ -1,0 +1,165 @@
+"""Exceptions on orders: one item each (``pk=ORDER#id, sk=EXCEPTION#exc_…``) plus a summary in the order.
+
+While open, the item sits in the ``queues`` index under ``EXCEPTIONS`` keyed by ``deadline#id``, so the back
+office reads the open ones, nearest deadline first, without a scan; resolving takes it out. The order
+keeps a short entry per exception in its ``exceptions`` list (what the order view shows and what holds
+auto-confirmation back), changed in the same transaction as the item.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from oms import clock
+from oms.domain.order_exceptions import DEFAULT_OWNER, OPEN, RESOLVED
+from oms.problems import Problem
+from oms.store import keys
+from oms.store.patches import Patch, order_update_op
+from oms.store.table import Item, Table, compact, serialize, values
+
+QUEUE = "EXCEPTIONS"
+SUMMARY_FIELDS = ("id", "kind", "status", "opened_at", "owner", "deadline", "source", "shipment_id")
+
+
+def exception_key(order_id: str, exception_id: str) -> tuple[str, str]:
+    return keys.order(order_id)[0], f"EXCEPTION#{exception_id}"
+
+
+def new_exception(
+    order: Item,
+    exception_id: str,
+    kind: str,
+    *,
+    by: str,
+    source: str,
+    deadline: str,
+    owner: str | None = None,
+    note: str | None = None,
+    detail: dict[str, Any] | None = None,
+    shipment_id: str | None = None,
+) -> Item:
+    pk, sk = exception_key(order["id"], exception_id)
+    return compact(
+        {
+            "pk": pk,
+            "sk": sk,
+            "id": exception_id,
+            "order_id": order["id"],
+            "customer_id": order["customer_id"],
+            "kind": kind,
+            "status": OPEN,
+            "source": source,
+            "owner": owner or DEFAULT_OWNER,
+            "deadline": deadline,
+            "opened_at": clock.now_iso(),
+            "opened_by": by,
+            "note": note,
+            "detail": detail,
+            "shipment_id": shipment_id,
+            "queue": QUEUE,
+            "queue_key": f"{deadline}#{exception_id}",
+        }
+    )
+
+
+def summary(exception: Item) -> dict[str, Any]:
+    return {k: exception[k] for k in SUMMARY_FIELDS if k in exception}
+
+
+def append_patch(exception: Item) -> Patch:
+    return Patch(
+        sets=("exceptions = list_append(if_not_exists(exceptions, :x_none), :x_new)",),
+        values={"x_none": [], "x_new": [summary(exception)]},
+    )
+
+
+def put_op(exception: Item) -> dict[str, Any]:
+    return {"Put": {"Item": serialize(exception), "ConditionExpression": "attribute_not_exists(sk)"}}
+
+
+def opened_entry(exception: Item) -> dict[str, Any]:
+    return {
+        "at": exception["opened_at"],
+        "type": "exception_opened",
+        "by": exception["opened_by"],
+        "exception_id": exception["id"],
+        "kind": exception["kind"],
+    }
+
+
+def open_ops(order: Item, exception: Item) -> list[dict[str, Any]]:
+    """Open ``exception`` on the order as read (same status and version): the item and the order's entry."""
+    return [order_update_op(order, append_patch(exception), opened_entry(exception)), put_op(exception)]
+
+
+def resolve_patch(index: int, exception_id: str, resolution: dict[str, Any]) -> Patch:
+    """Mark entry ``index`` of the order's list resolved, provided it is still that exception and open.
+
+    Entries are only ever appended, so an index read once stays right; the condition proves it.
+    """
+    entry = f"exceptions[{index}]"
+    return Patch(
+        sets=(f"{entry}.#x_status = :x_resolved", f"{entry}.resolved_at = :x_at", f"{entry}.resolution = :x_how"),
+        conditions=(f"{entry}.id = :x_id", f"{entry}.#x_status = :x_open"),
+        names={"#x_status": "status"},
+        values={
+            "x_resolved": RESOLVED,
+            "x_at": clock.now_iso(),
+            "x_how": resolution["action"],
+            "x_id": exception_id,
+            "x_open": OPEN,
+        },
+    )
+
+
+def resolve_item_op(order_id: str, exception_id: str, resolution: dict[str, Any], by: str) -> dict[str, Any]:
+    """The exception item leaves the open queue with its resolution; only an open one can be resolved."""
+    return {
+        "Update": {
+            "Key": serialize(keys.key(exception_key(order_id, exception_id))),
+            "UpdateExpression": "SET #s = :resolved, resolved_at = :at, resolved_by = :by, resolution = :how "
+            "REMOVE #q, queue_key",
+            "ConditionExpression": "#s = :open",
+            "ExpressionAttributeNames": {"#s": "status", "#q": "queue"},
+            "ExpressionAttributeValues": values(
+                resolved=RESOLVED, at=clock.now_iso(), by=by, how=compact(resolution), open=OPEN
+            ),
+        }
+    }
+
+
+def get(table: Table, order_id: str, exception_id: str) -> Item | None:
+    return table.get(*exception_key(order_id, exception_id))
+
+
+def _cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+
+
+def _start(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if key["queue"]["S"] != QUEUE:
+            raise ValueError("cursor of another list")
+        return dict(key)
+    except (ValueError, KeyError, TypeError) as error:
+        raise Problem("The cursor is not valid for this list.", code="invalid_cursor") from error
+
+
+def list_open(table: Table, limit: int, cursor: str | None) -> tuple[list[Item], str | None]:
+    """Open exceptions, nearest deadline first (the ``queues`` index: no scan)."""
+    items, last = table.query(
+        "#q = :q",
+        index="queues",
+        names={"#q": "queue"},
+        expression_values=values(q=QUEUE),
+        limit=limit,
+        start_key=_start(cursor),
+    )
+    return items, _cursor(last)
