@@ -278,3 +278,23 @@ def test_cancel_racing_ship_ends_one_way(cloud: object) -> None:
         assert final["refunded"] == (4900 if final["status"] == "cancelled" else 0)
     levels = inventory.levels(table, tea).pool
     assert levels.reserved == 0 and levels.on_hand + levels.available >= 0
+
+
+def test_a_review_past_its_deadline_is_escalated_once(cloud: object) -> None:
+    from oms.jobs import sla_escalation
+
+    table = Table()
+    phone = stocked_product(table, 5, price=699900)
+    order = placed(table, (phone, 1, 699900))
+    payments.handle(table, payment(order))
+    assert sla_escalation.run(table)["escalated"] == 0  # not due yet
+    clock.advance(25 * 3600)
+    try:
+        assert sla_escalation.run(table)["escalated"] == 1
+        assert sla_escalation.run(table)["escalated"] == 0
+    finally:
+        clock.reset()
+    stored = orders.get(table, order["id"])
+    assert stored is not None and stored["status"] == "under_review" and stored["escalated_at"]
+    assert stored["timeline"][-1]["type"] == "sla_breached"
+    assert order["id"] in [o["id"] for o in queues.read(table, "REVIEW")]  # still waits for a person

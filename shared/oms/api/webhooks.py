@@ -3,14 +3,18 @@
 The signature is checked on the raw body before anything is parsed: an unsigned request learns nothing.
 """
 
-from typing import TypeVar
+import re
+from typing import Annotated, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ValidationError
 
 from oms import secrets, signatures
 from oms.http import create_app, json_response, validation_problem
-from oms.lifecycle import payments
+from oms.lifecycle import payments, tracking
+from oms.lifecycle.shipping import CARRIER_PATTERN
+from oms.problems import FieldError, ValidationProblem
 from oms.store.table import Table
 
 app = create_app()
@@ -31,3 +35,16 @@ def payment_webhook() -> Response[str]:
     event = _signed(secrets.payment_webhook_secret(), payments.PaymentEvent)
     outcome = payments.handle(Table(), event)
     return json_response(200, {"received": True, "event_id": event.event_id, "outcome": outcome})
+
+
+@app.post(
+    "/v1/webhooks/carriers/<carrier>", summary="Carrier tracking events (signed), applied in the background"
+)
+def carrier_webhook(carrier: Annotated[str, Path(max_length=64)]) -> Response[str]:
+    event = _signed(secrets.carrier_webhook_secret(), tracking.CarrierEvent)
+    if not re.fullmatch(CARRIER_PATTERN, carrier):
+        raise ValidationProblem("Unknown carrier.", errors=[FieldError("carrier", "is not a carrier code")])
+    if tracking.already_applied(Table(), carrier, event.event_id):
+        return json_response(200, {"received": True, "event_id": event.event_id, "outcome": "duplicate"})
+    tracking.enqueue(carrier, event)
+    return json_response(202, {"received": True, "event_id": event.event_id, "outcome": "queued"})

@@ -42,14 +42,14 @@ def add_op(carrier: str, shipped_at: str, **counts: int) -> dict[str, Any]:
     if not added:
         raise ValueError("nothing to add")
     names = {f"#c{i}": name for i, name in enumerate(added)}
-    expression = "SET carrier = :carrier, #day = :day ADD " + ", ".join(
+    expression = "SET #carrier = :carrier, #day = :day ADD " + ", ".join(
         f"#c{i} :c{i}" for i in range(len(added))
     )
     return {
         "Update": {
             "Key": serialize({"pk": pk, "sk": sk}),
             "UpdateExpression": expression,
-            "ExpressionAttributeNames": {**names, "#day": "day"},
+            "ExpressionAttributeNames": {**names, "#day": "day", "#carrier": "carrier"},
             "ExpressionAttributeValues": values(
                 carrier=carrier, day=day, **{f"c{i}": amount for i, amount in enumerate(added.values())}
             ),

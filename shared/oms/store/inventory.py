@@ -199,3 +199,16 @@ def set_allocation(table: Table, sku: str, channel: str, allocation: int, safety
             extra={"reserved": reserved},
         ) from failed
     return levels(table, sku)
+
+
+def reship_ops(sku: str, quantity: int) -> list[dict[str, Any]]:
+    """Replacement units leave the pool at once (reserve and ship in one step): never below zero."""
+    return [
+        _pool_update(
+            sku,
+            "SET on_hand = on_hand - :q, available = available - :q, shipped = if_not_exists(shipped, :zero) + :q",
+            HAS_ENOUGH,
+            q=quantity,
+            zero=0,
+        )
+    ]

@@ -98,18 +98,23 @@ def resolve_patch(index: int, exception_id: str, resolution: dict[str, Any]) -> 
     """Mark entry ``index`` of the order's list resolved, provided it is still that exception and open.
 
     Entries are only ever appended, so an index read once stays right; the condition proves it.
+    Placeholders carry the index, so several entries can be resolved in one update.
     """
-    entry = f"exceptions[{index}]"
+    entry, v = f"exceptions[{index}]", f"x{index}"
     return Patch(
-        sets=(f"{entry}.#x_status = :x_resolved", f"{entry}.resolved_at = :x_at", f"{entry}.resolution = :x_how"),
-        conditions=(f"{entry}.id = :x_id", f"{entry}.#x_status = :x_open"),
-        names={"#x_status": "status"},
+        sets=(
+            f"{entry}.#x_status = :{v}_resolved",
+            f"{entry}.#x_at = :{v}_at",
+            f"{entry}.#x_how = :{v}_how",
+        ),
+        conditions=(f"{entry}.#x_id = :{v}_id", f"{entry}.#x_status = :{v}_open"),
+        names={"#x_status": "status", "#x_at": "resolved_at", "#x_how": "resolution", "#x_id": "id"},
         values={
-            "x_resolved": RESOLVED,
-            "x_at": clock.now_iso(),
-            "x_how": resolution["action"],
-            "x_id": exception_id,
-            "x_open": OPEN,
+            f"{v}_resolved": RESOLVED,
+            f"{v}_at": clock.now_iso(),
+            f"{v}_how": resolution["action"],
+            f"{v}_id": exception_id,
+            f"{v}_open": OPEN,
         },
     )
 
@@ -119,10 +124,16 @@ def resolve_item_op(order_id: str, exception_id: str, resolution: dict[str, Any]
     return {
         "Update": {
             "Key": serialize(keys.key(exception_key(order_id, exception_id))),
-            "UpdateExpression": "SET #s = :resolved, resolved_at = :at, resolved_by = :by, resolution = :how "
-            "REMOVE #q, queue_key",
+            "UpdateExpression": "SET #s = :resolved, #at = :at, #by = :by, #how = :how REMOVE #q, #qk",
             "ConditionExpression": "#s = :open",
-            "ExpressionAttributeNames": {"#s": "status", "#q": "queue"},
+            "ExpressionAttributeNames": {
+                "#s": "status",
+                "#at": "resolved_at",
+                "#by": "resolved_by",
+                "#how": "resolution",
+                "#q": "queue",
+                "#qk": "queue_key",
+            },
             "ExpressionAttributeValues": values(
                 resolved=RESOLVED, at=clock.now_iso(), by=by, how=compact(resolution), open=OPEN
             ),

@@ -1,4 +1,8 @@
-"""Shipments of an order and the tracking-number index carriers' events are matched by."""
+"""Shipments of an order and the tracking-number index carriers' events are matched by.
+
+A shipment carries a ``version``: tracking rewrites its (sorted) history, so every change is conditioned
+on the version it was read at. Items written before versions existed read as version 0.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 from oms import clock
 from oms.config import settings
-from oms.store import keys
+from oms.store import carrier_stats, keys
 from oms.store.table import Item, Table, serialize, values
 
 STALE = "stale_shipment"
@@ -41,12 +45,12 @@ def new_shipment(
         "tracking_number": tracking_number,
         "items": items,
         "status": "info_received",
+        "version": 1,
         "history": [],
         "shipped_at": clock.iso(now),
         "last_news_at": clock.iso(now),
         "promised_by": order.get("estimated_delivery_by"),
-        "timer_kind": STALE,
-        "due_at": clock.iso(now + timedelta(hours=settings().stale_shipment_hours)),
+        **stale_timer_fields(),
     }
 
 
@@ -63,7 +67,58 @@ def create_ops(shipment: Item) -> list[dict[str, Any]]:
     return [
         {"Put": {"Item": serialize(shipment), "ConditionExpression": "attribute_not_exists(sk)"}},
         {"Put": {"Item": serialize(index), "ConditionExpression": "attribute_not_exists(pk)"}},
+        carrier_stats.add_op(shipment["carrier"], shipment["shipped_at"], shipments=1),
     ]
+
+
+def version_condition(shipment: Item) -> tuple[str, dict[str, Any]]:
+    if "version" not in shipment:
+        return "attribute_exists(sk) AND attribute_not_exists(version)", {}
+    return "version = :s_version", {"s_version": shipment["version"]}
+
+
+def update_op(
+    shipment: Item,
+    fields: dict[str, Any],
+    *,
+    remove: tuple[str, ...] = (),
+    extra_condition: str = "",
+    extra_values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Set ``fields`` (and drop ``remove``) on the shipment as read, bumping its version."""
+    condition, named = version_condition(shipment)
+    if extra_condition:
+        condition = f"({condition}) AND {extra_condition}"
+    names = {f"#s{i}": name for i, name in enumerate(fields)}
+    sets = [f"#s{i} = :s{i}" for i in range(len(fields))]
+    sets.append("version = if_not_exists(version, :s_zero) + :s_one")
+    expression = "SET " + ", ".join(sets)
+    if remove:
+        names.update({f"#x{i}": name for i, name in enumerate(remove)})
+        expression += " REMOVE " + ", ".join(f"#x{i}" for i in range(len(remove)))
+    return {
+        "Update": {
+            "Key": serialize({"pk": shipment["pk"], "sk": shipment["sk"]}),
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values(
+                **{f"s{i}": value for i, value in enumerate(fields.values())},
+                s_zero=0,
+                s_one=1,
+                **named,
+                **(extra_values or {}),
+            ),
+        }
+    }
+
+
+def stale_timer_fields() -> dict[str, Any]:
+    """Re-arm the stale-shipment timer: no news for this long and a person looks."""
+    return {
+        "timer_kind": STALE,
+        "due_at": clock.iso(clock.now() + timedelta(hours=settings().stale_shipment_hours)),
+    }
 
 
 def find(table: Table, carrier: str, tracking_number: str) -> Item | None:

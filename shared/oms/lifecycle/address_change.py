@@ -1,0 +1,93 @@
+"""The buyer corrects the shipping address before anything ships (地址不详).
+
+The address is checked like at checkout (every missing field named). Open ``address_incomplete``
+exceptions are settled with it, and an order on hold only for them resumes into the fulfilment queue,
+in the same write.
+"""
+
+from __future__ import annotations
+
+from oms import clock, events
+from oms.domain.address import Address, address_problems
+from oms.domain.order_exceptions import ExceptionKind, OPEN, holds_fulfilment
+from oms.domain.order_status import Move, Status
+from oms.lifecycle.order_exceptions import resume_fields
+from oms.problems import Conflict, ValidationProblem
+from oms.store import order_exceptions
+from oms.store.patches import EMPTY, Patch, order_update_op
+from oms.store.table import Item, Table, TransactionCancelled
+from oms.store.transitions import LostRace, move
+
+CHANGEABLE = frozenset(
+    {Status.pending_payment, Status.under_review, Status.awaiting_fulfillment, Status.on_hold}
+)
+
+
+def check(address: Address) -> None:
+    problems = address_problems(address)
+    if problems:
+        raise ValidationProblem(
+            "The address is incomplete; see errors.", code="address_incomplete", errors=problems
+        )
+
+
+def change_address(table: Table, order: Item, address: Address, by: str) -> Item:
+    """Replace the address of ``order`` as read; raises LostRace if it moved meanwhile."""
+    check(address)
+    if order["status"] not in CHANGEABLE:
+        raise Conflict(
+            "The order has shipped; the address can no longer be changed.",
+            code="order_already_shipped",
+            extra={"status": order["status"]},
+        )
+    settled = [
+        (i, e)
+        for i, e in enumerate(order.get("exceptions", []))
+        if e.get("status") == OPEN and e.get("kind") == ExceptionKind.address_incomplete
+    ]
+    outcome = {"action": "address_corrected", "by": by, "at": clock.now_iso()}
+    patch: Patch = EMPTY
+    ops = []
+    for i, e in settled:
+        patch = patch + order_exceptions.resolve_patch(i, e["id"], outcome)
+        if order_exceptions.get(table, order["id"], e["id"]) is not None:
+            ops.append(order_exceptions.resolve_item_op(order["id"], e["id"], outcome, by))
+    fields = {"shipping_address": address.model_dump(mode="json", exclude_none=True), "address_changed_at": clock.now_iso()}
+    still_held = holds_fulfilment(e for i, e in enumerate(order.get("exceptions", [])) if i not in dict(settled))
+    note = {"settled": [e["id"] for _, e in settled]}
+    try:
+        if order["status"] == Status.on_hold and settled and not still_held:
+            changed = move(
+                table,
+                order,
+                Move.resume,
+                by=by,
+                set_fields={**fields, **resume_fields(order)},
+                patch=patch,
+                extra_ops=ops,
+                note={"reason": "address_corrected", **note},
+            )
+        else:
+            address_patch = Patch(
+                sets=("shipping_address = :a_address", "address_changed_at = :a_at"),
+                values={"a_address": fields["shipping_address"], "a_at": fields["address_changed_at"]},
+            )
+            entry = {"at": clock.now_iso(), "type": "address_changed", "by": by, **note}
+            table.transact([order_update_op(order, patch + address_patch, entry), *ops])
+            changed = {**order, **fields, "version": order["version"] + 1}
+    except TransactionCancelled as cancelled:
+        raise LostRace(order["id"]) from cancelled
+    for _, e in settled:
+        events.publish(
+            "OrderExceptionResolved",
+            f"{e['id']}:resolved",
+            {
+                "order_id": order["id"],
+                "customer_id": order["customer_id"],
+                "exception_id": e["id"],
+                "kind": e["kind"],
+                "action": "address_corrected",
+            },
+        )
+    return changed
+

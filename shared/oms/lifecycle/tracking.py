@@ -1,0 +1,275 @@
+"""The track-shipment step: a carrier's event, applied once, in the order it happened.
+
+The webhook only checks the signature and the shape, then queues the event (:func:`enqueue`); the
+track-shipment function applies it here. One transaction records the webhook receipt (a repeat applies
+nothing), rewrites the shipment's history sorted by ``occurred_at`` (conditioned on the shipment's
+version), moves its status only forward (rules: :mod:`oms.domain.tracking`), re-arms the stale timer, adds
+to the carrier's counters, and, when it follows, opens an exception on the order or marks it delivered.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from oms import aws, clock, events, ids
+from oms.config import settings
+from oms.domain import tracking
+from oms.domain.order_exceptions import OPEN, default_deadline
+from oms.domain.order_status import Move, Status
+from oms.lifecycle.completion import delivered_fields
+from oms.lifecycle.shipping import CARRIER_PATTERN, TRACKING_PATTERN
+from oms.observability import logger
+from oms.store import carrier_stats, order_exceptions, orders, receipts, shipments
+from oms.store.patches import EMPTY, order_update_op
+from oms.store.table import Item, StoreBusy, Table, TransactionCancelled, compact
+from oms.store.transitions import LostRace, move
+
+ATTEMPTS = 5
+OUTBOUND_KINDS = ("outbound", "reship")  # parcels to the buyer; a return's parcel never delivers the order
+
+
+class CarrierEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: str = Field(min_length=1, max_length=128)
+    tracking_number: str = Field(pattern=TRACKING_PATTERN)
+    status: tracking.CarrierStatus
+    occurred_at: datetime
+    location: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=500)
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class TrackingMessage(BaseModel):
+    """What the webhook puts on the tracking queue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    carrier: str = Field(pattern=CARRIER_PATTERN)
+    event: CarrierEvent
+
+
+def receipt_source(carrier: str) -> str:
+    return f"carriers#{carrier}"
+
+
+def already_applied(table: Table, carrier: str, event_id: str) -> bool:
+    return receipts.seen(table, receipt_source(carrier), event_id)
+
+
+def enqueue(carrier: str, event: CarrierEvent) -> None:
+    """Hand the event to the track-shipment step (at least once; applying it is idempotent)."""
+    body = TrackingMessage(carrier=carrier, event=event).model_dump_json()
+    aws.client("sqs").send_message(QueueUrl=settings().tracking_queue_url, MessageBody=body)
+
+
+def apply(table: Table, carrier: str, event: CarrierEvent) -> str:
+    """Apply one carrier event; the answer says what happened (``duplicate`` for a repeat)."""
+    receipt = receipts.receipt_op(receipt_source(carrier), event.event_id)
+    for _ in range(ATTEMPTS):
+        index = table.get(*shipments.tracking_key(carrier, event.tracking_number))
+        if index is None:
+            return _ignore(table, receipt, carrier, event)
+        order, children = orders.record_for(table, index["order_id"], None)
+        shipment_sk = shipments.shipment_key(index["order_id"], index["shipment_id"])[1]
+        shipment = next((c for c in children if c["sk"] == shipment_sk), None)
+        if shipment is None:
+            return _ignore(table, receipt, carrier, event)
+        try:
+            return _apply(table, order, children, shipment, receipt, carrier, event)
+        except LostRace:
+            continue  # the order moved meanwhile: decide again on what it is now
+        except _Cancelled as cancelled:
+            if cancelled.duplicate:
+                return "duplicate"
+            continue  # the shipment changed meanwhile (another event of it): decide again
+    raise StoreBusy(f"tracking event {event.event_id} kept racing")
+
+
+class _Cancelled(Exception):
+    def __init__(self, duplicate: bool) -> None:
+        super().__init__("tracking transaction cancelled")
+        self.duplicate = duplicate
+
+
+def _ignore(table: Table, receipt: dict[str, Any], carrier: str, event: CarrierEvent) -> str:
+    try:
+        table.transact([receipt])
+    except TransactionCancelled:
+        return "duplicate"
+    logger.info(
+        "tracking number not ours; event ignored",
+        extra={"carrier": carrier, "tracking_number": event.tracking_number, "event_id": event.event_id},
+    )
+    return "unknown_tracking_number"
+
+
+def _history_entry(event: CarrierEvent) -> dict[str, Any]:
+    return compact(
+        {
+            "event_id": event.event_id,
+            "status": event.status.value,
+            "occurred_at": clock.iso(event.occurred_at),
+            "location": event.location,
+            "description": event.description,
+            "received_at": clock.now_iso(),
+        }
+    )
+
+
+def _delivered_at(history: list[dict[str, Any]]) -> str:
+    return min(e["occurred_at"] for e in history if e["status"] == tracking.CarrierStatus.delivered)
+
+
+def _seconds_between(start: str, end: str) -> int:
+    return max(0, int((clock.parse(end) - clock.parse(start)).total_seconds()))
+
+
+def _carrier_exception(
+    order: Item, shipment: Item, carrier: str, event: CarrierEvent, kind: str
+) -> Item | None:
+    """A new exception for this parcel, unless one of the same kind is still open for it."""
+    for entry in order.get("exceptions", []):
+        if (
+            entry.get("status") == OPEN
+            and entry.get("kind") == kind
+            and entry.get("shipment_id") == shipment["id"]
+        ):
+            return None
+    return order_exceptions.new_exception(
+        order,
+        ids.derived_id("exc", order["id"], shipment["id"], event.event_id),
+        kind,
+        by=f"carrier:{carrier}",
+        source="carrier",
+        deadline=clock.iso(default_deadline(clock.now())),
+        shipment_id=shipment["id"],
+        detail=compact(
+            {
+                "carrier": carrier,
+                "tracking_number": event.tracking_number,
+                "carrier_status": event.status.value,
+                "occurred_at": clock.iso(event.occurred_at),
+                "location": event.location,
+                "description": event.description,
+            }
+        ),
+    )
+
+
+def _apply(
+    table: Table,
+    order: Item,
+    children: list[Item],
+    shipment: Item,
+    receipt: dict[str, Any],
+    carrier: str,
+    event: CarrierEvent,
+) -> str:
+    history = tracking.ordered([*shipment.get("history", []), _history_entry(event)])
+    before, after = shipment["status"], tracking.current_status(history)
+    fields: dict[str, Any] = {"history": history, "status": after, "last_news_at": clock.now_iso()}
+    remove: tuple[str, ...] = ()
+    if tracking.is_terminal(after):
+        remove = ("timer_kind", "due_at")
+    else:
+        fields.update(shipments.stale_timer_fields())
+
+    reported = set(shipment.get("reported", []))
+    counts: dict[str, int] = {}
+    if after == tracking.CarrierStatus.delivered and "delivered" not in reported:
+        delivered_at = _delivered_at(history)
+        fields["delivered_at"] = delivered_at
+        counts.update(delivered=1, transit_seconds=_seconds_between(shipment["shipped_at"], delivered_at))
+        if shipment.get("promised_by"):
+            counts.update(delivered_promised=1, on_time=int(delivered_at <= shipment["promised_by"]))
+        reported.add("delivered")
+    kind = tracking.exception_kind(event.status, history)
+    exception = _carrier_exception(order, shipment, carrier, event, kind) if kind else None
+    if kind:
+        for counter, flag in (("exceptions", "exception"), ("damaged", "damaged"), ("lost", "lost")):
+            if flag not in reported and (flag == "exception" or event.status == flag):
+                counts[counter] = 1
+                reported.add(flag)
+    if reported != set(shipment.get("reported", [])):
+        fields["reported"] = sorted(reported)
+
+    ops = [shipments.update_op(shipment, fields, remove=remove)]
+    if counts:
+        ops.append(carrier_stats.add_op(carrier, shipment["shipped_at"], **counts))
+    if exception:
+        ops.append(order_exceptions.put_op(exception))
+
+    statuses = [
+        after if c["sk"] == shipment["sk"] else c["status"]
+        for c in children
+        if c["sk"].startswith("SHIPMENT#") and c.get("kind", "outbound") in OUTBOUND_KINDS
+    ]
+    settled_now = tracking.is_terminal(after) and not tracking.is_terminal(before)
+    deliver = (
+        after == tracking.CarrierStatus.delivered
+        and before != tracking.CarrierStatus.delivered
+        and order["status"] == Status.shipped
+        and tracking.order_delivered(statuses)
+    )
+    if deliver:
+        _commit(
+            lambda: move(
+                table,
+                order,
+                Move.deliver,
+                by=f"carrier:{carrier}",
+                set_fields=delivered_fields(),
+                extra_ops=[receipt, *ops],
+                note={"shipment_id": shipment["id"]},
+            ),
+            receipt_at=1,
+        )
+        events.publish(
+            "OrderDelivered",
+            f"{order['id']}:delivered",
+            {"order_id": order["id"], "customer_id": order["customer_id"], "shipment_id": shipment["id"]},
+        )
+        outcome = "order_delivered"
+    elif exception or settled_now:
+        # A parcel reaching its end bumps the order's version too: two parcels of one order settling at
+        # once then cannot both conclude "another is still on its way" (write skew).
+        patch = order_exceptions.append_patch(exception) if exception else EMPTY
+        entry = order_exceptions.opened_entry(exception) if exception else None
+        order_op = order_update_op(order, patch, entry)
+        _commit(lambda: table.transact([order_op, receipt, *ops]), receipt_at=1, order_at=0)
+        outcome = "exception_opened" if exception else "updated"
+    else:
+        _commit(lambda: table.transact([receipt, *ops]), receipt_at=0)
+        outcome = "updated"
+    if exception:
+        events.publish(
+            "OrderException",
+            f"{exception['id']}:opened",
+            {
+                "order_id": order["id"],
+                "customer_id": order["customer_id"],
+                "exception_id": exception["id"],
+                "kind": exception["kind"],
+                "shipment_id": shipment["id"],
+            },
+        )
+    return outcome
+
+
+def _commit(write: Any, *, receipt_at: int, order_at: int | None = None) -> None:
+    try:
+        write()
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(receipt_at):
+            raise _Cancelled(duplicate=True) from cancelled
+        if order_at is not None and cancelled.failed(order_at):
+            raise LostRace("order") from cancelled
+        raise _Cancelled(duplicate=False) from cancelled
