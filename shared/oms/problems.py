@@ -5,7 +5,8 @@ Domain code raises these; the HTTP edge turns them into ``application/problem+js
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 
@@ -13,7 +14,7 @@ from typing import Any
 class FieldError:
     field: str
     message: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = dataclass_field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"field": self.field, "message": self.message, **self.extra}

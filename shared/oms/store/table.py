@@ -158,7 +158,8 @@ class Table:
         found: dict[tuple[str, str], Item] = {}
         attempt = 0
         while pending.get(self.name, {}).get("Keys"):
-            response = with_retries(lambda batch=pending: self.client.batch_get_item(RequestItems=batch))
+            batch = pending
+            response = with_retries(lambda: self.client.batch_get_item(RequestItems=batch))  # noqa: B023 - called at once
             for raw in response.get("Responses", {}).get(self.name, []):
                 item = deserialize(raw) or {}
                 found[(item["pk"], item["sk"])] = item
