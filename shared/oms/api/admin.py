@@ -30,8 +30,8 @@ class ProductInput(BaseModel):
     currency: str = Field(pattern=CURRENCY_PATTERN)
     category: str = Field(min_length=1, max_length=64)
     flags: list[Flag] = Field(default_factory=list)
-    returnable: bool = True
-    return_window_days: StrictInt = Field(7, ge=0, le=365)
+    returnable: bool | None = None
+    return_window_days: StrictInt | None = Field(None, ge=0, le=365)
     active: bool = True
     max_per_order: StrictInt = Field(99, ge=1, le=999)
     presale_ships_at: datetime | None = None

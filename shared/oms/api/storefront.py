@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from oms import idempotency, ids
+from oms.domain import return_policy
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.ordering import PlaceOrderRequest
 from oms.http import create_app, json_response, principal, problem_body_response
@@ -37,10 +38,9 @@ def get_product(
         {
             **product.model_dump(mode="json"),
             "available": levels.available_for(channel),
-            "return_policy": {
-                "returnable": product.returnable,
-                "window_days": product.return_window_days if product.returnable else 0,
-            },
+            "return_policy": return_policy.summary(
+                return_policy.ItemProfile.model_validate(product.model_dump()), return_policy.ReturnPolicy()
+            ),
         },
     )
 

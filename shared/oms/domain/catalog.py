@@ -39,8 +39,8 @@ class Product(BaseModel):
     currency: str = Field(pattern=CURRENCY_PATTERN)
     category: str = Field(min_length=1, max_length=64)
     flags: list[Flag] = Field(default_factory=list)
-    returnable: bool = True
-    return_window_days: int = Field(7, ge=0, le=365)
+    returnable: bool | None = None  # None: as the return policy says for its category
+    return_window_days: int | None = Field(None, ge=0, le=365)  # None: the policy's window
     active: bool = True
     max_per_order: int = Field(99, ge=1, le=999)
     presale_ships_at: datetime | None = None
