@@ -39,6 +39,9 @@ class Settings(BaseModel):
     archive_after_days: int = Field(30, alias="ARCHIVE_AFTER_DAYS", gt=0)
     return_review_sla_hours: int = Field(24, alias="RETURN_REVIEW_SLA_HOURS", gt=0)
     payment_provider: str = Field("sandbox", alias="PAYMENT_PROVIDER")
+    return_shipping_payer: str = Field(
+        "buyer", alias="RETURN_SHIPPING_PAYER", pattern="^(buyer|platform_subsidy)$"
+    )
     max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES", gt=0)
     stock_shards: int = Field(1, alias="STOCK_SHARDS", ge=1, le=32)
 

@@ -36,3 +36,7 @@ def order_summary(order: dict[str, Any]) -> dict[str, Any]:
         "totals": order["totals"],
         "item_count": sum(line["quantity"] for line in order.get("lines", [])),
     }
+
+
+def return_view(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in _public(item).items() if k not in ("customer_key", "created_key")}

@@ -19,6 +19,17 @@ ORDER_ID = r"^ord_[0-9a-z]{20}$"
 
 def _queue_entry(order: Item, deadline_field: str) -> dict[str, Any]:
     deadline = order.get(deadline_field)
+    if order["id"].startswith("ret_"):  # returns wait in the same review queue
+        return {
+            "kind": "return",
+            "id": order["id"],
+            "order_id": order["order_id"],
+            "status": order["status"],
+            "customer_id": order["customer_id"],
+            "reason": order["reason"],
+            "deadline": deadline,
+            "overdue": bool(deadline and deadline < clock.now_iso()),
+        }
     return {
         "kind": "order",
         "id": order["id"],

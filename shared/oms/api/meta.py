@@ -14,13 +14,32 @@ app = create_app()
 def openapi_document() -> dict[str, Any]:
     import json
 
-    from oms.api import admin, admin_orders, storefront, webhooks
+    from oms.api import (
+        admin,
+        admin_exceptions,
+        admin_orders,
+        admin_reports,
+        admin_returns,
+        returns,
+        storefront,
+        storefront_address,
+        webhooks,
+    )
 
     document: dict[str, Any] = json.loads(
         storefront.app.get_openapi_json_schema(title="Order and return management", version="1.0.0")
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    for module in (admin, admin_orders, webhooks):
+    for module in (
+        admin,
+        admin_orders,
+        admin_exceptions,
+        admin_reports,
+        admin_returns,
+        returns,
+        storefront_address,
+        webhooks,
+    ):
         extra = json.loads(module.app.get_openapi_json_schema(title=module.__name__, version="1.0.0"))
         document["paths"].update(extra.get("paths", {}))
         schemas.update(extra.get("components", {}).get("schemas", {}))

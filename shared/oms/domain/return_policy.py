@@ -74,7 +74,13 @@ class ReturnPolicy(BaseModel):
         }
     )
     review_sla_hours: int = 24
+    ship_within_days: int = 7  # an approved return not handed to a carrier by then lapses
     insure_above: int = 100_000  # minor units: above this value the buyer is advised to insure the parcel
+    return_address: str = (
+        "OMS Returns Centre, 88 Logistics Road, Jinan, Shandong 250000, CN, +86 531 0000 0000"
+    )
+    packing: str = "Original packaging with tags and all accessories; seal the box; put the return id inside."
+    recommended_carrier: str = "sf"
 
 
 class ItemProfile(BaseModel):

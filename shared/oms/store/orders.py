@@ -6,9 +6,10 @@ import base64
 import json
 from typing import Any
 
-from oms import clock
+from oms import clock, ids
+from oms.domain.handling import pick_key
 from oms.domain.ordering import OrderDraft, OrderRejected
-from oms.problems import FieldError, NotFound, Problem
+from oms.problems import Conflict, FieldError, NotFound, Problem
 from oms.store import inventory, keys
 from oms.store.table import Item, Table, TransactionCancelled, compact, serialize, values
 
@@ -198,3 +199,84 @@ def list_for_customer(
         forward=False,
     )
     return items, _cursor(last)
+
+
+def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], return_id: str) -> Item:
+    """An exchange: a zero-priced order for the same goods, stock reserved, straight into the pick queue."""
+    replacement_id = ids.derived_id("ord", order["id"], return_id)
+    now = clock.now_iso()
+    by_sku = {line["sku"]: line for line in order["lines"]}
+    lines = [
+        {
+            **{k: by_sku[i["sku"]][k] for k in ("sku", "name", "category", "flags")},
+            "quantity": i["quantity"],
+            "unit_price": 0,
+            "line_total": 0,
+            "discount": 0,
+            "reserved": i["quantity"],
+            "shipped": 0,
+            "capped": by_sku[i["sku"]].get("capped", False),
+        }
+        for i in items
+    ]
+    pk, sk = keys.order(replacement_id)
+    replacement = compact(
+        {
+            **{
+                k: order.get(k)
+                for k in (
+                    "customer_id",
+                    "channel",
+                    "shipping_address",
+                    "estimated_ship_by",
+                    "estimated_delivery_by",
+                )
+            },
+            "pk": pk,
+            "sk": sk,
+            "id": replacement_id,
+            "status": "awaiting_fulfillment",
+            "version": 1,
+            "payment_method": order["payment_method"],
+            "lines": lines,
+            "totals": {
+                "subtotal": 0,
+                "discount": 0,
+                "shipping_fee": 0,
+                "total": 0,
+                "currency": order["totals"]["currency"],
+            },
+            "placed_at": now,
+            "paid_at": now,
+            "captured": 0,
+            "refunded": 0,
+            "refundable": 0,
+            "replaces_order_id": order["id"],
+            "return_id": return_id,
+            "timeline": [{"at": now, "type": "placed", "by": "system:exchange", "return_id": return_id}],
+            "customer_key": keys.customer_orders(order["customer_id"]),
+            "created_key": f"{now}#{replacement_id}",
+            "queue": "FULFILL",
+            "queue_key": pick_key(
+                perishable=False, vip=bool(order.get("vip")), paid_at=now, order_id=replacement_id
+            ),
+        }
+    )
+    ops: list[dict[str, Any]] = [
+        {"Put": {"Item": serialize(replacement), "ConditionExpression": "attribute_not_exists(pk)"}}
+    ]
+    for line in lines:
+        ops += inventory.reserve_ops(
+            line["sku"], line["quantity"], order["channel"] if line["capped"] else None
+        )
+    try:
+        table.transact(ops)
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            existing = get(table, replacement_id)
+            if existing:
+                return existing
+        raise Conflict(
+            "Not enough stock for the exchange right now.", code="insufficient_stock"
+        ) from cancelled
+    return replacement

@@ -36,9 +36,21 @@ def put_refund_op(item: Item) -> dict[str, Any]:
     return {"Put": {"Item": serialize(item), "ConditionExpression": "attribute_not_exists(sk)"}}
 
 
-def start(table: Table, order: Item, refund_id: str, amount: int, reason: str, by: str) -> Item | None:
+def start(
+    table: Table,
+    order: Item,
+    refund_id: str,
+    amount: int,
+    reason: str,
+    by: str,
+    *,
+    return_id: str | None = None,
+    extra_ops: list[dict[str, Any]] | None = None,
+) -> Item | None:
     """Take ``amount`` off what is refundable and record the refund; None when it was started already."""
     item = refund_item(order, refund_id, amount, reason)
+    if return_id:
+        item["return_id"] = return_id
     entry = {"at": clock.now_iso(), "type": "refund_requested", "by": by, "amount": amount, "reason": reason}
     try:
         table.transact(
@@ -53,6 +65,7 @@ def start(table: Table, order: Item, refund_id: str, amount: int, reason: str, b
                     }
                 },
                 put_refund_op(item),
+                *(extra_ops or []),
             ]
         )
     except TransactionCancelled as cancelled:
@@ -115,6 +128,8 @@ def settle(
             }
         },
     ]
+    if succeeded and refund.get("return_id"):
+        ops.append(_return_refunded_op(refund["return_id"], refund_id))
     try:
         table.transact(ops)
     except TransactionCancelled as cancelled:
@@ -133,3 +148,26 @@ def settle(
             },
         )
     return True
+
+
+def _return_refunded_op(return_id: str, refund_id: str) -> dict[str, Any]:
+    """The return the refund pays for is refunded in the same transaction as the refund."""
+    entry = {
+        "at": clock.now_iso(),
+        "type": "refunded",
+        "by": "payments",
+        "status": "refunded",
+        "refund_id": refund_id,
+    }
+    return {
+        "Update": {
+            "Key": serialize({"pk": f"RETURN#{return_id}", "sk": "RETURN"}),
+            "UpdateExpression": "SET #s = :refunded, refunded_at = :now, version = version + :one, "
+            "timeline = list_append(timeline, :entry)",
+            "ConditionExpression": "#s = :pending",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": values(
+                refunded="refunded", now=clock.now_iso(), one=1, entry=[entry], pending="refund_pending"
+            ),
+        }
+    }

@@ -1,0 +1,42 @@
+"""A delivered order to return, built through the real use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oms import clock, ids
+from oms.domain.order_status import Move
+from oms.lifecycle import completion, payments, shipping
+from oms.placing import reserve, validate
+from oms.store import orders
+from oms.store.table import Table
+from oms.store.transitions import move
+
+from tests.integration.helpers import order_request, step_input
+
+
+def delivered_order(
+    table: Table, *lines: tuple[str, int, int], customer: str = "cus_r", coupon: str | None = None
+) -> dict[str, Any]:
+    request = order_request(*lines, **({"coupon_code": coupon} if coupon else {}))
+    checked = validate(step_input(request, customer), table)
+    assert checked["ok"], checked
+    order = reserve(checked, table)["order"]
+    event = payments.PaymentEvent(
+        event_id=ids.new_id("evt"),
+        type="payment.succeeded",
+        order_id=order["id"],
+        payment_id=ids.new_id("pay"),
+        amount=order["totals"]["total"],
+        currency="CNY",
+        occurred_at=clock.now(),
+    )
+    assert payments.handle(table, event) == "paid"
+    shipped, _ = shipping.ship(
+        table,
+        orders.get(table, order["id"]),
+        shipping.ShipmentRequest(carrier="sf", tracking_number=f"SF{ids.new_id('t')[2:14]}"),
+        "adm",
+    )
+    delivered = move(table, shipped, Move.deliver, by="carrier", set_fields=completion.delivered_fields())
+    return dict(delivered)
