@@ -470,6 +470,7 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
     disputed: list[dict[str, Any]] = []
     refunded_units: dict[str, int] = {}
     received: dict[str, int] = {}
+    restock: dict[str, int] = {}
     for line in body.items:
         # Never count more units than the return asked for, however the lines are split.
         counted = min(line.quantity_received, asked[line.sku] - received.get(line.sku, 0))
@@ -480,14 +481,14 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
             refund_amount += refund_for_units(order_line, before, counted)
             refunded_units[line.sku] = refunded_units.get(line.sku, 0) + counted
         if line.condition is Condition.resellable and counted:
-            capped = order["channel"] if by_sku[line.sku].get("capped") else None
-            inventory.adjust(
-                table, line.sku, counted, "returned", capped, ids.derived_id("adj", item["id"], line.sku)
-            )
+            restock[line.sku] = restock.get(line.sku, 0) + counted
         if line.condition in DISPUTED_CONDITIONS:
             disputed.append(
                 {"sku": line.sku, "condition": line.condition.value, "quantity": line.quantity_received}
             )
+    for sku, units in restock.items():  # one adjustment per SKU and return: applied once however retried
+        capped = order["channel"] if by_sku[sku].get("capped") else None
+        inventory.adjust(table, sku, units, "returned", capped, ids.derived_id("adj", item["id"], sku))
     for sku, expected in asked.items():
         if received.get(sku, 0) < expected:
             disputed.append({"sku": sku, "condition": "missing", "quantity": expected - received.get(sku, 0)})
@@ -497,6 +498,8 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
     )
     if item["shipping_payer"] == "merchant" and every_unit and not disputed:
         refund_amount += order["totals"]["shipping_fee"]
+    # Goodwill refunds may already have paid part of it back: never more than is still refundable.
+    refund_amount = min(refund_amount, order.get("refundable", 0))
     inspection = {
         "items": body.model_dump(mode="json")["items"],
         "notes": body.notes,
