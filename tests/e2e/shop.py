@@ -71,3 +71,63 @@ def orders_of(stack: StackClient, customer: str) -> list[dict[str, Any]]:
     return list(
         ok(stack.request("GET", "/v1/orders?limit=100", token=stack.customer_token(customer)))["items"]
     )
+
+
+def pay(stack: StackClient, order: dict[str, Any]) -> None:
+    event = {
+        "event_id": f"evt_{uuid.uuid4().hex[:12]}",
+        "type": "payment.succeeded",
+        "order_id": order["id"],
+        "payment_id": f"pay_{uuid.uuid4().hex[:8]}",
+        "amount": order["totals"]["total"],
+        "currency": order["totals"]["currency"],
+        "occurred_at": "2026-11-25T08:00:00Z",
+    }
+    assert ok(stack.webhook("/v1/webhooks/payments", event))["outcome"] in ("paid", "held_for_review")
+
+
+def ship(stack: StackClient, order: dict[str, Any], carrier: str = "sf") -> str:
+    tracking = f"SF{uuid.uuid4().hex[:10].upper()}"
+    ok(
+        stack.request(
+            "POST",
+            f"/v1/admin/orders/{order['id']}/shipments",
+            json={"carrier": carrier, "tracking_number": tracking},
+            token=stack.admin_token(),
+        ),
+        201,
+    )
+    return tracking
+
+
+def carrier_event(
+    stack: StackClient,
+    tracking: str,
+    status: str,
+    occurred_at: str,
+    carrier: str = "sf",
+    event_id: str | None = None,
+) -> None:
+    body = {
+        "event_id": event_id or f"{carrier}_{uuid.uuid4().hex[:10]}",
+        "tracking_number": tracking,
+        "status": status,
+        "occurred_at": occurred_at,
+    }
+    answer = stack.webhook(f"/v1/webhooks/carriers/{carrier}", body)
+    assert answer.status in (200, 202), answer.text
+
+
+def delivered_order(
+    stack: StackClient, *lines: tuple[str, int, int], customer: str = "cus_e2e"
+) -> dict[str, Any]:
+    """Placed, paid, shipped and delivered, through the API and the webhooks."""
+    order = ok(place(stack, order_body(*lines), customer), 201)
+    pay(stack, order)
+    tracking = ship(stack, order)
+    now = ok(stack.request("GET", "/_local/clock"))["now"]
+    carrier_event(stack, tracking, "delivered", now)
+    assert stack.idle()
+    delivered = ok(stack.request("GET", f"/v1/orders/{order['id']}", token=stack.customer_token(customer)))
+    assert delivered["status"] == "delivered", delivered["status"]
+    return dict(delivered)
