@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 from oms import clock
 from oms_local.testing import StackClient
@@ -37,13 +38,7 @@ def test_the_whole_story_of_an_order(stack: StackClient) -> None:
 
     tracking = ship(stack, order)
     now = clock.parse(ok(stack.request("GET", "/_local/clock"))["now"])
-    at = [clock.iso(now.replace(microsecond=0)) for _ in range(1)][0]
-    later = clock.iso(
-        now.replace(microsecond=0).replace(second=0) if now.second == 0 else now.replace(microsecond=0)
-    )
-    t1, t2, t3 = (
-        clock.iso(now.replace(microsecond=0) + __import__("datetime").timedelta(hours=h)) for h in (1, 5, 9)
-    )
+    t1, t2, t3 = (clock.iso(now + timedelta(hours=h)) for h in (1, 5, 9))
     carrier_event(stack, tracking, "delivered", t3, event_id="sf_ev3")  # the last news arrives first
     carrier_event(stack, tracking, "in_transit", t1, event_id="sf_ev1")
     carrier_event(stack, tracking, "out_for_delivery", t2, event_id="sf_ev2")
