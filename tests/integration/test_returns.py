@@ -146,9 +146,7 @@ def test_an_item_that_is_not_the_original_is_disputed_and_not_refunded(cloud: ob
     order = delivered_order(table, (phone, 2, 6000))
     item = ask(table, order, "no_reason", (phone, 2))
     inspected = inspect(table, item, (phone, 1, "resellable"), (phone, 1, "not_original"))
-    assert inspected["inspection"]["disputed"] == [
-        {"sku": phone, "condition": "not_original", "quantity": 1}
-    ]
+    assert inspected["inspection"]["disputed"] == [{"sku": phone, "condition": "not_original", "quantity": 1}]
     assert inspected["refund"]["amount"] == 6000  # only the unit that came back as sold
 
 

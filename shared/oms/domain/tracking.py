@@ -82,9 +82,14 @@ def exception_kind(status: str, history: Iterable[Mapping[str, Any]]) -> str | N
 
     A failed attempt is routine; the second one means the parcel is stuck and a person should act.
     Counting (not ordering) makes the answer the same whichever of the two arrives last.
+    Once the parcel is known delivered, only damage still needs a person: a late word of a hiccup,
+    a failed attempt or a loss from before the delivery is history, not a problem.
     """
+    history = list(history)
     kind = EXCEPTION_KIND.get(CarrierStatus(status))
     if status == C.failed_attempt and failed_attempts(history) != FAILED_ATTEMPTS_BEFORE_EXCEPTION:
+        return None
+    if status != C.damaged and current_status(history) == C.delivered:
         return None
     return kind
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from oms import clock, events
 from oms.domain.address import Address, address_problems
-from oms.domain.order_exceptions import ExceptionKind, OPEN, holds_fulfilment
+from oms.domain.order_exceptions import OPEN, ExceptionKind, holds_fulfilment
 from oms.domain.order_status import Move, Status
 from oms.lifecycle.order_exceptions import resume_fields
 from oms.problems import Conflict, ValidationProblem
@@ -52,8 +52,13 @@ def change_address(table: Table, order: Item, address: Address, by: str) -> Item
         patch = patch + order_exceptions.resolve_patch(i, e["id"], outcome)
         if order_exceptions.get(table, order["id"], e["id"]) is not None:
             ops.append(order_exceptions.resolve_item_op(order["id"], e["id"], outcome, by))
-    fields = {"shipping_address": address.model_dump(mode="json", exclude_none=True), "address_changed_at": clock.now_iso()}
-    still_held = holds_fulfilment(e for i, e in enumerate(order.get("exceptions", [])) if i not in dict(settled))
+    fields = {
+        "shipping_address": address.model_dump(mode="json", exclude_none=True),
+        "address_changed_at": clock.now_iso(),
+    }
+    still_held = holds_fulfilment(
+        e for i, e in enumerate(order.get("exceptions", [])) if i not in dict(settled)
+    )
     note = {"settled": [e["id"] for _, e in settled]}
     try:
         if order["status"] == Status.on_hold and settled and not still_held:
@@ -90,4 +95,3 @@ def change_address(table: Table, order: Item, address: Address, by: str) -> Item
             },
         )
     return changed
-

@@ -6,10 +6,9 @@ exception (or the buyer correcting the address) resumes it into the fulfilment q
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from oms import clock, events
 from oms.domain.order_exceptions import (
@@ -40,7 +39,7 @@ class ExceptionInput(BaseModel):
     kind: ExceptionKind
     note: str | None = Field(None, max_length=1000)
     owner: str | None = Field(None, pattern=OWNER_PATTERN, description='who handles it; default "unassigned"')
-    due_at: datetime | None = Field(None, description="deadline; default 24 hours from now")
+    due_at: AwareDatetime | None = Field(None, description="deadline; default 24 hours from now")
     shipment_id: str | None = Field(None, pattern=ID_PATTERN)
     resolution: Resolution | None = None
 
@@ -112,7 +111,9 @@ def _resolve(table: Table, order: Item, exception_id: str, resolution: Resolutio
         raise NotFound(f"No exception {exception_id} on order {order['id']}.", code="exception_not_found")
     entry = order["exceptions"][index]
     if entry.get("status") != OPEN:
-        raise Conflict(f"Exception {exception_id} is already {entry.get('status')}.", code="exception_not_open")
+        raise Conflict(
+            f"Exception {exception_id} is already {entry.get('status')}.", code="exception_not_open"
+        )
     # Exceptions recorded before they had their own item live only in the order's list.
     has_item = order_exceptions.get(table, order["id"], exception_id) is not None
     effect = plan(table, order, entry, resolution, by)
@@ -132,7 +133,16 @@ def _resolve(table: Table, order: Item, exception_id: str, resolution: Resolutio
     note = {"exception_id": exception_id, "action": resolution.action.value}
     try:
         if resume:
-            move(table, order, Move.resume, by=by, set_fields=resume_fields(order), patch=patch, extra_ops=ops, note=note)
+            move(
+                table,
+                order,
+                Move.resume,
+                by=by,
+                set_fields=resume_fields(order),
+                patch=patch,
+                extra_ops=ops,
+                note=note,
+            )
         else:
             entry_note = {"at": clock.now_iso(), "type": "exception_resolved", "by": by, **note}
             table.transact([order_update_op(order, patch, entry_note), *ops])

@@ -11,9 +11,10 @@ from oms import clock, events, ids
 from oms.config import settings
 from oms.domain.catalog import CURRENCY_PATTERN
 from oms.domain.handling import pick_key, review_deadline, review_reasons
+from oms.domain.order_exceptions import default_deadline
 from oms.domain.order_status import Move
 from oms.domain.payments import PaymentOutcome, decide_payment
-from oms.store import catalog, keys, orders, refunds
+from oms.store import catalog, keys, order_exceptions, orders, refunds
 from oms.store.table import Item, Table, TransactionCancelled, serialize, values
 from oms.store.transitions import LostRace, move
 
@@ -145,32 +146,32 @@ def _refund_unwanted(table: Table, order: Item, event: PaymentEvent, receipt: di
 
 
 def _mismatch(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
-    exception = {
-        "id": ids.derived_id("exc", order["id"], event.event_id),
-        "kind": "payment_mismatch",
-        "status": "open",
-        "opened_at": clock.now_iso(),
-        "detail": f"paid {event.amount} {event.currency}, expected {order['totals']['total']} {order['totals']['currency']}",
-        "payment_id": event.payment_id,
-    }
-    entry = {"at": clock.now_iso(), "type": "payment_mismatch", "by": ACTOR, "amount": event.amount}
-    table.transact(
-        [
-            receipt,
-            _timeline_op(
-                order,
-                entry,
-                ", #exc = list_append(if_not_exists(#exc, :none), :exc)",
-                names={"#exc": "exceptions"},
-                exc=[exception],
-                none=[],
-            ),
-        ]
+    """Money that does not match the order opens an exception for staff (with owner and deadline)."""
+    exception = order_exceptions.new_exception(
+        order,
+        ids.derived_id("exc", order["id"], event.event_id),
+        "payment_mismatch",
+        by=ACTOR,
+        source="payments",
+        deadline=clock.iso(default_deadline(clock.now())),
+        detail={
+            "paid": event.amount,
+            "currency": event.currency,
+            "expected": order["totals"]["total"],
+            "payment_id": event.payment_id,
+        },
     )
+    entry = {"at": clock.now_iso(), "type": "payment_mismatch", "by": ACTOR, "amount": event.amount}
+    table.transact([receipt, *order_exceptions.open_ops(order, exception, entry)])
     events.publish(
         "OrderException",
         f"{exception['id']}:opened",
-        {"order_id": order["id"], "customer_id": order["customer_id"], "kind": "payment_mismatch"},
+        {
+            "order_id": order["id"],
+            "customer_id": order["customer_id"],
+            "exception_id": exception["id"],
+            "kind": "payment_mismatch",
+        },
     )
     return "mismatch"
 

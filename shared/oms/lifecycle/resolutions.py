@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from oms import clock, events, ids
+from oms.config import settings
 from oms.domain.catalog import MAX_PRICE
 from oms.domain.coupons import COUPON_CODE_PATTERN, Coupon, CouponKind
 from oms.domain.order_exceptions import ResolutionAction
 from oms.domain.order_status import Status
+from oms.lifecycle.completion import AUTO_CONFIRM
 from oms.lifecycle.shipping import CARRIER_PATTERN, TRACKING_PATTERN, ShipLine
 from oms.problems import Conflict, FieldError, Problem, ValidationProblem
 from oms.store import credits, inventory, keys, refunds, shipments
@@ -43,7 +45,7 @@ class Resolution(BaseModel):
     coupon_code: str | None = Field(
         None, pattern=COUPON_CODE_PATTERN, description="compensation as a one-use coupon with this code"
     )
-    coupon_ends_at: datetime | None = None
+    coupon_ends_at: AwareDatetime | None = None
     note: str | None = Field(None, max_length=1000)
 
     @model_validator(mode="after")
@@ -146,6 +148,7 @@ def _reship(table: Table, order: Item, exception: dict[str, Any], resolution: Re
         for op in inventory.reship_ops(sku, qty):
             refusals[len(ops)] = _short(table, sku, qty)
             ops.append(op)
+
     def in_use() -> Problem:
         return Conflict(
             f"Tracking number {tracking_number} is already used for {carrier}.", code="tracking_number_in_use"
@@ -172,6 +175,7 @@ def _reship(table: Table, order: Item, exception: dict[str, Any], resolution: Re
         )
 
     return Effect(
+        patch=_confirm_later(order),
         record={
             "shipment_id": shipment_id,
             "carrier": carrier,
@@ -183,6 +187,14 @@ def _reship(table: Table, order: Item, exception: dict[str, Any], resolution: Re
         refusals=refusals,
         after=[announce],
     )
+
+
+def _confirm_later(order: Item) -> Patch:
+    """A delivered order waiting for auto-confirmation waits again, counted from the replacement's dispatch."""
+    if order.get("timer_kind") != AUTO_CONFIRM:
+        return EMPTY
+    later = clock.iso(clock.now() + timedelta(days=settings().auto_confirm_days))
+    return Patch(sets=("due_at = :rs_due",), values={"rs_due": max(later, order.get("due_at", later))})
 
 
 def _short(table: Table, sku: str, quantity: int) -> Callable[[], Problem]:

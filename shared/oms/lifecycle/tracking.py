@@ -19,6 +19,7 @@ from oms.config import settings
 from oms.domain import tracking
 from oms.domain.order_exceptions import OPEN, default_deadline
 from oms.domain.order_status import Move, Status
+from oms.lifecycle import returns
 from oms.lifecycle.completion import delivered_fields
 from oms.lifecycle.shipping import CARRIER_PATTERN, TRACKING_PATTERN
 from oms.observability import logger
@@ -29,6 +30,7 @@ from oms.store.transitions import LostRace, move
 
 ATTEMPTS = 5
 OUTBOUND_KINDS = ("outbound", "reship")  # parcels to the buyer; a return's parcel never delivers the order
+RETURN_KIND = "return"
 
 
 class CarrierEvent(BaseModel):
@@ -83,14 +85,28 @@ def apply(table: Table, carrier: str, event: CarrierEvent) -> str:
         if shipment is None:
             return _ignore(table, receipt, carrier, event)
         try:
-            return _apply(table, order, children, shipment, receipt, carrier, event)
+            outcome = _apply(table, order, children, shipment, receipt, carrier, event)
         except LostRace:
             continue  # the order moved meanwhile: decide again on what it is now
         except _Cancelled as cancelled:
-            if cancelled.duplicate:
-                return "duplicate"
-            continue  # the shipment changed meanwhile (another event of it): decide again
+            if not cancelled.duplicate:
+                continue  # the shipment changed meanwhile (another event of it): decide again
+            outcome = "duplicate"
+        if shipment.get("kind") == RETURN_KIND:
+            _hand_over_return(table, index["order_id"], index["shipment_id"])
+        return outcome
     raise StoreBusy(f"tracking event {event.event_id} kept racing")
+
+
+def _hand_over_return(table: Table, order_id: str, shipment_id: str) -> None:
+    """A buyer's return parcel delivered back moves its return on (again on a repeat: it is idempotent)."""
+    shipment = table.get(*shipments.shipment_key(order_id, shipment_id))
+    if (
+        shipment is not None
+        and shipment.get("return_id")
+        and shipment["status"] == tracking.CarrierStatus.delivered
+    ):
+        returns.receive(table, shipment["return_id"])
 
 
 class _Cancelled(Exception):
@@ -188,7 +204,8 @@ def _apply(
         delivered_at = _delivered_at(history)
         fields["delivered_at"] = delivered_at
         counts.update(delivered=1, transit_seconds=_seconds_between(shipment["shipped_at"], delivered_at))
-        if shipment.get("promised_by"):
+        if shipment.get("promised_by") and shipment.get("kind", "outbound") == "outbound":
+            # Only a first dispatch was promised a date; a replacement or a return was not.
             counts.update(delivered_promised=1, on_time=int(delivered_at <= shipment["promised_by"]))
         reported.add("delivered")
     kind = tracking.exception_kind(event.status, history)

@@ -46,7 +46,7 @@ def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
         return False
     profile = catalog.get_customer(table, order["customer_id"]) or {}
     locale = profile.get("locale", "zh-CN")
-    notice = render(order, locale)
+    notice = render(order, locale, detail)
     if profile.get("email"):
         aws.client("ses").send_email(
             Source=settings().notify_sender,

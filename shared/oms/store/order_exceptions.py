@@ -70,7 +70,8 @@ def summary(exception: Item) -> dict[str, Any]:
 
 def append_patch(exception: Item) -> Patch:
     return Patch(
-        sets=("exceptions = list_append(if_not_exists(exceptions, :x_none), :x_new)",),
+        sets=("#x_list = list_append(if_not_exists(#x_list, :x_none), :x_new)",),
+        names={"#x_list": "exceptions"},  # a reserved word
         values={"x_none": [], "x_new": [summary(exception)]},
     )
 
@@ -89,9 +90,15 @@ def opened_entry(exception: Item) -> dict[str, Any]:
     }
 
 
-def open_ops(order: Item, exception: Item) -> list[dict[str, Any]]:
-    """Open ``exception`` on the order as read (same status and version): the item and the order's entry."""
-    return [order_update_op(order, append_patch(exception), opened_entry(exception)), put_op(exception)]
+def open_ops(order: Item, exception: Item, entry: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Open ``exception`` on the order as read (same status and version): the item and the order's entry.
+
+    ``entry`` is the timeline entry to append (default: ``exception_opened``).
+    """
+    return [
+        order_update_op(order, append_patch(exception), entry or opened_entry(exception)),
+        put_op(exception),
+    ]
 
 
 def resolve_patch(index: int, exception_id: str, resolution: dict[str, Any]) -> Patch:
@@ -100,7 +107,7 @@ def resolve_patch(index: int, exception_id: str, resolution: dict[str, Any]) -> 
     Entries are only ever appended, so an index read once stays right; the condition proves it.
     Placeholders carry the index, so several entries can be resolved in one update.
     """
-    entry, v = f"exceptions[{index}]", f"x{index}"
+    entry, v = f"#x_list[{index}]", f"x{index}"
     return Patch(
         sets=(
             f"{entry}.#x_status = :{v}_resolved",
@@ -108,7 +115,13 @@ def resolve_patch(index: int, exception_id: str, resolution: dict[str, Any]) -> 
             f"{entry}.#x_how = :{v}_how",
         ),
         conditions=(f"{entry}.#x_id = :{v}_id", f"{entry}.#x_status = :{v}_open"),
-        names={"#x_status": "status", "#x_at": "resolved_at", "#x_how": "resolution", "#x_id": "id"},
+        names={
+            "#x_list": "exceptions",
+            "#x_status": "status",
+            "#x_at": "resolved_at",
+            "#x_how": "resolution",
+            "#x_id": "id",
+        },
         values={
             f"{v}_resolved": RESOLVED,
             f"{v}_at": clock.now_iso(),

@@ -77,18 +77,9 @@ def version_condition(shipment: Item) -> tuple[str, dict[str, Any]]:
     return "version = :s_version", {"s_version": shipment["version"]}
 
 
-def update_op(
-    shipment: Item,
-    fields: dict[str, Any],
-    *,
-    remove: tuple[str, ...] = (),
-    extra_condition: str = "",
-    extra_values: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+def update_op(shipment: Item, fields: dict[str, Any], *, remove: tuple[str, ...] = ()) -> dict[str, Any]:
     """Set ``fields`` (and drop ``remove``) on the shipment as read, bumping its version."""
     condition, named = version_condition(shipment)
-    if extra_condition:
-        condition = f"({condition}) AND {extra_condition}"
     names = {f"#s{i}": name for i, name in enumerate(fields)}
     sets = [f"#s{i} = :s{i}" for i in range(len(fields))]
     sets.append("version = if_not_exists(version, :s_zero) + :s_one")
@@ -96,21 +87,17 @@ def update_op(
     if remove:
         names.update({f"#x{i}": name for i, name in enumerate(remove)})
         expression += " REMOVE " + ", ".join(f"#x{i}" for i in range(len(remove)))
-    return {
-        "Update": {
-            "Key": serialize({"pk": shipment["pk"], "sk": shipment["sk"]}),
-            "UpdateExpression": expression,
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values(
-                **{f"s{i}": value for i, value in enumerate(fields.values())},
-                s_zero=0,
-                s_one=1,
-                **named,
-                **(extra_values or {}),
-            ),
-        }
+    update: dict[str, Any] = {
+        "Key": serialize({"pk": shipment["pk"], "sk": shipment["sk"]}),
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeValues": values(
+            **{f"s{i}": value for i, value in enumerate(fields.values())}, s_zero=0, s_one=1, **named
+        ),
     }
+    if names:
+        update["ExpressionAttributeNames"] = names
+    return {"Update": update}
 
 
 def stale_timer_fields() -> dict[str, Any]:

@@ -1,0 +1,68 @@
+"""``python -m tests.bench``: run the benchmarks and write tests/bench/results/ (Markdown and JSON).
+
+``--quick`` is a smoke test (seconds, moto only); ``--scale`` or ``BENCH_SCALE`` multiplies the sample
+counts of a full run (0.5 halves it); ``--only`` picks figures; ``--engines`` picks DynamoDB engines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from tests.bench import harness, report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sample counts: a smoke test")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=float(os.environ.get("BENCH_SCALE") or 1.0),
+        help="multiply sample counts (default BENCH_SCALE or 1)",
+    )
+    parser.add_argument("--engines", help="comma-separated: moto,local (default both when Java is present)")
+    parser.add_argument("--only", help=f"comma-separated figures among {', '.join(harness.FIGURES)}")
+    parser.add_argument("--out", type=Path, default=report.RESULTS, help="where to write the report")
+    args = parser.parse_args(argv)
+    figures = [f.strip() for f in args.only.split(",")] if args.only else None
+    unknown = set(figures or []) - set(harness.FIGURES)
+    if unknown:
+        parser.error(f"unknown figures: {', '.join(sorted(unknown))}")
+    engines = [e.strip() for e in args.engines.split(",")] if args.engines else None
+    # The documented local JWT secret is short on purpose; it guards nothing real.
+    warnings.filterwarnings("ignore", message=".*HMAC key.*")
+    config = harness.Config.build(quick=args.quick, scale=args.scale, engines=engines, figures=figures)
+    found = harness.run(config)
+    stem = "quick-latest" if args.quick else "latest"
+    for path in report.write(found, args.out, stem=stem, dated=not args.quick):
+        print(f"wrote {path}")
+    failed = [
+        name for name, result in _results(found["figures"]) if isinstance(result, dict) and "error" in result
+    ]
+    if failed:
+        print(f"figures that failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _results(figures: dict[str, object]) -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = []
+    for name, result in figures.items():
+        if (
+            isinstance(result, dict)
+            and "error" not in result
+            and all(isinstance(v, dict | list) for v in result.values())
+            and name in ("placement", "throughput", "jobs", "memory", "cost")
+        ):
+            found += [(f"{name} ({engine})", value) for engine, value in result.items()]
+        else:
+            found.append((name, result))
+    return found
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,415 @@
+"""The run's report as JSON (everything) and Markdown (the figures a reader needs), written side by side."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from tests.bench.stats import cell, fmt
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return str(value)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def write(
+    report: dict[str, Any], out_dir: Path = RESULTS, *, stem: str = "latest", dated: bool = True
+) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text_json = json.dumps(_clean(report), indent=2, ensure_ascii=False, default=_json_default)
+    text_md = markdown(report)
+    written = []
+    names = [stem]
+    if dated:
+        meta = report["meta"]
+        moment = meta["started_at"].replace("-", "").replace(":", "").replace("T", "-").removesuffix("Z")
+        names.append(f"{moment}-{meta['commit']}")
+    for name in names:
+        for suffix, text in ((".json", text_json), (".md", text_md)):
+            path = out_dir / f"{name}{suffix}"
+            path.write_text(text + "\n", encoding="utf-8")
+            written.append(path)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------- Markdown
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(fmt(c) if not isinstance(c, str) else c for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _error(found: Any) -> list[str]:
+    if isinstance(found, dict) and "error" in found:
+        return [f"**Failed:** `{found['error']}`", ""]
+    return []
+
+
+def markdown(report: dict[str, Any]) -> str:
+    meta = report["meta"]
+    figures = report["figures"]
+    config = meta["config"]
+    out = [
+        f"# Benchmarks: {meta['started_at']} at commit {meta['commit']}"
+        + (" (uncommitted changes present)" if meta.get("worktree_dirty") else ""),
+        "",
+        f"- Machine: {meta['cpu_count']} CPUs, {meta['cpu_model']}; Python {meta['python']} on {meta['platform']}",
+        f"- Libraries: {', '.join(f'{k} {v}' for k, v in meta['libraries'].items())}; Java: {meta.get('java') or 'none'}",
+        f"- Engines: {', '.join(meta['engine_names'][e] for e in meta['engines'])}",
+        f"- Mode: {'quick (smoke test)' if config['quick'] else 'full'}, scale {config['scale']}; "
+        f"run took {meta['run_seconds']:.0f} s",
+        f"- Load average at start {meta.get('loadavg_at_start')} and end {meta.get('loadavg_at_end')} "
+        "(anything above 0 on this machine is other work running beside the benchmark)",
+        "- Every timing: median (p99; p10-p90; n = samples), milliseconds unless said otherwise.",
+        "",
+    ]
+    out += _placement(figures.get("placement", {}))
+    out += _throughput(figures.get("throughput", {}))
+    out += _jobs(figures.get("jobs", {}))
+    out += _cold_start(figures.get("cold_start"))
+    out += _memory(figures.get("memory", {}))
+    out += _hot_sku(figures.get("hot_sku"))
+    out += _cost(figures.get("cost", {}))
+    out += ["## Run timeline", ""]
+    out += _table(
+        ["step", "seconds", "load average after"],
+        [[t["event"], t["seconds"], str(t.get("loadavg_after", ""))] for t in meta["timeline"]],
+    )
+    return "\n".join(out)
+
+
+def _placement(found: dict[str, Any]) -> list[str]:
+    if not found:
+        return []
+    out = [
+        "## 1. Order placement overhead",
+        "",
+        "raw = the DynamoDB work of one order with boto3 (BatchGetItem + TransactWriteItems); handlers = "
+        "validate-order then reserve-stock called in-process; http = POST /v1/orders through the gateway, "
+        "the API function and the Express workflow. Interleaved rounds on one table, orders deleted after "
+        "each round; consumers (pollers) paused.",
+        "",
+    ]
+    for engine, result in found.items():
+        out += [f"### {engine}", "", *_error(result)]
+        if "error" in result:
+            continue
+        ways = result["ways"]
+        out += _table(["way", "median (p99; p10-p90; n)"], [[w, cell(s)] for w, s in ways.items()])
+        ratios = result["ratios"]
+        out += _table(
+            ["ratio", "of medians", "of p99s"],
+            [[name.replace("_over_", " / "), r["median"], r["p99"]] for name, r in ratios.items()],
+        )
+        goal = result["goal"]
+        out += [
+            f"Goal handlers / raw < {goal['handlers_over_raw_max']}: "
+            f"**{'met' if goal['met'] else 'missed'}** ({fmt(goal['handlers_over_raw'], 2)}). "
+            f"Table held {result['table_items_during_rounds']} items during the rounds.",
+            "",
+        ]
+        breakdown = result["http_breakdown"]
+        out += [
+            f"Where one POST /v1/orders goes (mean of {breakdown['rounds']}, {fmt(breakdown['mean_total_ms'])} ms):",
+            "",
+        ]
+        out += _table(
+            ["part", "ms", "share"],
+            [[p["part"], p["ms"], f"{p['share'] * 100:.0f}%"] for p in breakdown["parts"]],
+        )
+        out += [f"Method: {breakdown['method']}", ""]
+        handlers = result["handlers_breakdown"]
+        calls = handlers["by_aws_call"]
+        out += [f"The handlers way by AWS call (mean wall {fmt(calls['mean_wall_ms'])} ms):", ""]
+        out += _table(
+            ["call", "ms per order"],
+            [
+                *[[k, v] for k, v in calls["calls_ms"].items()],
+                ["Python outside AWS calls", calls["python_outside_calls_ms"]],
+            ],
+        )
+        profile = handlers["profile"]
+        out += [f"The handlers way by library (pyinstrument, {profile['interval_ms']} ms interval):", ""]
+        out += _table(
+            ["category", "share", "ms at unprofiled mean"],
+            [
+                [c["category"], f"{c['share'] * 100:.1f}%", c["ms_at_unprofiled_mean"]]
+                for c in profile["categories"]
+            ],
+        )
+        what_if = result["what_if_eventbridge_parser_cached"]
+        out += [
+            "What if moto's EventBridge kept its JSONPath parser (benchmark-only patch, "
+            f"{what_if['rounds']} rounds): handlers {cell(what_if['ways']['handlers'])}, raw "
+            f"{cell(what_if['ways']['raw'])}, handlers / raw {fmt(what_if['ratios']['handlers_over_raw']['median'], 2)}.",
+            "",
+        ]
+    return out
+
+
+def _throughput(found: dict[str, Any]) -> list[str]:
+    if not found:
+        return []
+    out = [
+        "## 2. Throughput and contention over HTTP",
+        "",
+        "Clients are threads with a kept-alive connection each; hot = one SKU with stock for 90% of the "
+        "orders, many = orders spread over many SKUs. Audit from a Scan of the table afterwards; a tenth of "
+        "the requests are replayed with their Idempotency-Key. Consumers paused.",
+        "",
+    ]
+    for engine, cells in found.items():
+        out += [f"### {engine}", "", *_error(cells)]
+        if isinstance(cells, dict):
+            continue
+        rows = []
+        for c in cells:
+            audit = c["audit"]
+            rows.append(
+                [
+                    c["sku_mode"],
+                    c["clients"],
+                    c["orders_sent"],
+                    f"{c['orders_per_second']:.1f}",
+                    cell(c["latency"], 0),
+                    ", ".join(f"{k}: {v}" for k, v in c["statuses"].items()),
+                    audit["oversold_units"],
+                    audit["lost_orders"],
+                    audit["duplicated_orders"],
+                    audit["reservation_mismatch_units"],
+                    f"{audit['replays_answered_differently']}/{audit['replays']}",
+                    c["retried_connection_errors"] + c["retried_key_in_use"],
+                ]
+            )
+        out += _table(
+            [
+                "SKUs",
+                "clients",
+                "orders",
+                "orders/s",
+                "latency ms",
+                "answers",
+                "oversold",
+                "lost",
+                "duplicated",
+                "reserved mismatch",
+                "replays differing",
+                "client retries",
+            ],
+            rows,
+        )
+    return out
+
+
+def _jobs(found: dict[str, Any]) -> list[str]:
+    if not found:
+        return []
+    out = [
+        "## 3. Scheduled jobs against stored orders",
+        "",
+        "Stored orders written straight as items; each repetition puts the same due orders back and runs "
+        "each job once. The jobs publish an event per order moved (moto's EventBridge).",
+        "",
+    ]
+    for engine, result in found.items():
+        out += [f"### {engine}", "", *_error(result)]
+        if "error" in result:
+            continue
+        rows = []
+        for size in result["sizes"]:
+            rows.append(
+                [
+                    size["stored_orders"],
+                    size["due_per_job"],
+                    cell(size["jobs"]["release_unpaid"], 0),
+                    cell(size["jobs"]["auto_confirm"], 0),
+                    cell(size["index_reads_only"]),
+                    "yes" if size["moved_exactly_the_due"] else "NO",
+                    f"{fmt(size['seed_seconds'])} s",
+                ]
+            )
+        out += _table(
+            [
+                "stored orders",
+                "due per job",
+                "release-unpaid ms",
+                "auto-confirm ms",
+                "index reads only ms",
+                "moved exactly the due",
+                "seeding",
+            ],
+            rows,
+        )
+        ratios = result["ratios_largest_over_smallest"]
+        out += [
+            "Largest / smallest: " + ", ".join(f"{k} {fmt(v, 2)}" for k, v in ratios.items()),
+            "",
+        ]
+        for size in result["sizes"]:
+            parts = []
+            for job, calls in size["calls_per_run"].items():
+                parts.append(
+                    job
+                    + ": "
+                    + ", ".join(f"{op} x{c['count']:.0f} {c['ms']:.0f} ms" for op, c in calls.items())
+                )
+            out += [f"- {size['stored_orders']} stored, per run: " + "; ".join(parts)]
+        out += [""]
+    return out
+
+
+def _cold_start(found: Any) -> list[str]:
+    if not found:
+        return []
+    out = ["## 4. Cold start (fresh interpreter per load)", "", *_error(found)]
+    if "error" in found:
+        return out
+    rows = []
+    for name, row in found["functions"].items():
+        packages = ", ".join(f"{p['package']} {p['self_ms']:.0f}" for p in row["import_time_by_package"][:5])
+        rows.append(
+            [
+                name,
+                cell(row["import"], 0),
+                f"{row['import_ratio_to_baseline']:.2f}",
+                cell(row["peak_rss_mib"]),
+                f"{row['rss_ratio_to_baseline']:.2f}",
+                row["modules_loaded"],
+                packages,
+            ]
+        )
+    out += _table(
+        [
+            "function",
+            "import ms",
+            "x baseline",
+            "peak RSS MiB",
+            "x baseline",
+            "modules",
+            "import self-ms by package (-X importtime)",
+        ],
+        rows,
+    )
+    out += [f"Environment: {found['environment']}.", ""]
+    return out
+
+
+def _memory(found: dict[str, Any]) -> list[str]:
+    if not found:
+        return []
+    out = ["## 5. Memory of the local stack as orders pile up (fresh process)", ""]
+    for label, result in found.items():
+        out += [f"### {label}", "", *_error(result)]
+        if "error" in result:
+            continue
+        out += [f"Engine {result['engine']}; placed through {result['placed_through']}.", ""]
+        out += _table(
+            [
+                "orders",
+                "RSS MiB",
+                "threads",
+                "running executions",
+                "table items",
+                "ms per order (last stretch)",
+                "elapsed s",
+            ],
+            [
+                [
+                    s["orders"],
+                    s["rss_mib"],
+                    s["threads"],
+                    s["running_executions"],
+                    s["table_items"],
+                    s["ms_per_order_recently"],
+                    s["elapsed_seconds"],
+                ]
+                for s in result["snapshots"]
+            ],
+        )
+        projection = result["projection"]
+        out += [
+            f"Growth {fmt(result['growth_mib_per_1000_orders'])} MiB per 1,000 orders overall, "
+            f"{fmt(result['late_growth_mib_per_1000_orders'])} over the last stretch; "
+            f"{fmt(result['threads_per_order'], 2)} threads per order.",
+            f"At {projection['target_orders']:,} orders ({'extrapolated' if projection['extrapolated'] else 'measured'}): "
+            f"RSS about {fmt(projection['rss_mib'], 0)} MiB, {projection['threads']:,} threads"
+            + (
+                f"; placing would take about {fmt(projection['ms_per_order_at_target'], 0)} ms per order and "
+                f"{fmt(projection['seconds_to_place_target'] / 3600, 1)} hours in all"
+                if "seconds_to_place_target" in projection
+                else ""
+            )
+            + f". Method: {projection['method']}.",
+            "",
+        ]
+    return out
+
+
+def _hot_sku(found: Any) -> list[str]:
+    if not found:
+        return []
+    out = ["## 6. Hot SKU in AWS (arithmetic)", "", *_error(found)]
+    if "error" in found:
+        return out
+    out += [f"- {line}" for line in found["arithmetic"]]
+    out += ["", found["caveat"], ""]
+    return out
+
+
+def _cost(found: dict[str, Any]) -> list[str]:
+    if not found:
+        return []
+    out = ["## 7. AWS cost per 1,000 orders (see infrastructure/cost-model.md)", ""]
+    for engine, result in found.items():
+        out += _error(result)
+        if "error" in result:
+            continue
+        out += [
+            f"Counted over {result['orders']} orders placed over HTTP on {engine}, consumers running until idle.",
+            "",
+        ]
+        out += _table(["call per order", "count"], [[k, v] for k, v in result["calls_per_order"].items()])
+        out += _table(
+            ["function", "invocations per order", "mean ms locally"],
+            [[fn, n, result["handler_ms"][fn]] for fn, n in result["invocations_per_order"].items()],
+        )
+        out += _table(
+            ["DynamoDB request", "WRU per order", "RRU per order"],
+            [[k, v["write"], v["read"]] for k, v in result["dynamodb_units_by_operation"].items()],
+        )
+        per_order = result["per_order"]
+        out += _table(["per order", "value"], [[k, v] for k, v in per_order.items()])
+        thousand = result["per_1000_orders_usd"]
+        out += _table(
+            ["per 1,000 orders", "USD"],
+            [
+                *[[k, f"{v:.4f}"] for k, v in thousand["lines"].items()],
+                ["**total at the listed prices**", f"**{thousand['total_listed_prices']:.4f}**"],
+                *[[k, f"{v:.4f}"] for k, v in thousand["extras"].items()],
+                ["**total with the extras**", f"**{thousand['total_with_extras']:.4f}**"],
+            ],
+        )
+        out += [f"SMS per 1,000 orders: {thousand['sms_per_1000_orders']:.0f}. {thousand['note']}", ""]
+    return out

@@ -1,0 +1,45 @@
+"""The benchmark harness runs end to end at a tiny scale (no timing is asserted, only its shape and
+the correctness figures: nothing oversold, lost or duplicated)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from oms_local.testing import Worlds
+
+from tests.bench import harness, report
+
+
+def test_quick_benchmark_reports_every_figure(local_worlds: Worlds, tmp_path: Path) -> None:
+    config = harness.Config.build(quick=True, scale=1.0, engines=["moto"])
+    found = harness.run(config, local_worlds)
+
+    figures = found["figures"]
+    assert set(figures) == set(harness.FIGURES)
+    for name in ("placement", "throughput", "jobs", "cost"):
+        assert "error" not in figures[name]["moto"], figures[name]["moto"]
+    for name in ("cold_start", "hot_sku"):
+        assert "error" not in figures[name], figures[name]
+    for label, result in figures["memory"].items():
+        assert "error" not in result, (label, result)
+
+    placement = figures["placement"]["moto"]
+    assert set(placement["ways"]) == {"raw", "handlers", "http"}
+    assert {"handlers_over_raw", "http_over_raw"} <= set(placement["ratios"])
+    for summary in placement["ways"].values():
+        assert {"median", "p99", "p10", "p90", "n"} <= set(summary)
+    for cell in figures["throughput"]["moto"]:
+        audit = cell["audit"]
+        assert audit["oversold_units"] == 0
+        assert audit["lost_orders"] == 0
+        assert audit["duplicated_orders"] == 0
+        assert audit["reservation_mismatch_units"] == 0
+    for size in figures["jobs"]["moto"]["sizes"]:
+        assert size["moved_exactly_the_due"]
+    assert figures["cost"]["moto"]["per_1000_orders_usd"]["total_listed_prices"] > 0
+    assert "baseline (boto3 only)" in figures["cold_start"]["functions"]
+    assert {"commit", "cpu_count", "cpu_model", "python"} <= set(found["meta"])
+
+    written = report.write(found, tmp_path, stem="smoke", dated=False)
+    assert {p.name for p in written} == {"smoke.json", "smoke.md"}
+    assert "## 1. Order placement overhead" in (tmp_path / "smoke.md").read_text()
