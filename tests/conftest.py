@@ -4,8 +4,8 @@
   takes ``engine`` (or ``cloud``, or ``engine_stack``) runs once per engine.
 - ``cloud``: the local cloud for that engine, emptied, with no queue pollers running: for handler and store
   tests that call code directly (boto3 from anywhere in the process reaches it).
-- ``stack``: the full local stack over HTTP (pollers running, schedules fired only on request), on
-  ``OMS_DYNAMODB`` (default moto); ``engine_stack``: the same on each engine.
+- ``stack``/``engine_stack``: the full local stack over HTTP (pollers running, schedules fired only on request),
+  once per engine.
 """
 
 from __future__ import annotations
@@ -65,8 +65,9 @@ def cloud(local_worlds: Worlds, engine: str) -> Iterator[Cloud]:
 
 
 @pytest.fixture
-def stack(local_worlds: Worlds) -> StackClient:
-    world = local_worlds.get()
+def stack(local_worlds: Worlds, engine: str) -> StackClient:
+    """The end-to-end suites run on each engine (DynamoDB Local when Java is present)."""
+    world = local_worlds.get(engine)
     world.reset()
     return world
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import threading
+import time
+import uuid
 from collections import Counter
 
 from oms_local.testing import StackClient
@@ -26,7 +28,12 @@ def test_concurrent_buyers_over_http_never_oversell(engine_stack: StackClient) -
     def buyer(worker: int) -> None:
         start.wait()
         for basket in baskets[worker::24]:
-            answer = place(stack, order_body(*basket), f"cus_{worker}")
+            key = uuid.uuid4().hex
+            answer = place(stack, order_body(*basket), f"cus_{worker}", key)
+            while answer.status == 409 and answer.json()["code"] == "idempotency_key_in_use":
+                # A client retry (e.g. after a dropped connection) met its first attempt still running.
+                time.sleep(0.05)
+                answer = place(stack, order_body(*basket), f"cus_{worker}", key)
             with lock:
                 answers.append((basket, answer.status, answer.json()))
 
