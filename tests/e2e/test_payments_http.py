@@ -130,3 +130,26 @@ def test_cancelling_a_paid_order_refunds_it(stack: StackClient) -> None:
     assert inventory(stack, tea)["reserved"] == 0
     again = stack.request("POST", f"/v1/orders/{order['id']}/cancel", token=stack.customer_token(customer))
     assert again.status == 409 and again.json()["code"] == "invalid_transition"
+
+
+def test_the_same_webhook_delivered_concurrently_applies_once(stack: StackClient) -> None:
+    tea = product(stack, 5)
+    order = ok(place(stack, order_body((tea, 1, 3900))), 201)
+    event = pay_event(order)
+    answers = []
+    start = threading.Barrier(5)
+
+    def deliver() -> None:
+        start.wait()
+        answers.append(stack.webhook("/v1/webhooks/payments", event))
+
+    threads = [threading.Thread(target=deliver) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    outcomes = sorted(ok(a)["outcome"] for a in answers)
+    assert outcomes == ["duplicate"] * 4 + ["paid"]
+    paid = order_of(stack, order)
+    assert (paid["captured"], paid["refunded"]) == (order["totals"]["total"], 0)
+    assert [e["type"] for e in paid["timeline"]] == ["placed", "pay"]
