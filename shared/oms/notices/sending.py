@@ -7,8 +7,9 @@ from typing import Any
 
 from oms import aws, clock
 from oms.config import settings
+from oms.notices.return_templates import RETURN_RENDERERS
 from oms.notices.templates import RENDERERS
-from oms.store import catalog, orders
+from oms.store import catalog, orders, returns
 from oms.store.table import ConditionFailed, Table, values
 
 LEASE_SECONDS = 60
@@ -35,7 +36,7 @@ def _claim(table: Table, event_id: str) -> bool:
 
 def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
     """Send the notice for one event; False when it was already sent (a redelivery) or needs none."""
-    render = RENDERERS.get(detail_type)
+    render = RENDERERS.get(detail_type) or RETURN_RENDERERS.get(detail_type)
     if render is None:
         return False
     event_id = detail["event_id"]
@@ -46,6 +47,8 @@ def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
         return False
     profile = catalog.get_customer(table, order["customer_id"]) or {}
     locale = profile.get("locale", "zh-CN")
+    if detail.get("return_id"):  # return notices quote the return (its decision, the return address)
+        detail = {**detail, "return": returns.get(table, detail["return_id"]) or {}}
     notice = render(order, locale, detail)
     if profile.get("email"):
         aws.client("ses").send_email(

@@ -161,7 +161,7 @@ CANCEL_REASONS = {
 }
 
 
-def _zh(locale: str) -> bool:
+def is_chinese(locale: str) -> bool:
     return locale == "zh-CN"
 
 
@@ -169,15 +169,15 @@ def _carrier(code: str, locale: str) -> str:
     return CARRIERS.get(locale, CARRIERS["en"]).get(code, code.upper())
 
 
-def _currency(order: Mapping[str, Any]) -> str:
+def currency_of(order: Mapping[str, Any]) -> str:
     return str(order["totals"]["currency"])
 
 
 def order_paid(order: dict[str, Any], locale: str, detail: Mapping[str, Any] | None = None) -> Notice:
-    amount = money(int((detail or {}).get("amount", order["totals"]["total"])), _currency(order))
+    amount = money(int((detail or {}).get("amount", order["totals"]["total"])), currency_of(order))
     review = bool((detail or {}).get("review"))
     ship_by = _date(order["estimated_ship_by"], locale)
-    if _zh(locale):
+    if is_chinese(locale):
         next_step = (
             "订单需人工审核，审核通过后立即安排发货。"
             if review
@@ -204,8 +204,8 @@ def order_paid(order: dict[str, Any], locale: str, detail: Mapping[str, Any] | N
 
 def payment_failed(order: dict[str, Any], locale: str, detail: Mapping[str, Any] | None = None) -> Notice:
     due = (detail or {}).get("payment_due_at") or order["payment_due_at"]
-    total = money(order["totals"]["total"], _currency(order))
-    if _zh(locale):
+    total = money(order["totals"]["total"], currency_of(order))
+    if is_chinese(locale):
         return Notice(
             subject=f"支付未成功 {order['id']}",
             body=f"订单 {order['id']}（应付 {total}）支付未成功。请在 {due} 前重新支付，逾期订单将自动取消，库存不再为您保留。",
@@ -225,7 +225,7 @@ def order_shipped(order: dict[str, Any], locale: str, detail: Mapping[str, Any] 
     number = facts.get("tracking_number", "")
     reship, complete = bool(facts.get("reship")), bool(facts.get("complete", True))
     deliver_by = _date(order["estimated_delivery_by"], locale)
-    if _zh(locale):
+    if is_chinese(locale):
         what = (
             "补发的商品已发出" if reship else ("已发货" if complete else "部分商品已发货，其余商品将尽快发出")
         )
@@ -250,7 +250,7 @@ def order_shipped(order: dict[str, Any], locale: str, detail: Mapping[str, Any] 
 
 def order_delivered(order: dict[str, Any], locale: str, detail: Mapping[str, Any] | None = None) -> Notice:
     confirm_by = order.get("due_at") if order.get("timer_kind") == "auto_confirm" else None
-    if _zh(locale):
+    if is_chinese(locale):
         tail = f"如无异议，系统将于 {_date(confirm_by, locale)} 自动确认收货；" if confirm_by else ""
         return Notice(
             subject=f"订单已送达 {order['id']}",
@@ -277,7 +277,7 @@ def order_exception(order: dict[str, Any], locale: str, detail: Mapping[str, Any
     )
     deadline = entry.get("deadline")
     what = EXCEPTION_KINDS.get(locale, EXCEPTION_KINDS["en"]).get(kind, kind)
-    if _zh(locale):
+    if is_chinese(locale):
         if kind == "address_incomplete":
             action = "请在订单页补全收货地址，地址确认后我们会立即安排发货。"
         else:
@@ -310,7 +310,7 @@ def order_exception(order: dict[str, Any], locale: str, detail: Mapping[str, Any
 def order_cancelled(order: dict[str, Any], locale: str, detail: Mapping[str, Any] | None = None) -> Notice:
     reason = str((detail or {}).get("reason", ""))
     refund = int(order.get("refundable", 0) or 0) + int(order.get("refunded", 0) or 0) > 0
-    if _zh(locale):
+    if is_chinese(locale):
         why = CANCEL_REASONS["zh-CN"].get(
             reason, "审核未通过" if reason.startswith("review_rejected") else ""
         )
@@ -332,8 +332,8 @@ def order_cancelled(order: dict[str, Any], locale: str, detail: Mapping[str, Any
 
 
 def refund_issued(order: dict[str, Any], locale: str, detail: Mapping[str, Any] | None = None) -> Notice:
-    amount = money(int((detail or {}).get("amount", 0)), _currency(order))
-    if _zh(locale):
+    amount = money(int((detail or {}).get("amount", 0)), currency_of(order))
+    if is_chinese(locale):
         return Notice(
             subject=f"退款已完成 {order['id']}",
             body=f"订单 {order['id']} 的退款 {amount} 已原路退回，到账时间以支付渠道为准（通常 1-7 个工作日）。",
