@@ -45,7 +45,9 @@ def test_concurrent_buyers_over_http_never_oversell(engine_stack: StackClient) -
 
     assert {status for _, status, _ in answers} <= {201, 409}, answers
     placed = [body for _, status, body in answers if status == 201]
-    assert all(body["code"] == "insufficient_stock" for _, status, body in answers if status == 409)
+    assert all(body["code"] == "insufficient_stock" for _, status, body in answers if status == 409), [
+        body for _, status, body in answers if status == 409 and body["code"] != "insufficient_stock"
+    ]
     sold: Counter[str] = Counter()
     for order in placed:
         stored = ok(
