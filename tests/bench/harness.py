@@ -89,7 +89,7 @@ class Config:
         config.placement_warmup = _scaled(30, scale, 2)
         config.detail_rounds = _scaled(30, scale, 3)
         config.clients = [1, 4, 16, 64]
-        config.throughput_orders = _scaled(80, scale, 8)
+        config.throughput_orders = _scaled(40, scale, 8)
         config.throughput_skus = 50
         # moto's TransactWriteItems copies the whole table, so the jobs' writes cost O(stored orders)
         # there: the 100,000-order figure runs on DynamoDB Local, moto shows the effect at small sizes.

@@ -49,6 +49,7 @@ def run(
     world.local.reset(resume_pollers=False)
     table = Table()
     client = aws.client("dynamodb")
+    sqs = world.cloud.client("sqs")
     sku = seeding.new_sku("JOBS")
     due_items = seeding.due_orders("j", due, sku)
     stored = 0
@@ -75,6 +76,7 @@ def run(
             for _ in range(repetitions):
                 for name in JOBS:
                     seeding.put_items(client, table.name, [*due_items, seeding.job_stock_item(sku, due)])
+                    seeding.purge_queues(sqs)
                     queries.append(_query_only(table))
                     began = time.perf_counter()
                     with probes.running(name):

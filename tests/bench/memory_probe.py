@@ -75,7 +75,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--consumers", choices=("on", "off"), default="on", help="off: pollers paused, so only the data grows"
     )
+    parser.add_argument(
+        "--moto-untracked",
+        action="store_true",
+        help="what-if: stop moto keeping every model instance it ever made (BaseModel.instances_tracked)",
+    )
     args = parser.parse_args(argv)
+    if args.moto_untracked:
+        from moto.core.common_models import BaseModel
+
+        # moto lists every model instance for its server dashboard; TransactWriteItems deep-copies the
+        # table, so each transaction would otherwise keep a full copy alive until the next reset.
+        BaseModel.__new__ = lambda cls, *_, **__: object.__new__(cls)  # type: ignore[assignment,method-assign]
     checkpoints = sorted(int(n) for n in args.checkpoints.split(",") if n.strip())
     sink = seeding.CountingSink()
     stack = LocalStack(port=0, engine=args.engine, automatic_schedules=False)

@@ -9,8 +9,9 @@
   record and the place-order Express workflow run by moto's ASL interpreter.
 
 The three run interleaved in rounds (the order rotating each round) on one table, and every round's
-orders are deleted and their units put back afterwards, so all three always meet the same table size
-(moto's TransactWriteItems copies the whole table, so size would otherwise leak into the figures).
+orders are deleted, their units put back and the queues emptied afterwards, so all three always meet
+the same engine state (moto's TransactWriteItems copies the whole table and its SendMessage walks the
+whole queue, so the run's history would otherwise leak into the figures).
 """
 
 from __future__ import annotations
@@ -151,6 +152,7 @@ class OrderPlacer:
         self._taken += 1
 
     def cleanup(self) -> None:
+        seeding.purge_queues(self.world.cloud.client("sqs"))
         if self._created:
             seeding.delete_keys(self.client, self.table.name, self._created)
             self._created = []

@@ -198,9 +198,10 @@ def _throughput(found: dict[str, Any]) -> list[str]:
                     audit["oversold_units"],
                     audit["lost_orders"],
                     audit["duplicated_orders"],
+                    audit["answers_naming_another_order"],
                     audit["reservation_mismatch_units"],
                     f"{audit['replays_answered_differently']}/{audit['replays']}",
-                    c["retried_connection_errors"] + c["retried_key_in_use"],
+                    _retries(c),
                 ]
             )
         out += _table(
@@ -214,6 +215,7 @@ def _throughput(found: dict[str, Any]) -> list[str]:
                 "oversold",
                 "lost",
                 "duplicated",
+                "201 naming another order",
                 "reserved mismatch",
                 "replays differing",
                 "client retries",
@@ -221,6 +223,16 @@ def _throughput(found: dict[str, Any]) -> list[str]:
             rows,
         )
     return out
+
+
+def _retries(c: dict[str, Any]) -> str:
+    parts = []
+    if c["retried_connection_errors"]:
+        parts.append(f"{c['retried_connection_errors']} connection")
+    if c["retried_key_in_use"]:
+        parts.append(f"{c['retried_key_in_use']} key in use")
+    parts += [f"{n} x {code}" for code, n in c.get("retried_server_errors", {}).items()]
+    return ", ".join(parts) or "0"
 
 
 def _jobs(found: dict[str, Any]) -> list[str]:

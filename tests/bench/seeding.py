@@ -247,3 +247,23 @@ def handler_logs_to(sink: CountingSink) -> Iterator[CountingSink]:
         yield sink
     finally:
         handler.setStream(previous)  # type: ignore[arg-type]
+
+
+def purge_queues(client: Any) -> int:
+    """Empty every SQS queue (outside timed sections); returns the messages removed. moto's SendMessage
+    reads the queue's attributes, which walks every message in it: with the consumers paused, queues
+    that only fill would make each later event slower and leak the run's history into its figures.
+    (Receive and delete rather than PurgeQueue, which may be allowed once a minute only.)"""
+    removed = 0
+    for url in client.list_queues().get("QueueUrls", []):
+        while True:
+            got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            messages = got.get("Messages") or []
+            if not messages:
+                break
+            client.delete_message_batch(
+                QueueUrl=url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+            )
+            removed += len(messages)
+    return removed

@@ -8,9 +8,12 @@ units and some are refused (409); on many SKUs no SKU runs short.
 Afterwards, from the table (a Scan of the order and stock items):
 - oversold units: per SKU, units in stored orders beyond what was received, plus any negative
   ``available``; must be 0.
-- lost orders: answered 201 but not in the table; duplicated orders: in the table without a 201 to
-  the first request of its key (a tenth of the requests are replayed afterwards with the same key and
-  body, and must get the first answer again); both must be 0.
+- lost orders: answered 201 but not in the table; duplicated orders: in the table without a final 201
+  for its key (a tenth of the requests are replayed afterwards with the same key and body, and must get
+  the same final answer again); both must be 0. Server errors and connection failures are retried with
+  the same key, as a careful client does, and counted.
+- answers naming another order: a 201 whose order id is not the one the API derives from that request's
+  caller and Idempotency-Key (an answer meant for another request); must be 0.
 - reservation mismatch: |reserved on the stock item - units in stored orders|, summed; must be 0.
 """
 
@@ -24,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from oms import ids
 from oms.store.table import Table, deserialize
 from oms_local.testing import StackClient
 
@@ -49,6 +53,7 @@ class Sent:
     connection_errors: int = 0
     key_in_use: int = 0
     problem: str | None = None
+    server_errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -84,12 +89,19 @@ def _audit(world: StackClient, cell: Cell, received: dict[str, int], replays: li
     oversold = sum(max(0, sold[sku] - units) for sku, units in received.items())
     oversold += sum(max(0, -int(stock.get(sku, {}).get("available", 0))) for sku in received)
     mismatch = sum(abs(int(stock.get(sku, {}).get("reserved", 0)) - sold[sku]) for sku in received)
+    # The API derives the order id from the caller and the Idempotency-Key: a 201 naming another id is
+    # an answer meant for another request.
+    misdirected = sum(
+        1 for s in cell.sent if s.status == 201 and s.order_id != ids.derived_id("ord", s.customer, s.key)
+    )
     first_answers = {s.key: (s.status, s.order_id) for s in cell.sent}
     replays_differing = sum(1 for r in replays if first_answers.get(r.key) != (r.status, r.order_id))
     return {
         "orders_in_table": len(orders),
         "oversold_units": oversold,
         "lost_orders": len(accepted - set(orders)),
+        "answers_naming_another_order": misdirected,
+        "answers_201": sum(1 for s in cell.sent if s.status == 201),
         "duplicated_orders": len(set(orders) - accepted),
         "replays": len(replays),
         "replays_answered_differently": replays_differing,
@@ -107,14 +119,17 @@ class Answer:
     connection_errors: int
     key_in_use: int
     problem: str | None
+    server_errors: list[str]
 
 
 def _post(world: StackClient, token: str, key: str, body: dict[str, Any]) -> Answer:
-    """One order as a careful client places it: the same Idempotency-Key again after a failed connection
-    or while the first attempt is still running (409 ``idempotency_key_in_use``, which API.md says is
-    safe to retry)."""
+    """One order as a careful client places it: the same Idempotency-Key again after a failed connection,
+    a 5xx, or while the first attempt is still running (409 ``idempotency_key_in_use``, which API.md says
+    is safe to retry). The answer kept is the final one; what was retried is counted."""
     errors = 0
     in_use = 0
+    server_errors = 0
+    codes: list[str] = []
     started = time.perf_counter()
     while True:
         try:
@@ -133,10 +148,15 @@ def _post(world: StackClient, token: str, key: str, body: dict[str, Any]) -> Ans
             in_use += 1
             time.sleep(RETRY_PAUSE * in_use)
             continue
+        if answer.status >= 500 and server_errors < RETRY_ATTEMPTS:
+            server_errors += 1
+            codes.append(f"{answer.status} {code}")
+            time.sleep(RETRY_PAUSE * server_errors)
+            continue
         break
     elapsed = time.perf_counter() - started
     order_id = str(answer.json()["id"]) if answer.status == 201 else None
-    return Answer(answer.status, order_id, elapsed, errors, in_use, code)
+    return Answer(answer.status, order_id, elapsed, errors, in_use, code, codes)
 
 
 def run_cell(
@@ -189,6 +209,7 @@ def run_cell(
                         got.connection_errors,
                         got.key_in_use,
                         got.problem,
+                        got.server_errors,
                     )
                 )
 
@@ -219,6 +240,7 @@ def run_cell(
         "refusals": dict(Counter(s.problem for s in cell.sent if s.problem)),
         "retried_connection_errors": sum(s.connection_errors for s in cell.sent),
         "retried_key_in_use": sum(s.key_in_use for s in cell.sent),
+        "retried_server_errors": dict(Counter(code for s in cell.sent for code in s.server_errors)),
         "latency": summarize([s.seconds for s in cell.sent]),
         "audit": _audit(world, cell, received, replays),
     }
@@ -228,7 +250,7 @@ def run(world: StackClient, *, clients: list[int], base_orders: int, skus: int) 
     cells = []
     for hot in (True, False):
         for count in clients:
-            orders = max(base_orders, 2 * count)
+            orders = max(base_orders, count + count // 2)
             cells.append(run_cell(world, clients=count, orders=orders, hot=hot, skus=skus, seed=count))
     world.local.reset(resume_pollers=False)
     return cells
