@@ -7,15 +7,7 @@ from typing import Any
 
 from oms_local.testing import Response, StackClient
 
-ADDRESS = {
-    "recipient": "王芳",
-    "phone": "+8613800000000",
-    "line1": "人民路 1 号",
-    "city": "济南",
-    "region": "山东",
-    "postal_code": "250000",
-    "country": "CN",
-}
+from tests.integration.helpers import ADDRESS
 
 
 def ok(answer: Response, status: int = 200) -> Any:

@@ -7,10 +7,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from oms.http import create_app, json_response, require_admin
 from oms.lifecycle import returns
-from oms.problems import Conflict
+from oms.lifecycle.common import retry_return_on_race
 from oms.store import returns as store
 from oms.store.table import Table
-from oms.store.transitions import LostRace
 from oms.views import return_view
 
 app = create_app()
@@ -19,13 +18,9 @@ RETURN_ID = r"^ret_[0-9a-z]{20}$"
 
 def _act(return_id: str, act: returns.ReturnAction) -> Response[str]:
     table = Table()
-    for _ in range(5):
-        item = store.get_for(table, return_id, None)
-        try:
-            return json_response(200, return_view(act(table, item)))
-        except LostRace:
-            continue
-    raise Conflict("The return is changing right now; retry.", code="return_busy")
+    return json_response(
+        200, return_view(retry_return_on_race(table, return_id, None, lambda item: act(table, item)))
+    )
 
 
 @app.get("/v1/admin/returns/<return_id>", summary="Any return")

@@ -9,12 +9,10 @@ from oms import idempotency
 from oms.domain import return_policy
 from oms.http import create_app, json_response, principal
 from oms.lifecycle import returns
-from oms.lifecycle.common import retry_on_race
-from oms.problems import Conflict
+from oms.lifecycle.common import retry_on_race, retry_return_on_race
 from oms.store import orders
 from oms.store import returns as store
 from oms.store.table import Table
-from oms.store.transitions import LostRace
 from oms.views import return_view
 
 app = create_app()
@@ -85,13 +83,9 @@ def get_return(return_id: Annotated[str, Path(pattern=RETURN_ID)]) -> Response[s
 
 def _act(return_id: str, customer_id: str, act: returns.ReturnAction) -> Response[str]:
     table = Table()
-    for _ in range(5):
-        item = store.get_for(table, return_id, customer_id)
-        try:
-            return json_response(200, return_view(act(table, item)))
-        except LostRace:
-            continue
-    raise Conflict("The return is changing right now; retry.", code="return_busy")
+    return json_response(
+        200, return_view(retry_return_on_race(table, return_id, customer_id, lambda item: act(table, item)))
+    )
 
 
 @app.post("/v1/returns/<return_id>/shipment", summary="The buyer hands the parcel to a carrier")

@@ -23,3 +23,18 @@ def retry_on_race(table: Table, order_id: str, customer_id: str | None, act: Cal
         except LostRace:
             continue
     raise Conflict("The order is changing right now; retry.", code="order_busy")
+
+
+def retry_return_on_race(
+    table: Table, return_id: str, customer_id: str | None, act: Callable[[Item], T]
+) -> T:
+    """The same for a return: read it, act on it, and decide again if it moved meanwhile."""
+    from oms.store import returns
+
+    for _ in range(RACE_ATTEMPTS):
+        item = returns.get_for(table, return_id, customer_id)
+        try:
+            return act(item)
+        except LostRace:
+            continue
+    raise Conflict("The return is changing right now; retry.", code="return_busy")
