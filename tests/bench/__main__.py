@@ -11,6 +11,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 from tests.bench import harness, report
 
@@ -40,28 +41,25 @@ def main(argv: list[str] | None = None) -> int:
     stem = "quick-latest" if args.quick else "latest"
     for path in report.write(found, args.out, stem=stem, dated=not args.quick):
         print(f"wrote {path}")
-    failed = [
-        name for name, result in _results(found["figures"]) if isinstance(result, dict) and "error" in result
-    ]
+    failed = _failures(found["figures"])
     if failed:
         print(f"figures that failed: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
 
 
-def _results(figures: dict[str, object]) -> list[tuple[str, object]]:
-    found: list[tuple[str, object]] = []
+def _failures(figures: dict[str, Any]) -> list[str]:
+    failed = []
     for name, result in figures.items():
-        if (
-            isinstance(result, dict)
-            and "error" not in result
-            and all(isinstance(v, dict | list) for v in result.values())
-            and name in ("placement", "throughput", "jobs", "memory", "cost")
-        ):
-            found += [(f"{name} ({engine})", value) for engine, value in result.items()]
-        else:
-            found.append((name, result))
-    return found
+        if isinstance(result, dict) and "error" in result:
+            failed.append(name)
+        elif isinstance(result, dict):
+            failed += [
+                f"{name} ({key})"
+                for key, value in result.items()
+                if isinstance(value, dict) and "error" in value
+            ]
+    return failed
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Every ``functions/*/app.py`` (and ``baseline_app.py``) is loaded by path in a fr
 (``cold_start_probe.py``) with the function's environment from the template, as the local stack sets it,
 plus ``AWS_LAMBDA_FUNCTION_NAME``. One untimed run first (it also writes the ``.pyc`` files, as a
 deployed package would have them warm on disk) is made with ``-X importtime`` to tell which packages
-the time goes to; then the timed runs.
+the time goes to; then the timed runs, interleaved: every function once per pass.
 """
 
 from __future__ import annotations
@@ -85,19 +85,28 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
             continue
         if fn.module_file.is_file():
             targets.append((fn.code_dir.name, fn.module_file, logical_id))
+    environments = {name: _environment(template, logical_id) for name, _, logical_id in targets}
+    firsts: dict[str, dict[str, Any]] = {}
+    imports: dict[str, list[dict[str, Any]]] = {}
+    for name, path, _ in targets:
+        first, _, stderr = _probe(path, environments[name], importtime=top_imports > 0)
+        firsts[name] = first
+        imports[name] = import_time_by_package(stderr, top_imports) if top_imports else []
+    # Timed runs interleaved (every function once per pass), so load from elsewhere spreads evenly.
+    samples: dict[str, list[tuple[dict[str, Any], float, str]]] = {name: [] for name, _, _ in targets}
+    for _ in range(repetitions):
+        for name, path, _ in targets:
+            samples[name].append(_probe(path, environments[name]))
     rows: dict[str, dict[str, Any]] = {}
     for name, path, logical_id in targets:
-        env = _environment(template, logical_id)
-        first, _, stderr = _probe(path, env, importtime=top_imports > 0)
-        samples = [_probe(path, env) for _ in range(repetitions)]
-        imports = import_time_by_package(stderr, top_imports) if top_imports else []
+        runs = samples[name]
         rows[name] = {
             "file": str(path.relative_to(path.parents[2])) if logical_id else str(path.name),
-            "import": summarize([s["import_seconds"] for s, _, _ in samples]),
-            "process_wall": summarize([wall for _, wall, _ in samples]),
-            "peak_rss_mib": summarize([s["peak_rss_kib"] for s, _, _ in samples], scale=1 / 1024, unit="MiB"),
-            "modules_loaded": first["modules"],
-            "import_time_by_package": imports,
+            "import": summarize([s["import_seconds"] for s, _, _ in runs]),
+            "process_wall": summarize([wall for _, wall, _ in runs]),
+            "peak_rss_mib": summarize([s["peak_rss_kib"] for s, _, _ in runs], scale=1 / 1024, unit="MiB"),
+            "modules_loaded": firsts[name]["modules"],
+            "import_time_by_package": imports[name],
         }
     baseline = rows[BASELINE_NAME]
     for row in rows.values():

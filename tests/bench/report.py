@@ -331,7 +331,14 @@ def _cold_start(found: Any) -> list[str]:
 def _memory(found: dict[str, Any]) -> list[str]:
     if not found:
         return []
-    out = ["## 5. Memory of the local stack as orders pile up (fresh process)", ""]
+    out = [
+        "## 5. Memory of the local stack as orders pile up (fresh process)",
+        "",
+        "What-if without moto keeping every model instance it makes (its dashboard's list, which keeps each "
+        "TransactWriteItems' copy of the table alive): "
+        "`.venv/bin/python -m tests.bench.memory_probe --consumers off --checkpoints 50,150 --moto-untracked`.",
+        "",
+    ]
     for label, result in found.items():
         out += [f"### {label}", "", *_error(result)]
         if "error" in result:
