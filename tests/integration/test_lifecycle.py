@@ -298,3 +298,22 @@ def test_a_review_past_its_deadline_is_escalated_once(cloud: object) -> None:
     assert stored is not None and stored["status"] == "under_review" and stored["escalated_at"]
     assert stored["timeline"][-1]["type"] == "sla_breached"
     assert order["id"] in [o["id"] for o in queues.read(table, "REVIEW")]  # still waits for a person
+
+
+def test_a_failed_refund_is_retried_then_escalated_never_dropped(cloud: object) -> None:
+    table = Table()
+    tea = stocked_product(table, 5)
+    order = placed(table, (tea, 1, 3900))
+    payments.handle(table, payment(order))
+    cancellation.cancel(table, orders.get(table, order["id"]), by="cus_1", reason="customer_request")
+    for attempt in (1, 2, 3):
+        _, children = orders.record_for(table, order["id"], None)
+        pending = [c for c in children if c["sk"].startswith("REFUND#") and c["status"] == "pending"]
+        assert [p["attempt"] for p in pending] == [attempt]
+        failed = payment(order, kind="refund.failed", refund_id=pending[0]["id"])
+        assert payments.handle(table, failed) == "refund_settled"
+        assert payments.handle(table, failed) == "duplicate"
+    stored, children = orders.record_for(table, order["id"], None)
+    assert [c["status"] for c in children if c["sk"].startswith("REFUND#")] == ["failed"] * 3
+    assert (stored["refunded"], stored["refundable"]) == (0, 4900)  # nothing counted as paid back
+    assert [e["kind"] for e in stored["exceptions"] if e["status"] == "open"] == ["refund_failed"]

@@ -14,6 +14,7 @@ from oms.domain.handling import pick_key, review_deadline, review_reasons
 from oms.domain.order_exceptions import default_deadline
 from oms.domain.order_status import Move
 from oms.domain.payments import PaymentOutcome, decide_payment
+from oms.lifecycle import refunding
 from oms.store import catalog, keys, order_exceptions, orders, refunds
 from oms.store.table import Item, Table, TransactionCancelled, serialize, values
 from oms.store.transitions import LostRace, move
@@ -226,6 +227,8 @@ def _apply(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, An
     settled = bool(event.refund_id) and refunds.settle(
         table, order["id"], str(event.refund_id), event.type == "refund.succeeded", event.payment_id
     )
+    if settled and event.type == "refund.failed":
+        refunding.retry_or_escalate(table, order["id"], str(event.refund_id))
     try:
         table.transact([receipt])
     except TransactionCancelled:

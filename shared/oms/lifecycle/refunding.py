@@ -1,10 +1,20 @@
-"""The refund step: ask the provider for each requested refund, once, and record its answer."""
+"""The refund step: ask the provider for each requested refund, once, and record its answer.
+
+A refund the provider refuses is asked again as a new attempt (its amount was made refundable again when
+the failure was recorded), up to ``MAX_ATTEMPTS``; after that staff get a ``refund_failed`` exception with
+an owner and a deadline, so no refund is silently dropped.
+"""
 
 from __future__ import annotations
 
+from oms import clock, events, ids
+from oms.domain.order_exceptions import default_deadline
 from oms.payments_port import provider
-from oms.store import refunds
-from oms.store.table import Table
+from oms.store import order_exceptions, orders, refunds
+from oms.store.table import Table, TransactionCancelled
+
+MAX_ATTEMPTS = 3
+ACTOR = "system:refunds"
 
 
 def process(table: Table, order_id: str, refund_id: str) -> str:
@@ -14,5 +24,52 @@ def process(table: Table, order_id: str, refund_id: str) -> str:
     answer = provider().refund(refund)  # providers dedupe on our refund id, so a retry is safe
     if answer.status == "pending":
         return "pending"
-    refunds.settle(table, order_id, refund_id, answer.status == "succeeded", answer.provider_ref)
+    succeeded = answer.status == "succeeded"
+    if refunds.settle(table, order_id, refund_id, succeeded, answer.provider_ref) and not succeeded:
+        retry_or_escalate(table, order_id, refund_id)
     return answer.status
+
+
+def retry_or_escalate(table: Table, order_id: str, refund_id: str) -> str:
+    """After a recorded failure: a new attempt for the same amount, or an exception for staff."""
+    failed = refunds.get(table, order_id, refund_id)
+    order = orders.get(table, order_id)
+    if failed is None or order is None or failed["status"] != "failed":
+        return "nothing"
+    attempt = int(failed.get("attempt", 1))
+    if attempt < MAX_ATTEMPTS:
+        again = refunds.start(
+            table,
+            order,
+            ids.derived_id("ref", refund_id, "retry"),
+            int(failed["amount"]),
+            str(failed["reason"]),
+            ACTOR,
+            return_id=failed.get("return_id"),
+            attempt=attempt + 1,
+        )
+        return "retried" if again else "already_retried"
+    exception = order_exceptions.new_exception(
+        order,
+        ids.derived_id("exc", refund_id, "failed"),
+        "refund_failed",
+        by=ACTOR,
+        source="refunds",
+        deadline=clock.iso(default_deadline(clock.now())),
+        detail={"refund_id": refund_id, "amount": failed["amount"], "attempts": attempt},
+    )
+    try:
+        table.transact(order_exceptions.open_ops(order, exception))
+    except TransactionCancelled:
+        return "already_escalated"
+    events.publish(
+        "OrderException",
+        f"{exception['id']}:opened",
+        {
+            "order_id": order_id,
+            "customer_id": order["customer_id"],
+            "exception_id": exception["id"],
+            "kind": "refund_failed",
+        },
+    )
+    return "escalated"

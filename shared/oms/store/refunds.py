@@ -46,9 +46,11 @@ def start(
     *,
     return_id: str | None = None,
     extra_ops: list[dict[str, Any]] | None = None,
+    attempt: int = 1,
 ) -> Item | None:
     """Take ``amount`` off what is refundable and record the refund; None when it was started already."""
     item = refund_item(order, refund_id, amount, reason)
+    item["attempt"] = attempt
     if return_id:
         item["return_id"] = return_id
     entry = {"at": clock.now_iso(), "type": "refund_requested", "by": by, "amount": amount, "reason": reason}
