@@ -1,4 +1,5 @@
-"""Keeps each order's lifecycle workflow in step with the bus: starts it, then resumes its waits."""
+"""Keeps each order's and each return's lifecycle workflow in step with the bus: starts it once, then
+resumes its waits as the item moves."""
 
 from typing import Any
 
@@ -7,11 +8,15 @@ from oms.lifecycle import workflow
 from oms.observability import logger
 from oms.store.table import Table
 
+STARTS = {"OrderPlaced": workflow.ORDER, "ReturnRequested": workflow.RETURN}
+
 
 def on_event(detail_type: str, detail: dict[str, Any]) -> None:
-    if detail_type == "OrderPlaced":
-        logger.info("workflow started", extra={"started": workflow.start(detail["order_id"])})
-    logger.info("workflow progress", extra={"resumed": workflow.progress(Table(), detail["order_id"])})
+    track = workflow.RETURN if detail.get("return_id") else workflow.ORDER
+    item_id = detail[track.id_field]
+    if STARTS.get(detail_type) is track:
+        logger.info("workflow started", extra={"started": workflow.start(track, item_id)})
+    logger.info("workflow progress", extra={"resumed": workflow.progress(Table(), track, item_id)})
 
 
 handler = bus_consumer(on_event)

@@ -21,6 +21,7 @@ class Settings(BaseModel):
     place_order_state_machine_arn: str = Field("", alias="PLACE_ORDER_STATE_MACHINE_ARN")
     tracking_queue_url: str = Field("", alias="TRACKING_QUEUE_URL")
     order_lifecycle_state_machine_arn: str = Field("", alias="ORDER_LIFECYCLE_STATE_MACHINE_ARN")
+    return_lifecycle_state_machine_arn: str = Field("", alias="RETURN_LIFECYCLE_STATE_MACHINE_ARN")
     archive_bucket: str = Field("", alias="ARCHIVE_BUCKET")
     notify_sender: str = Field("orders@shop.example", alias="NOTIFY_SENDER")
 

@@ -10,12 +10,10 @@ from tests.e2e.shop import ok, order_body, place, product
 from tests.e2e.test_payments_http import pay_event
 
 
-def execution(stack: StackClient, order_id: str) -> dict[str, Any]:
+def execution(stack: StackClient, item_id: str, machine_name: str = "order-lifecycle") -> dict[str, Any]:
     sfn = stack.cloud.client("stepfunctions")
-    machine = next(
-        m for m in sfn.list_state_machines()["stateMachines"] if m["name"].endswith("order-lifecycle")
-    )
-    arn = machine["stateMachineArn"].replace(":stateMachine:", ":execution:") + f":{order_id}"
+    machine = next(m for m in sfn.list_state_machines()["stateMachines"] if m["name"].endswith(machine_name))
+    arn = machine["stateMachineArn"].replace(":stateMachine:", ":execution:") + f":{item_id}"
     described = sfn.describe_execution(executionArn=arn)
     history = sfn.get_execution_history(executionArn=arn)["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]

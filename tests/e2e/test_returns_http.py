@@ -8,6 +8,7 @@ from typing import Any
 from oms_local.testing import StackClient
 
 from tests.e2e.shop import carrier_event, delivered_order, inventory, ok, product
+from tests.e2e.test_order_workflow import execution
 
 PHOTO = "https://img.example/crack.jpg"
 
@@ -98,6 +99,9 @@ def test_a_no_reason_return_within_seven_days(stack: StackClient) -> None:
     done = get_return(stack, buyer, item["id"])
     assert done["status"] == "refunded" and done["refund"]["amount"] == 12900
     assert inventory(stack, shirt)["on_hand"] == before + 1
+    lifecycle = execution(stack, item["id"], "return-lifecycle")
+    assert lifecycle["status"] == "SUCCEEDED"
+    assert lifecycle["entered"][0] == "ReviewReturn" and lifecycle["entered"][-1] == "Settled"
 
 
 def test_a_quality_return_with_evidence(stack: StackClient) -> None:

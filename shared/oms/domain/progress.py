@@ -26,3 +26,29 @@ def outcome(order: dict[str, Any], stage: str) -> str | None:
     if order["status"] == "cancelled":
         return "cancelled"
     return "reached" if order["status"] in _REACHED_BY[stage] else None
+
+
+# A return's stages: decided (approved or not), parcel received, inspected, money settled.
+RETURN_STAGES = ("decided", "received", "inspected", "settled")
+_RETURN_REACHED_BY = {
+    "decided": {
+        "awaiting_parcel",
+        "in_transit",
+        "received",
+        "inspected",
+        "refund_pending",
+        "refunded",
+        "closed",
+    },
+    "received": {"received", "inspected", "refund_pending", "refunded", "closed"},
+    "inspected": {"inspected", "refund_pending", "refunded", "closed"},
+    "settled": {"refunded", "closed"},
+}
+_RETURN_ENDED = {"rejected", "cancelled", "lapsed"}
+
+
+def return_outcome(item: dict[str, Any], stage: str) -> str | None:
+    """``reached`` or ``ended`` (rejected, withdrawn, lapsed) once the wait is over; None meanwhile."""
+    if item["status"] in _RETURN_REACHED_BY[stage]:
+        return "reached"
+    return "ended" if item["status"] in _RETURN_ENDED else None

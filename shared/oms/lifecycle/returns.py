@@ -21,6 +21,7 @@ from oms.problems import Conflict, FieldError, Problem, ValidationProblem
 from oms.store import catalog, inventory, orders, refunds, shipments
 from oms.store import returns as store
 from oms.store.table import ConditionFailed, Item, Table, TransactionCancelled, values
+from oms.store.transitions import LostRace
 
 ReturnAction = Callable[[Table, Item], Item]
 RETURN_REVIEW_SLA = "return_review_sla"
@@ -143,7 +144,6 @@ def request_return(table: Table, order: Item, body: ReturnRequest, key: str | No
             refusal_code,
         )
 
-    decision = rules.auto_decision(body.reason, body.evidence, None, policy_now)
     return_id = ids.derived_id("ret", order["customer_id"], key) if key else ids.new_id("ret")
     now = clock.now()
     items = []
@@ -191,21 +191,44 @@ def request_return(table: Table, order: Item, body: ReturnRequest, key: str | No
             "reason": body.reason.value,
         },
     )
-    if decision == "approve":
-        return approve(table, item, by="system:return-rules", reason="the policy allows it")
-    return store.move(
-        table,
-        item,
-        "hold_for_review",
-        by="system:return-rules",
-        set_fields={
-            "review_due_at": clock.iso(now + timedelta(hours=policy_now.review_sla_hours)),
-            "queue": "REVIEW",
-            "queue_key": f"{clock.iso(now + timedelta(hours=policy_now.review_sla_hours))}#{return_id}",
-            "timer_kind": RETURN_REVIEW_SLA,
-            "due_at": clock.iso(now + timedelta(hours=policy_now.review_sla_hours)),
-        },
-    )
+    # The rules answer the shopper at once; the return-lifecycle workflow's review-return step runs the
+    # same idempotent review, so a request whose answer was lost mid-way is still decided.
+    return review_by_rules(table, return_id, item)
+
+
+def review_by_rules(table: Table, return_id: str, item: Item | None = None) -> Item:
+    """The review-return step: approve what the policy clearly allows, queue the rest for a person."""
+    for _ in range(5):
+        current = item or store.get(table, return_id)
+        item = None
+        if current is None:
+            raise Conflict(f"No return {return_id}.", code="return_not_found")
+        if current["status"] != "requested":
+            return current  # decided already
+        policy_now = policy()
+        decision = rules.auto_decision(
+            rules.Reason(current["reason"]), current.get("evidence", []), None, policy_now
+        )
+        try:
+            if decision == "approve":
+                return approve(table, current, by="system:return-rules", reason="the policy allows it")
+            due = clock.iso(clock.now() + timedelta(hours=policy_now.review_sla_hours))
+            return store.move(
+                table,
+                current,
+                "hold_for_review",
+                by="system:return-rules",
+                set_fields={
+                    "review_due_at": due,
+                    "queue": "REVIEW",
+                    "queue_key": f"{due}#{return_id}",
+                    "timer_kind": RETURN_REVIEW_SLA,
+                    "due_at": due,
+                },
+            )
+        except LostRace:
+            continue
+    raise Conflict("The return is changing right now; retry.", code="return_busy")
 
 
 REFUSALS = {
@@ -431,7 +454,9 @@ def receive(table: Table, return_id: str) -> Item | None:
     item = store.get(table, return_id)
     if item is None or item["status"] != "in_transit":
         return None
-    return store.move(table, item, "receive", by="carrier", set_fields={"received_at": clock.now_iso()})
+    received = store.move(table, item, "receive", by="carrier", set_fields={"received_at": clock.now_iso()})
+    _announce("ReturnReceived", received)
+    return received
 
 
 class InspectedLine(BaseModel):
@@ -536,18 +561,21 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
             },
         )
     if refund_amount <= 0:
-        return store.move(
+        closed = store.move(
             table, inspected, "close", by=by, set_fields={"outcome": {"refund": 0, "disputed": disputed}}
         )
+        _announce("ReturnInspected", closed)
+        return closed
     refund_id = ids.derived_id("ref", item["id"], "return")
-    refunds.start(table, order, refund_id, refund_amount, "return", by, return_id=item["id"])
-    return store.move(
-        table,
-        inspected,
-        "refund",
-        by=by,
-        set_fields={"refund": {"refund_id": refund_id, "amount": refund_amount}},
+    # The return waits for its refund from the same transaction that starts it: neither happens alone.
+    update, pending = store.move_op(
+        inspected, "refund", by=by, set_fields={"refund": {"refund_id": refund_id, "amount": refund_amount}}
     )
+    refunds.start(
+        table, order, refund_id, refund_amount, "return", by, return_id=item["id"], extra_ops=[update]
+    )
+    _announce("ReturnInspected", pending)
+    return pending
 
 
 def cancel(table: Table, item: Item, by: str) -> Item:
@@ -555,6 +583,7 @@ def cancel(table: Table, item: Item, by: str) -> Item:
         table, item, "cancel", by=by, remove=("queue", "queue_key", "timer_kind", "due_at")
     )
     _release_units(table, item)
+    _announce("ReturnCancelled", cancelled)
     return cancelled
 
 
@@ -567,6 +596,19 @@ def lapse(table: Table, item: Item) -> Item:
         {"order_id": item["order_id"], "return_id": item["id"], "customer_id": item["customer_id"]},
     )
     return lapsed
+
+
+def _announce(detail_type: str, item: Item) -> None:
+    events.publish(
+        detail_type,
+        f"{item['id']}:{detail_type}",
+        {
+            "order_id": item["order_id"],
+            "return_id": item["id"],
+            "customer_id": item["customer_id"],
+            "status": item["status"],
+        },
+    )
 
 
 class Message(BaseModel):

@@ -1,7 +1,8 @@
-"""The order-lifecycle Standard workflow: started once per order, it waits on task tokens for each stage.
+"""The order-lifecycle and return-lifecycle Standard workflows: started once per order or return, they
+wait on task tokens for each stage.
 
 The stages are reached by the API, webhooks and jobs (conditional writes); the workflow is told through
-the bus. A wait's token is stored on the order: whoever comes second (the token or the news) resumes it,
+the bus. A wait's token is stored on the item: whoever comes second (the token or the news) resumes it,
 and a second resume of the same token is refused by Step Functions and ignored here.
 """
 
@@ -9,26 +10,56 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from oms import aws
 from oms.config import settings
-from oms.domain.progress import STAGES, outcome
-from oms.store import keys, orders
+from oms.domain import progress as stages
+from oms.store import keys
+from oms.store.returns import return_key
 from oms.store.table import ConditionFailed, Table, values
 
 GONE = ("TaskTimedOut", "TaskDoesNotExist", "InvalidToken", "ExecutionAlreadyExists")
 
 
-def start(order_id: str) -> bool:
-    """Start the order's workflow; named after the order, so a repeated OrderPlaced starts nothing."""
+@dataclass(frozen=True)
+class Track:
+    """One kind of lifecycle: which machine, where its items live, its stages and when each is over."""
+
+    id_field: str
+    machine_arn: Callable[[], str]
+    key: Callable[[str], tuple[str, str]]
+    stages: tuple[str, ...]
+    outcome: Callable[[dict[str, Any], str], str | None]
+
+
+ORDER = Track(
+    "order_id",
+    lambda: settings().order_lifecycle_state_machine_arn,
+    keys.order,
+    stages.STAGES,
+    stages.outcome,
+)
+RETURN = Track(
+    "return_id",
+    lambda: settings().return_lifecycle_state_machine_arn,
+    return_key,
+    stages.RETURN_STAGES,
+    stages.return_outcome,
+)
+
+
+def start(track: Track, item_id: str) -> bool:
+    """Start the item's workflow; named after the item, so a repeated first event starts nothing."""
     try:
         aws.client("stepfunctions").start_execution(
-            stateMachineArn=settings().order_lifecycle_state_machine_arn,
-            name=order_id,
-            input=json.dumps({"order_id": order_id}),
+            stateMachineArn=track.machine_arn(),
+            name=item_id,
+            input=json.dumps({track.id_field: item_id}),
         )
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in GONE:
@@ -37,48 +68,48 @@ def start(order_id: str) -> bool:
     return True
 
 
-def _resume(token: str, order: dict[str, Any], stage: str, result: str) -> None:
+def _resume(token: str, item: dict[str, Any], stage: str, result: str) -> None:
     try:
         aws.client("stepfunctions").send_task_success(
-            taskToken=token, output=json.dumps({"stage": stage, "outcome": result, "status": order["status"]})
+            taskToken=token, output=json.dumps({"stage": stage, "outcome": result, "status": item["status"]})
         )
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") not in GONE:
             raise
 
 
-def register_wait(table: Table, order_id: str, stage: str, token: str) -> str:
+def register_wait(table: Table, track: Track, item_id: str, stage: str, token: str) -> str:
     """Called by the workflow's wait task: keep the token, or resume at once if the stage is behind us."""
-    order = table.update(
-        *keys.order(order_id),
+    item = table.update(
+        *track.key(item_id),
         "SET #w = :token",
         condition="attribute_exists(pk)",
         names={"#w": f"wait_{stage}"},
         expression_values=values(token=token),
     )
-    result = outcome(order, stage)
+    result = track.outcome(item, stage)
     if result:
-        _resume(token, order, stage, result)
+        _resume(token, item, stage, result)
         return result
     return "waiting"
 
 
-def progress(table: Table, order_id: str) -> list[str]:
-    """Called on the order's news: resume every wait whose stage is now reached (or cancelled)."""
-    order = orders.get(table, order_id)
-    if order is None:
+def progress(table: Table, track: Track, item_id: str) -> list[str]:
+    """Called on the item's news: resume every wait whose stage is now reached (or over)."""
+    item = table.get(*track.key(item_id))
+    if item is None:
         return []
     resumed = []
-    for stage in STAGES:
-        token = order.get(f"wait_{stage}")
-        result = outcome(order, stage)
+    for stage in track.stages:
+        token = item.get(f"wait_{stage}")
+        result = track.outcome(item, stage)
         if token and result:
-            _resume(token, order, stage, result)
+            _resume(token, item, stage, result)
             # A new wait registered meanwhile keeps its token; it checks the stage itself.
             with contextlib.suppress(ConditionFailed):
                 table.update(
-                    order["pk"],
-                    order["sk"],
+                    item["pk"],
+                    item["sk"],
                     "REMOVE #w",
                     condition="#w = :token",
                     names={"#w": f"wait_{stage}"},

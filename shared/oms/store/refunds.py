@@ -147,6 +147,7 @@ def settle(
                 "refund_id": refund_id,
                 "customer_id": refund["customer_id"],
                 "amount": refund["amount"],
+                **({"return_id": refund["return_id"]} if refund.get("return_id") else {}),
             },
         )
     return True

@@ -1,0 +1,12 @@
+"""return-lifecycle step 1: the review-return rules decide what they can; the rest waits for a person."""
+
+from typing import Any
+
+from oms.lifecycle.returns import review_by_rules
+from oms.observability import logger
+from oms.store.table import Table
+
+
+@logger.inject_lambda_context(correlation_id_path="return_id", clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, str]:
+    return {"return_id": event["return_id"], "status": review_by_rules(Table(), event["return_id"])["status"]}
