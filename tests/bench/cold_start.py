@@ -55,7 +55,10 @@ def _environment(template: Template, function: str | None) -> dict[str, str]:
 def _probe(path: Path, env: dict[str, str], importtime: bool = False) -> tuple[dict[str, Any], float, str]:
     command = [sys.executable, *(["-X", "importtime"] if importtime else []), str(PROBE), str(path)]
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, cwd=path.parent)
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, cwd=path.parent)
+    except OSError as error:
+        raise RuntimeError(f"loading {path} failed: {error}") from error
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"loading {path} failed:\n{done.stderr[-3000:]}")
@@ -88,15 +91,29 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
     environments = {name: _environment(template, logical_id) for name, _, logical_id in targets}
     firsts: dict[str, dict[str, Any]] = {}
     imports: dict[str, list[dict[str, Any]]] = {}
+    # The template is read once: a function whose code moved meanwhile (a rename while this runs) is
+    # reported as skipped rather than failing the figure.
+    skipped: dict[str, str] = {}
     for name, path, _ in targets:
-        first, _, stderr = _probe(path, environments[name], importtime=top_imports > 0)
+        try:
+            first, _, stderr = _probe(path, environments[name], importtime=top_imports > 0)
+        except RuntimeError as error:
+            skipped[name] = str(error)[:300]
+            continue
         firsts[name] = first
         imports[name] = import_time_by_package(stderr, top_imports) if top_imports else []
+    targets = [target for target in targets if target[0] not in skipped]
     # Timed runs interleaved (every function once per pass), so load from elsewhere spreads evenly.
     samples: dict[str, list[tuple[dict[str, Any], float, str]]] = {name: [] for name, _, _ in targets}
     for _ in range(repetitions):
         for name, path, _ in targets:
-            samples[name].append(_probe(path, environments[name]))
+            if name in skipped:
+                continue
+            try:
+                samples[name].append(_probe(path, environments[name]))
+            except RuntimeError as error:
+                skipped[name] = str(error)[:300]
+    targets = [target for target in targets if target[0] not in skipped]
     rows: dict[str, dict[str, Any]] = {}
     for name, path, logical_id in targets:
         runs = samples[name]
@@ -116,4 +133,5 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
         "repetitions": repetitions,
         "environment": "function's template environment + AWS_LAMBDA_FUNCTION_NAME, tracing disabled as locally",
         "functions": rows,
+        "skipped": skipped,
     }

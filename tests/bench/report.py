@@ -325,6 +325,8 @@ def _cold_start(found: Any) -> list[str]:
         rows,
     )
     out += [f"Environment: {found['environment']}.", ""]
+    if found.get("skipped"):
+        out += [f"Skipped (code moved while the run went on): {', '.join(found['skipped'])}.", ""]
     return out
 
 
