@@ -80,6 +80,10 @@ class Functions:
         self._missing_reported: set[str] = set()
         self._substituted: set[str] = set()
         self._lock = threading.Lock()
+        # An API function's router keeps the current request on module state (powertools does, as Lambda
+        # runs one event per environment at a time); here one module serves every request, so its
+        # invocations take turns, like a single warm environment.
+        self._one_at_a_time = {name: threading.Lock() for name, fn in template.functions.items() if fn.routes}
 
     def get(self, name_or_arn: str) -> Function:
         fn = self.template.function_by_name(name_or_arn)
@@ -176,8 +180,10 @@ class Functions:
         except Exception as exc:
             log.error("function %s failed to load:\n%s", fn.logical_id, traceback.format_exc())
             return Invocation(context.aws_request_id, error=error_payload(exc))
+        turn = self._one_at_a_time.get(fn.logical_id) or contextlib.nullcontext()
         try:
-            return Invocation(context.aws_request_id, result=handler(event, context))
+            with turn:
+                return Invocation(context.aws_request_id, result=handler(event, context))
         except Exception as exc:
             log.warning(
                 "function %s raised %s:\n%s", fn.logical_id, type(exc).__name__, traceback.format_exc()
