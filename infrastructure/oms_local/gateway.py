@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from oms import clock
 
-from oms_local import ACCOUNT_ID
+from oms_local import ACCOUNT_ID, console
 from oms_local.auth import JwtSettings, TokenRejected, claims_as_strings, verify
 from oms_local.functions import Functions
 from oms_local.http_server import LocalHTTPServer
@@ -221,6 +221,12 @@ class Gateway:
     # -- handling
 
     def handle(self, request: Request) -> Answer:
+        if console.handles(request.raw_path):  # the back-office console's files and its local sign-in
+            local = self.control is not None
+            served = console.answer(
+                request.method, request.raw_path, request.body, self.jwt, local_routes=local
+            )
+            return Answer(served.status, served.body, served.headers)
         if request.raw_path == "/_local" or request.raw_path.startswith("/_local/"):
             return self._local(request)
         try:
