@@ -6,15 +6,21 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from oms import clock
+from oms.domain.catalog import SKU_PATTERN
+from oms.domain.order_status import Status
+from oms.domain.ordering import Channel
+from oms.domain.reports import DATE_OR_TIME, check_span, parse_moment
 from oms.http import create_app, json_response, require_admin
 from oms.lifecycle import cancellation, review, shipping
 from oms.lifecycle.common import retry_on_race
-from oms.store import orders, queues
+from oms.lifecycle.returns import INSPECT_QUEUE
+from oms.store import order_search, orders, queues
 from oms.store.table import Item, Table
 from oms.views import order_view
 
 app = create_app()
 ORDER_ID = r"^ord_[0-9a-z]{20}$"
+CUSTOMER_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 def _queue_entry(order: Item, deadline_field: str) -> dict[str, Any]:
@@ -53,6 +59,69 @@ def review_queue(limit: Annotated[int, Query(ge=1, le=200)] = 100) -> Response[s
     return json_response(
         200, {"items": items, "overdue": sum(i["overdue"] for i in items), "next_cursor": None}
     )
+
+
+@app.get(
+    "/v1/admin/inspection-queue",
+    summary="Returns on their way back or arrived, waiting for inspection, oldest first, with the deadline",
+)
+def inspection_queue(limit: Annotated[int, Query(ge=1, le=200)] = 100) -> Response[str]:
+    require_admin(app)
+    items = [
+        {**_queue_entry(r, "inspection_due_at"), **{k: r.get(k) for k in ("parcel", "received_at")}}
+        for r in queues.read(Table(), INSPECT_QUEUE, limit)
+    ]
+    return json_response(
+        200, {"items": items, "overdue": sum(i["overdue"] for i in items), "next_cursor": None}
+    )
+
+
+def _search_entry(order: Item) -> dict[str, Any]:
+    listed = order.get("exceptions") or []
+    return {
+        "id": order["id"],
+        "status": order["status"],
+        "customer_id": order["customer_id"],
+        "channel": order["channel"],
+        "total": order["totals"]["total"],
+        "currency": order["totals"]["currency"],
+        "created_at": order["placed_at"],
+        "paid_at": order.get("paid_at"),
+        "has_exception": bool(listed),
+        "open_exceptions": sum(1 for e in listed if e.get("status") == "open"),
+    }
+
+
+@app.get(
+    "/v1/admin/orders",
+    summary="Search orders, newest first: status, channel, customer, SKU, placed in a period, exceptions",
+)
+def search_orders(
+    status: Annotated[Status | None, Query()] = None,
+    channel: Annotated[Channel | None, Query()] = None,
+    customer_id: Annotated[str | None, Query(pattern=CUSTOMER_ID)] = None,
+    sku: Annotated[str | None, Query(pattern=SKU_PATTERN)] = None,
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE_OR_TIME)] = None,
+    to: Annotated[str | None, Query(pattern=DATE_OR_TIME)] = None,
+    exception: Annotated[str | None, Query(pattern="^(true|false)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> Response[str]:
+    require_admin(app)
+    query = order_search.OrderQuery(
+        start=parse_moment(from_, "from"),
+        end=parse_moment(to, "to", end=True),
+        customer_id=customer_id,
+        status=status.value if status else None,
+        channel=channel.value if channel else None,
+        sku=sku,
+        exception=None if exception is None else exception == "true",
+    )
+    start, end = query.window(clock.now())
+    if start > end or not customer_id:  # a customer's whole history is one partition: no cap on its span
+        check_span(start.date(), end.date())
+    found, next_cursor = order_search.search(Table(), query, limit, cursor)
+    return json_response(200, {"items": [_search_entry(o) for o in found], "next_cursor": next_cursor})
 
 
 @app.post("/v1/admin/orders/<order_id>/review", summary="Approve or reject an order held for review")

@@ -1,33 +1,23 @@
-"""Back-office reports (API.md "Back office"): how the carriers perform."""
+"""Back-office reports (API.md "Back office"): carriers, orders and returns over a period of UTC days.
 
-from datetime import date, timedelta
+Every report reads per-day counters kept as the events happen (``store/carrier_stats``,
+``store/report_stats``), never the orders themselves, so its cost follows the length of the period only.
+"""
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from oms import clock
+from oms.domain import reports
 from oms.domain.carrier_report import summarise
+from oms.domain.reports import DATE_OR_TIME
 from oms.http import create_app, json_response, require_admin
-from oms.problems import FieldError, ValidationProblem
-from oms.store import carrier_stats
+from oms.store import carrier_stats, report_stats
 from oms.store.table import Table
 
 app = create_app()
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
-DATE_OR_TIME = r"^\d{4}-\d{2}-\d{2}([T ].*)?$"
-
-
-def _day(text: str | None, field: str, default: date) -> date:
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError as error:
-        raise ValidationProblem(
-            "Dates are YYYY-MM-DD (or RFC 3339).", errors=[FieldError(field, "is not a date")]
-        ) from error
 
 
 @app.get(
@@ -39,14 +29,7 @@ def carrier_report(
     to: Annotated[str | None, Query(pattern=DATE_OR_TIME)] = None,
 ) -> Response[str]:
     require_admin(app)
-    today = clock.now().date()
-    last = _day(to, "to", today)
-    first = _day(from_, "from", last - timedelta(days=DEFAULT_DAYS - 1))
-    if first > last or (last - first).days >= MAX_DAYS:
-        raise ValidationProblem(
-            f"The period runs from 'from' to 'to' (inclusive) and spans at most {MAX_DAYS} days.",
-            errors=[FieldError("from", "must be on or before 'to', within a year of it")],
-        )
+    first, last = reports.report_period(from_, to, clock.now().date())
     rows = carrier_stats.read(Table(), first, last)
     return json_response(
         200,
@@ -57,3 +40,31 @@ def carrier_report(
             "carriers": summarise(rows),
         },
     )
+
+
+@app.get(
+    "/v1/admin/reports/orders",
+    summary="Per day and in total: orders, GMV, cancellation and exception rates, fulfilment and delivery times",
+)
+def order_report(
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE_OR_TIME)] = None,
+    to: Annotated[str | None, Query(pattern=DATE_OR_TIME)] = None,
+) -> Response[str]:
+    require_admin(app)
+    first, last = reports.report_period(from_, to, clock.now().date())
+    rows = report_stats.read(Table(), first, last, reports.ORDER_DIMENSIONS)
+    return json_response(200, reports.order_report(rows, first, last))
+
+
+@app.get(
+    "/v1/admin/reports/returns",
+    summary="Return rate by reason, category, SKU and channel; approval rate; review and refund SLA compliance",
+)
+def return_report(
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE_OR_TIME)] = None,
+    to: Annotated[str | None, Query(pattern=DATE_OR_TIME)] = None,
+) -> Response[str]:
+    require_admin(app)
+    first, last = reports.report_period(from_, to, clock.now().date())
+    rows = report_stats.read(Table(), first, last, reports.RETURN_DIMENSIONS)
+    return json_response(200, reports.return_report(rows, first, last))

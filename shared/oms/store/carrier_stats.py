@@ -10,9 +10,10 @@ month: ``pk=CARRIER_STATS#yyyy-mm``, ``sk=yyyy-mm-dd#carrier``) however many ord
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from oms.domain.reports import months
 from oms.store.table import Item, Table, serialize, values
 
 COUNTERS = (
@@ -57,19 +58,10 @@ def add_op(carrier: str, shipped_at: str, **counts: int) -> dict[str, Any]:
     }
 
 
-def _months(first: date, last: date) -> list[str]:
-    months: list[str] = []
-    cursor = first.replace(day=1)
-    while cursor <= last:
-        months.append(cursor.strftime("%Y-%m"))
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
-    return months
-
-
 def read(table: Table, first: date, last: date) -> list[Item]:
     """Every carrier's day counters from ``first`` to ``last`` (inclusive)."""
     rows: list[Item] = []
-    for month in _months(first, last):
+    for month in months(first, last):
         start = None
         while True:
             items, start = table.query(

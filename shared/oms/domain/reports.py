@@ -1,0 +1,318 @@
+"""The order and return reports (运营报表, 售后分析): what each domain event adds to its day's counters, and
+how a period's counters become the figures staff read. Pure: no I/O, every rule unit-tested.
+
+Every event counts in the UTC day it happened (``occurred_at``). A rate divides two counts of the same
+period, each by its own event's day (``returns`` requested in the period over orders ``delivered`` in it),
+so a short period can show a return rate above 1; docs/rules.md "Reports" defines each figure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from oms.problems import FieldError, ValidationProblem
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+DATE_OR_TIME = r"^\d{4}-\d{2}-\d{2}([T ].*)?$"
+
+# Counter items are kept per day and per dimension: one ``all`` item a day, and one per currency,
+# exception kind, channel, SKU, category and return reason that had news that day.
+ALL = "all"
+CURRENCY = "currency"
+EXCEPTION_KIND = "exception_kind"
+CHANNEL = "channel"
+SKU = "sku"
+CATEGORY = "category"
+REASON = "reason"
+ORDER_DIMENSIONS = (ALL, CURRENCY, EXCEPTION_KIND)
+RETURN_DIMENSIONS = (ALL, CHANNEL, SKU, CATEGORY, REASON)
+NO_CATEGORY = "uncategorised"
+
+# What the published return policy promises for the refund after a parcel passes inspection.
+REFUND_SLA_HOURS = {"original_payment": 72, "balance": 24}
+
+
+# ---------------------------------------------------------------------------------------- periods
+
+
+def parse_moment(text: str | None, field_name: str, *, end: bool = False) -> datetime | None:
+    """``YYYY-MM-DD`` (the day's first moment, or its last with ``end``) or an RFC 3339 time, in UTC."""
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+    except ValueError as error:
+        raise ValidationProblem(
+            "Dates are YYYY-MM-DD (or RFC 3339).", errors=[FieldError(field_name, "is not a date")]
+        ) from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # a time without an offset is read as UTC
+    return moment.astimezone(UTC)
+
+
+def report_period(
+    from_text: str | None, to_text: str | None, today: date, default_days: int = DEFAULT_DAYS
+) -> tuple[date, date]:
+    """The days ``from`` to ``to`` (inclusive, UTC): by default the last ``default_days`` up to today."""
+    upper = parse_moment(to_text, "to", end=True)
+    lower = parse_moment(from_text, "from")
+    last = upper.date() if upper else today
+    first = lower.date() if lower else last - timedelta(days=default_days - 1)
+    check_span(first, last)
+    return first, last
+
+
+def check_span(first: date, last: date) -> None:
+    if first > last or (last - first).days >= MAX_DAYS:
+        raise ValidationProblem(
+            f"The period runs from 'from' to 'to' (inclusive) and spans at most {MAX_DAYS} days.",
+            errors=[FieldError("from", "must be on or before 'to', within a year of it")],
+        )
+
+
+def days_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def months(first: date, last: date) -> list[str]:
+    """``yyyy-mm`` of every month the period touches: the partitions of daily counters to read."""
+    found: list[str] = []
+    cursor = first.replace(day=1)
+    while cursor <= last:
+        found.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return found
+
+
+# ---------------------------------------------------------------------------------------- counting
+
+
+@dataclass
+class Counts:
+    """What one event adds: ``{(dimension, key): {counter: amount}}``, all on the event's day."""
+
+    day: str
+    adds: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+
+    def add(self, dimension: str, key: str, **counters: int) -> None:
+        bucket = self.adds.setdefault((dimension, key), {})
+        for name, amount in counters.items():
+            if amount:
+                bucket[name] = bucket.get(name, 0) + int(amount)
+
+    def items(self) -> list[tuple[str, str, dict[str, int]]]:
+        return [(dim, key, counters) for (dim, key), counters in self.adds.items() if counters]
+
+
+def _seconds(start: str | None, end: str | None) -> int | None:
+    if not start or not end:
+        return None
+    return max(0, int((_parse(end) - _parse(start)).total_seconds()))
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _first_entry(order: Mapping[str, Any], kind: str) -> str | None:
+    return next((e["at"] for e in order.get("timeline", []) if e.get("type") == kind), None)
+
+
+def _categories(values: Iterable[Any]) -> list[str]:
+    return sorted({str(v) if v else NO_CATEGORY for v in values})
+
+
+def counts_for(
+    detail_type: str,
+    detail: Mapping[str, Any],
+    order: Mapping[str, Any] | None = None,
+    item: Mapping[str, Any] | None = None,
+) -> Counts | None:
+    """What ``detail_type`` adds to the counters of its day; None when it counts for nothing.
+
+    ``order`` is the order the event is about, ``item`` the return (for return events and return refunds),
+    both as stored when the event is counted. Exchange replacements (``replaces_order_id``) are no sales:
+    they count nowhere.
+    """
+    counts = Counts(day=str(detail["occurred_at"])[:10])
+    at = str(detail["occurred_at"])
+    if order is not None and order.get("replaces_order_id"):
+        return None
+    if detail_type == "OrderPlaced" and order is not None:
+        currency = order["totals"]["currency"]
+        counts.add(ALL, "-", orders=1)
+        counts.add(CURRENCY, currency, orders=1, gmv=int(order["totals"]["total"]))
+        counts.add(CHANNEL, order["channel"], orders=1)
+    elif detail_type == "OrderPaid" and order is not None:
+        counts.add(ALL, "-", paid=1)
+        counts.add(CURRENCY, order["totals"]["currency"], paid=1, paid_amount=int(detail.get("amount", 0)))
+    elif detail_type == "OrderCancelled":
+        counts.add(ALL, "-", cancelled=1)
+    elif detail_type == "OrderException":
+        kind = str(detail.get("kind") or "other")
+        listed = [e.get("id") for e in (order or {}).get("exceptions", [])]
+        first = not listed or listed[0] == detail.get("exception_id")
+        counts.add(ALL, "-", exceptions=1, exception_orders=int(first))
+        counts.add(EXCEPTION_KIND, kind, exceptions=1)
+    elif detail_type == "OrderShipped" and order is not None:
+        if not detail.get("complete") or detail.get("reship"):
+            return None  # a part of the order, or a replacement parcel: the order is not fulfilled by it
+        shipped_at = _first_entry(order, "ship_all") or at
+        seconds = _seconds(order.get("paid_at"), shipped_at)
+        if seconds is None:
+            return None
+        counts.add(ALL, "-", fulfilled=1, fulfilment_seconds=seconds)
+    elif detail_type == "OrderDelivered" and order is not None:
+        seconds = _seconds(_first_entry(order, "ship_all"), order.get("delivered_at") or at)
+        counts.add(
+            ALL, "-", delivered=1, delivery_timed=int(seconds is not None), delivery_seconds=seconds or 0
+        )
+        counts.add(CHANNEL, order["channel"], delivered=1)
+        lines = [line for line in order["lines"] if line.get("shipped", line["quantity"]) > 0]
+        for sku in sorted({line["sku"] for line in lines}):
+            counts.add(SKU, sku, delivered=1)
+        for category in _categories(line.get("category") for line in lines):
+            counts.add(CATEGORY, category, delivered=1)
+    elif detail_type == "ReturnRequested" and item is not None:
+        counts.add(ALL, "-", returns=1)
+        counts.add(REASON, item["reason"], returns=1)
+        counts.add(CHANNEL, item.get("channel") or (order or {}).get("channel") or "unknown", returns=1)
+        for sku in sorted({i["sku"] for i in item["items"]}):
+            counts.add(SKU, sku, returns=1)
+        for category in _categories(item.get("category") or [None]):
+            counts.add(CATEGORY, category, returns=1)
+    elif detail_type in ("ReturnApproved", "ReturnRejected") and item is not None:
+        decided_at = (item.get("decision") or {}).get("at") or at
+        outcome = "approved" if detail_type == "ReturnApproved" else "rejected"
+        due = item.get("review_due_at")
+        if due:  # held for a person: the review SLA applies (the rules decide at once)
+            met = decided_at <= due
+            counts.add(ALL, "-", **{outcome: 1, "review_met": int(met), "review_breached": int(not met)})
+        else:
+            counts.add(ALL, "-", **{outcome: 1})
+    elif detail_type == "RefundIssued" and item is not None:
+        inspected_at = (item.get("inspection") or {}).get("at")
+        if not inspected_at:
+            return None
+        hours = REFUND_SLA_HOURS.get(str(item.get("refund_method")), REFUND_SLA_HOURS["original_payment"])
+        met = _parse(at) <= _parse(inspected_at) + timedelta(hours=hours)
+        counts.add(ALL, "-", refunds=1, refund_met=int(met), refund_breached=int(not met))
+    else:
+        return None
+    return counts if counts.items() else None
+
+
+# ---------------------------------------------------------------------------------------- reading
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _hours(seconds: int, count: int) -> float | None:
+    return round(seconds / count / 3600, 1) if count else None
+
+
+def _totals(rows: Iterable[Mapping[str, Any]], dimension: str) -> dict[str, dict[str, int]]:
+    """Counters of one dimension summed over the period, per key."""
+    summed: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        if row.get("dimension") != dimension:
+            continue
+        bucket = summed[str(row["key"])]
+        for name, value in row.items():
+            if name not in ("pk", "sk", "dimension", "day", "key") and isinstance(value, int):
+                bucket[name] += value
+    return summed
+
+
+def order_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dict[str, Any]:
+    per_day: dict[str, dict[str, Any]] = {
+        d.isoformat(): {"orders": 0, "paid": 0, "gmv": {}, "cancelled": 0, "exceptions": 0, "delivered": 0}
+        for d in days_between(first, last)
+    }
+    for row in rows:
+        day = per_day.get(str(row.get("day")))
+        if day is None:
+            continue
+        if row["dimension"] == ALL:
+            for name in ("orders", "paid", "cancelled", "exceptions", "delivered"):
+                day[name] += int(row.get(name, 0))
+        elif row["dimension"] == CURRENCY and row.get("gmv"):
+            day["gmv"][row["key"]] = day["gmv"].get(row["key"], 0) + int(row["gmv"])
+    c = _totals(rows, ALL).get("-", defaultdict(int))
+    gmv = {cur: n["gmv"] for cur, n in sorted(_totals(rows, CURRENCY).items()) if n["gmv"]}
+    kinds = _totals(rows, EXCEPTION_KIND)
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "days": [{"date": d, **v} for d, v in per_day.items()],
+        "totals": {
+            "orders": c["orders"],
+            "paid": c["paid"],
+            "gmv": gmv,
+            "cancelled": c["cancelled"],
+            "cancellation_rate": _rate(c["cancelled"], c["orders"]),
+            "exceptions": c["exceptions"],
+            "exception_orders": c["exception_orders"],
+            "exception_rate": _rate(c["exception_orders"], c["orders"]),
+            "fulfilled": c["fulfilled"],
+            "fulfilment_hours_avg": _hours(c["fulfilment_seconds"], c["fulfilled"]),
+            "delivered": c["delivered"],
+            "delivery_hours_avg": _hours(c["delivery_seconds"], c["delivery_timed"]),
+        },
+        "exceptions_by_kind": {kind: n["exceptions"] for kind, n in sorted(kinds.items()) if n["exceptions"]},
+    }
+
+
+def _breakdown(rows: list[Mapping[str, Any]], dimension: str, delivered_in: bool) -> list[dict[str, Any]]:
+    """Per key of ``dimension``: returns and their rate over the orders delivered (of that key, or all)."""
+    totals = _totals(rows, dimension)
+    all_delivered = _totals(rows, ALL).get("-", {}).get("delivered", 0)
+    name = {REASON: "reason", CATEGORY: "category", SKU: "sku", CHANNEL: "channel"}[dimension]
+    found = []
+    for key, n in totals.items():
+        if not n["returns"]:
+            continue
+        delivered = n["delivered"] if delivered_in else all_delivered
+        found.append(
+            {
+                name: key,
+                "returns": n["returns"],
+                "delivered": delivered,
+                "rate": _rate(n["returns"], delivered),
+            }
+        )
+    return sorted(found, key=lambda r: (-r["returns"], r[name]))
+
+
+def _sla(met: int, breached: int) -> dict[str, Any]:
+    return {"met": met, "breached": breached, "compliance": _rate(met, met + breached)}
+
+
+def return_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dict[str, Any]:
+    c = _totals(rows, ALL).get("-", defaultdict(int))
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "returns": c["returns"],
+        "delivered": c["delivered"],
+        "return_rate": _rate(c["returns"], c["delivered"]),
+        "by_reason": _breakdown(rows, REASON, delivered_in=False),
+        "by_category": _breakdown(rows, CATEGORY, delivered_in=True),
+        "by_sku": _breakdown(rows, SKU, delivered_in=True),
+        "by_channel": _breakdown(rows, CHANNEL, delivered_in=True),
+        "approved": c["approved"],
+        "rejected": c["rejected"],
+        "approval_rate": _rate(c["approved"], c["approved"] + c["rejected"]),
+        "review_sla": _sla(c["review_met"], c["review_breached"]),
+        "refund_sla": _sla(c["refund_met"], c["refund_breached"]),
+    }
