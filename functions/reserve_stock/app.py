@@ -2,11 +2,13 @@
 
 from typing import Any
 
+from oms import correlation
 from oms.observability import logger
 from oms.placing import reserve
 from oms.store.table import Table
 
 
-@logger.inject_lambda_context(correlation_id_path="draft.order_id")
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    correlation.use(correlation.from_payload(event), (event.get("draft") or {}).get("order_id"))
     return reserve(event, Table())

@@ -2,11 +2,14 @@
 
 from typing import Any
 
+from oms import correlation
 from oms.lifecycle.returns import review_by_rules
 from oms.observability import logger
 from oms.store.table import Table
 
 
-@logger.inject_lambda_context(correlation_id_path="return_id", clear_state=True)
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, str]:
+    correlation.use(correlation.from_payload(event))
+    logger.append_keys(return_id=event["return_id"])
     return {"return_id": event["return_id"], "status": review_by_rules(Table(), event["return_id"])["status"]}

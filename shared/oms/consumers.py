@@ -2,6 +2,9 @@
 
 Records are handled one by one; a record that raises is reported back as a batch item failure, so only it
 is delivered again (and, after the queue's maxReceiveCount, lands in its dead-letter queue).
+
+Each record continues the correlation id it carries (a ``correlation_id`` message attribute, or the
+domain event's ``correlation_id``), so its log lines and the events it publishes join the same story.
 """
 
 from __future__ import annotations
@@ -14,15 +17,24 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from oms import correlation
 from oms.observability import logger
 
 Handler = Callable[[dict[str, Any], Any], PartialItemFailureResponse]
+
+
+def _attribute(record: SQSRecord, name: str) -> str | None:
+    attribute = (record.raw_event.get("messageAttributes") or {}).get(name) or {}
+    value = attribute.get("stringValue")
+    return str(value) if value else None
 
 
 def sqs_consumer(handle_body: Callable[[str], None]) -> Handler:
     processor = BatchProcessor(event_type=EventType.SQS)
 
     def record_handler(record: SQSRecord) -> None:
+        logger.remove_keys(["order_id", "return_id", "event_id"])
+        correlation.use(_attribute(record, correlation.FIELD))
         handle_body(record.body)
 
     @logger.inject_lambda_context(clear_state=True)
@@ -40,7 +52,9 @@ def bus_consumer(handle: Callable[[str, dict[str, Any]], None]) -> Handler:
     def handle_body(body: str) -> None:
         event = json.loads(body)
         detail = event["detail"]
-        logger.append_keys(order_id=detail.get("order_id"), event_id=detail.get("event_id"))
+        # An event from before correlation ids existed continues under its own id.
+        correlation.use(correlation.from_payload(detail) or detail.get("event_id"), detail.get("order_id"))
+        logger.append_keys(event_id=detail.get("event_id"), return_id=detail.get("return_id"))
         handle(event["detail-type"], detail)
 
     return sqs_consumer(handle_body)

@@ -1,23 +1,55 @@
-"""Secrets from configuration: SSM SecureString in AWS (cached), a literal locally."""
+"""Secrets from configuration: SSM SecureString in AWS (cached), a literal locally.
+
+A webhook secret's value may hold two secrets, the new one first, separated by a comma or whitespace:
+during a rotation both verify, so no signed request is refused while the sender switches (docs/deploy.md
+"Rotating secrets").
+"""
 
 from __future__ import annotations
 
+import re
+
 from oms.config import settings
+
+# How long a value read from SSM is reused: a rotation takes effect within this many seconds.
+CACHE_SECONDS = 300
 
 
 def _read(literal: str, param: str) -> str:
     if param:
         from aws_lambda_powertools.utilities import parameters
 
-        return str(parameters.get_parameter(param, decrypt=True, max_age=300))
+        return str(parameters.get_parameter(param, decrypt=True, max_age=CACHE_SECONDS))
     return literal
 
 
-def payment_webhook_secret() -> str:
+def _several(value: str) -> tuple[str, ...]:
+    return tuple(part for part in re.split(r"[\s,]+", value) if part)
+
+
+def payment_webhook_secrets() -> tuple[str, ...]:
+    """The secrets a payment webhook may be signed with (one, or two during a rotation)."""
     s = settings()
-    return _read(s.payment_webhook_secret, s.payment_webhook_secret_param)
+    return _several(_read(s.payment_webhook_secret, s.payment_webhook_secret_param))
+
+
+def carrier_webhook_secrets() -> tuple[str, ...]:
+    """The secrets a carrier webhook may be signed with (one, or two during a rotation)."""
+    s = settings()
+    return _several(_read(s.carrier_webhook_secret, s.carrier_webhook_secret_param))
+
+
+def payment_webhook_secret() -> str:
+    """The current payment webhook secret (the first when two are configured)."""
+    return next(iter(payment_webhook_secrets()), "")
 
 
 def carrier_webhook_secret() -> str:
+    """The current carrier webhook secret (the first when two are configured)."""
+    return next(iter(carrier_webhook_secrets()), "")
+
+
+def payment_provider_key() -> str:
+    """The API key a live payment provider adapter authenticates with (unused by the sandbox)."""
     s = settings()
-    return _read(s.carrier_webhook_secret, s.carrier_webhook_secret_param)
+    return _read(s.payment_provider_key, s.payment_provider_key_param)
