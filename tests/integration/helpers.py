@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from oms import ids
+from oms import config, ids
 from oms.domain.catalog import Product
 from oms.store import catalog, inventory
 from oms.store.table import Table
@@ -48,3 +51,19 @@ def order_request(*lines: tuple[str, int, int], **overrides: Any) -> dict[str, A
 
 def step_input(request: dict[str, Any], customer: str = "cus_1") -> dict[str, Any]:
     return {"order_id": ids.new_id("ord"), "customer_id": customer, "request_hash": "h", "request": request}
+
+
+@contextmanager
+def stock_shards(count: int) -> Iterator[None]:
+    """Run with ``STOCK_SHARDS=count`` (the setting is read once per process: reloaded on the way in and out)."""
+    saved = os.environ.get("STOCK_SHARDS")
+    os.environ["STOCK_SHARDS"] = str(count)
+    config.reload()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("STOCK_SHARDS", None)
+        else:
+            os.environ["STOCK_SHARDS"] = saved
+        config.reload()

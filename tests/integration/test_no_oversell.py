@@ -1,19 +1,29 @@
-"""Many buyers at once on a few SKUs with little stock: exactly the stock is sold, never more."""
+"""Many buyers at once on a few SKUs with little stock: exactly the stock is sold, never more (the pool in
+one item, and spread over 4 shard items)."""
 
 from __future__ import annotations
 
 import random
 import threading
 from collections import Counter
+from collections.abc import Iterator
 
+import pytest
+from oms.domain.inventory import line_takes
 from oms.placing import reserve, validate
 from oms.store import inventory, orders
 from oms.store.table import Table
 
-from tests.integration.helpers import order_request, step_input, stocked_product
+from tests.integration.helpers import order_request, step_input, stock_shards, stocked_product
 
 
-def test_concurrent_buyers_never_oversell_and_orders_hold_all_lines_or_none(cloud: object) -> None:
+@pytest.fixture(params=[1, 4], ids=["1-shard", "4-shards"])
+def shards(request: pytest.FixtureRequest, cloud: object) -> Iterator[int]:
+    with stock_shards(request.param):
+        yield request.param
+
+
+def test_concurrent_buyers_never_oversell_and_orders_hold_all_lines_or_none(shards: int) -> None:
     table = Table()
     stock = {stocked_product(table, n): n for n in (5, 7, 3)}
     skus = list(stock)
@@ -41,16 +51,22 @@ def test_concurrent_buyers_never_oversell_and_orders_hold_all_lines_or_none(clou
         t.join()
 
     sold: Counter[str] = Counter()
+    on_shard: Counter[tuple[str, int]] = Counter()
     for result in placed:
         order = orders.get(table, result["order"]["id"])
         assert order is not None
         for line in order["lines"]:
             sold[line["sku"]] += line["reserved"]
+            for shard, units in line_takes(line.get("shards"), line["quantity"]).items():
+                on_shard[line["sku"], shard] += units
     assert placed and refused
     for sku, received in stock.items():
         levels = inventory.levels(table, sku)
         assert levels.pool.on_hand == received
         assert levels.pool.reserved == sold[sku]  # every reservation belongs to an order, and back
         assert levels.pool.available == received - sold[sku] >= 0
+        for index, shard in enumerate(levels.shards):  # each shard holds what its orders recorded
+            assert shard.reserved == on_shard[sku, index]
+            assert shard.available >= 0
     # Demand exceeded supply on every SKU, so all stock that could be sold in whole baskets was contested.
     assert sum(sold.values()) <= sum(stock.values())

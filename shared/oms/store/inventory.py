@@ -6,24 +6,110 @@ that condition, evaluated by DynamoDB per item, is what makes overselling imposs
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
 from oms import clock
-from oms.domain.inventory import ChannelStock, PoolStock, StockLevels, check_allocation
+from oms.config import settings
+from oms.domain.inventory import (
+    ChannelStock,
+    PoolStock,
+    StockLevels,
+    Takes,
+    check_allocation,
+    choose_shards,
+    first_shard,
+    line_takes,
+    pool_total,
+    record_takes,
+    shipping_from,
+    spread_receipt,
+    spread_write_off,
+    still_held,
+)
 from oms.problems import Conflict, NotFound
 from oms.store import keys
-from oms.store.table import ConditionFailed, Item, Table, TransactionCancelled, values
+from oms.store.table import ConditionFailed, Item, StoreBusy, Table, TransactionCancelled, values
+
+BATCH_GET_LIMIT = 100
+MAX_ATTEMPTS = 4  # a line's shard choice, re-read and made again at most this often before "busy"
 
 
-def levels_from(sku: str, items: Iterable[Item]) -> StockLevels:
+def shard_count() -> int:
+    return settings().stock_shards
+
+
+def shard_key(sku: str, index: int) -> tuple[str, str]:
+    """Shard 0 is the pool item of the unsharded layout; the others have partition keys of their own,
+    so their writes are spread over partitions instead of sharing one partition's 1,000 WCU/s."""
+    pk, sk = keys.pool(sku)
+    return (pk, sk) if index == 0 else (f"{pk}#SHARD#{index}", sk)
+
+
+def _shard_index(sku: str, item: Item) -> int | None:
+    pool_pk = keys.pool(sku)[0]
+    if item["sk"] != "STOCK":
+        return None
+    if item["pk"] == pool_pk:
+        return 0
+    suffix = item["pk"].removeprefix(f"{pool_pk}#SHARD#")
+    return int(suffix) if suffix != item["pk"] and suffix.isdigit() else None
+
+
+def levels_from(sku: str, items: Iterable[Item], asked: int = 1) -> StockLevels:
+    """Levels from the stock items of ``sku`` that were read (``asked`` shards of them at least)."""
     levels = StockLevels(sku=sku)
+    shards: dict[int, PoolStock] = {}
+    known = asked
     for item in items:
-        if item["sk"] == "STOCK":
-            levels.pool = PoolStock.model_validate(item)
+        index = _shard_index(sku, item)
+        if index is not None:
+            shards[index] = PoolStock.model_validate(item)
+            known = max(known, index + 1, int(item.get("shards", 1)) if index == 0 else 1)
         elif item["sk"].startswith("STOCK#"):
             levels.channels[item["sk"].removeprefix("STOCK#")] = ChannelStock.model_validate(item)
+    levels.shards = [shards.get(i, PoolStock()) for i in range(known)]
+    levels.pool = pool_total(levels.shards)
     return levels
+
+
+def stock_keys(sku: str, channel: str | None) -> list[tuple[str, str]]:
+    """What to read for a SKU's levels: every shard the setting names, and the channel's cap."""
+    wanted = [shard_key(sku, i) for i in range(shard_count())]
+    return wanted + ([keys.channel(sku, channel)] if channel else [])
+
+
+def get_all(table: Table, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Item]:
+    """BatchGetItem in batches of 100 keys (many lines times many shards exceed one batch)."""
+    unique = list(dict.fromkeys(wanted))
+    found: dict[tuple[str, str], Item] = {}
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
+        found.update(table.get_many(unique[start : start + BATCH_GET_LIMIT]))
+    return found
+
+
+def levels_in(
+    table: Table, skus: Iterable[str], found: dict[tuple[str, str], Item]
+) -> dict[str, StockLevels]:
+    """Levels from a read of :func:`stock_keys`. Shards beyond the setting (it was lowered while they held
+    stock) are read as well, so no unit is ever left out of the sum."""
+    asked = shard_count()
+
+    def mine(sku: str, items: dict[tuple[str, str], Item]) -> list[Item]:
+        pool_pk = keys.pool(sku)[0]
+        return [
+            item
+            for (pk, sk), item in items.items()
+            if (pk == pool_pk or pk.startswith(f"{pool_pk}#SHARD#")) and sk.startswith("STOCK")
+        ]
+
+    result = {sku: levels_from(sku, mine(sku, found), asked) for sku in dict.fromkeys(skus)}
+    beyond = [shard_key(sku, i) for sku, known in result.items() for i in range(asked, len(known.shards))]
+    if beyond:
+        found = {**found, **get_all(table, beyond)}
+        result = {sku: levels_from(sku, mine(sku, found), asked) for sku in result}
+    return result
 
 
 def levels(table: Table, sku: str) -> StockLevels:
@@ -32,21 +118,25 @@ def levels(table: Table, sku: str) -> StockLevels:
         expression_values=values(pk=keys.pool(sku)[0], stock="STOCK"),
         consistent=True,
     )
-    return levels_from(sku, items)
+    known = levels_from(sku, items, shard_count())
+    if len(known.shards) > 1:  # the other shards live under partition keys of their own
+        found = get_all(table, [shard_key(sku, i) for i in range(1, len(known.shards))])
+        known = levels_from(sku, [*items, *found.values()], len(known.shards))
+    return known
 
 
-def levels_for(table: Table, skus: Iterable[str], channel: str) -> dict[str, StockLevels]:
-    """Pool and ``channel`` counters of many SKUs in one BatchGetItem."""
+def levels_for(table: Table, skus: Iterable[str], channel: str | None) -> dict[str, StockLevels]:
+    """Pool (every shard) and ``channel`` counters of many SKUs in one BatchGetItem when it fits."""
     wanted = list(dict.fromkeys(skus))
-    found = table.get_many([k for sku in wanted for k in (keys.pool(sku), keys.channel(sku, channel))])
-    return {
-        sku: levels_from(sku, [i for k, i in found.items() if k[0] == keys.pool(sku)[0]]) for sku in wanted
-    }
+    return levels_in(table, wanted, get_all(table, [k for sku in wanted for k in stock_keys(sku, channel)]))
 
 
-def _pool_update(sku: str, expression: str, condition: str | None, **named: Any) -> dict[str, Any]:
+def _shard_update(
+    sku: str, shard: int, expression: str, condition: str | None, **named: Any
+) -> dict[str, Any]:
+    pk, sk = shard_key(sku, shard)
     body: dict[str, Any] = {
-        "Key": {"pk": {"S": keys.pool(sku)[0]}, "sk": {"S": "STOCK"}},
+        "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
         "UpdateExpression": expression,
         "ExpressionAttributeValues": values(**named),
     }
@@ -58,86 +148,235 @@ def _pool_update(sku: str, expression: str, condition: str | None, **named: Any)
 def _channel_update(
     sku: str, channel: str, expression: str, condition: str | None, **named: Any
 ) -> dict[str, Any]:
-    op = _pool_update(sku, expression, condition, **named)
+    op = _shard_update(sku, 0, expression, condition, **named)
     op["Update"]["Key"]["sk"] = {"S": keys.channel(sku, channel)[1]}
     return op
 
 
+def _on_shards(
+    sku: str, takes: Takes | None, quantity: int, expression: str, condition: str | None, **named: Any
+) -> list[dict[str, Any]]:
+    """One conditional update per shard the units are on (the unsharded layout: the pool item alone)."""
+    return [
+        _shard_update(sku, shard, expression, condition, q=units, **named)
+        for shard, units in sorted((takes or {0: quantity}).items())
+        if units
+    ]
+
+
 TAKE = "SET available = available - :q, reserved = reserved + :q"
 HAS_ENOUGH = "available >= :q"
+GIVE_BACK = "SET available = available + :q, reserved = reserved - :q"
+HOLDS = "reserved >= :q"
 
 
-def reserve_ops(sku: str, quantity: int, capped_channel: str | None) -> list[dict[str, Any]]:
-    """Take ``quantity`` from the pool (and the channel's cap): fails as a whole if either is short."""
-    ops = [_pool_update(sku, TAKE, HAS_ENOUGH, q=quantity)]
+def reserve_ops(
+    sku: str, quantity: int, capped_channel: str | None, takes: Takes | None = None
+) -> list[dict[str, Any]]:
+    """Take ``quantity`` from the pool's shards ``takes`` (and the channel's cap): fails as a whole if any
+    of them is short."""
+    ops = _on_shards(sku, takes, quantity, TAKE, HAS_ENOUGH)
     if capped_channel:
         ops.append(_channel_update(sku, capped_channel, TAKE, HAS_ENOUGH, q=quantity))
     return ops
 
 
-GIVE_BACK = "SET available = available + :q, reserved = reserved - :q"
-
-
-def release_ops(sku: str, quantity: int, capped_channel: str | None) -> list[dict[str, Any]]:
-    """Give a reservation back (payment timed out, order cancelled)."""
-    ops = [_pool_update(sku, GIVE_BACK, "reserved >= :q", q=quantity)]
+def release_ops(
+    sku: str, quantity: int, capped_channel: str | None, takes: Takes | None = None
+) -> list[dict[str, Any]]:
+    """Give a reservation back (payment timed out, order cancelled) to the shards that hold it."""
+    ops = _on_shards(sku, takes, quantity, GIVE_BACK, HOLDS)
     if capped_channel:
-        ops.append(_channel_update(sku, capped_channel, GIVE_BACK, "reserved >= :q", q=quantity))
+        ops.append(_channel_update(sku, capped_channel, GIVE_BACK, HOLDS, q=quantity))
     return ops
 
 
-def ship_ops(sku: str, quantity: int, capped_channel: str | None) -> list[dict[str, Any]]:
+def ship_ops(
+    sku: str, quantity: int, capped_channel: str | None, takes: Takes | None = None
+) -> list[dict[str, Any]]:
     """Reserved units leave the warehouse: on hand and reserved both drop; available is unchanged."""
-    ops = [
-        _pool_update(
-            sku,
-            "SET on_hand = on_hand - :q, reserved = reserved - :q, shipped = if_not_exists(shipped, :zero) + :q",
-            "reserved >= :q",
-            q=quantity,
-            zero=0,
-        )
-    ]
+    ops = _on_shards(
+        sku,
+        takes,
+        quantity,
+        "SET on_hand = on_hand - :q, reserved = reserved - :q, shipped = if_not_exists(shipped, :zero) + :q",
+        HOLDS,
+        zero=0,
+    )
     if capped_channel:
         ops.append(
             _channel_update(
                 sku,
                 capped_channel,
                 "SET allocation = allocation - :q, reserved = reserved - :q",
-                "reserved >= :q",
+                HOLDS,
                 q=quantity,
             )
         )
     return ops
 
 
+def reship_ops(sku: str, quantity: int, current: StockLevels | None = None) -> list[dict[str, Any]]:
+    """Replacement units leave the pool at once (reserve and ship in one step): never below zero.
+
+    With ``current`` levels the units come from shards that have them (split if need be)."""
+    takes = None
+    if current is not None and len(current.shards) > 1:
+        takes = choose_shards([s.available for s in current.shards], quantity, 0)
+    return _on_shards(
+        sku,
+        takes,
+        quantity,
+        "SET on_hand = on_hand - :q, available = available - :q, shipped = if_not_exists(shipped, :zero) + :q",
+        HAS_ENOUGH,
+        zero=0,
+    )
+
+
+# ------------------------------------------------------------------------------------ an order's lines
+
+
+def _capped(line: Item, channel: str) -> str | None:
+    return channel if line.get("capped") else None
+
+
+def release_line_ops(line: Item, channel: str) -> list[dict[str, Any]]:
+    """Give back what a stored order line still holds, to the shards it took it from."""
+    held = line["quantity"] - line.get("shipped", 0)
+    if held <= 0:
+        return []
+    takes = still_held(line_takes(line.get("shards"), line["quantity"]), line.get("shipped", 0))
+    return release_ops(line["sku"], held, _capped(line, channel), takes)
+
+
+def ship_line_ops(line: Item, units: int, channel: str) -> list[dict[str, Any]]:
+    """``units`` more of a stored order line leave the warehouse, from the shards that hold them."""
+    takes = shipping_from(line_takes(line.get("shards"), line["quantity"]), line.get("shipped", 0), units)
+    return ship_ops(line["sku"], units, _capped(line, channel), takes)
+
+
+def _seed(*parts: object) -> int:
+    return zlib.crc32(":".join(str(p) for p in parts).encode())
+
+
+class Reservation:
+    """The stock part of a placing transaction, with its shard choice per line.
+
+    The first choice reads nothing (a shard by the order's hash). When a shard turns out short, the
+    caller asks :meth:`choose_again`: the SKUs are re-read and either truly short (refuse them, with the
+    exact figures) or chosen again among the shards that have the units, and the transaction retried.
+    """
+
+    def __init__(self, seed: str, lines: list[tuple[str, int]], capped: dict[str, str | None]) -> None:
+        self.seed = seed
+        self.quantity = dict(lines)
+        self.capped = capped
+        self.attempt = 0
+        count = shard_count()
+        self.takes: dict[str, Takes] = {
+            sku: {first_shard(count, _seed(seed, sku)): qty} for sku, qty in lines
+        }
+        self._owner: list[tuple[int, str]] = []
+
+    def ops(self, start: int) -> list[dict[str, Any]]:
+        """The conditional updates, to be placed at index ``start`` of the transaction."""
+        self._owner = []
+        ops: list[dict[str, Any]] = []
+        for sku, quantity in self.quantity.items():
+            for op in reserve_ops(sku, quantity, self.capped.get(sku), self.takes[sku]):
+                self._owner.append((start + len(ops), sku))
+                ops.append(op)
+        return ops
+
+    def recorded(self, sku: str) -> dict[str, int] | None:
+        """What the order line stores of its shards (nothing on the unsharded layout)."""
+        return record_takes(self.takes[sku], self.quantity[sku])
+
+    def failed(self, cancelled: TransactionCancelled) -> list[str]:
+        return sorted({sku for index, sku in self._owner if cancelled.failed(index)})
+
+    def choose_again(
+        self, table: Table, skus: list[str], channel: str | None
+    ) -> tuple[list[str], dict[str, StockLevels]]:
+        """Re-read ``skus``; returns (the truly short ones, the levels read). None short: chosen anew."""
+        current = levels_for(table, skus, channel)
+        short = [sku for sku in skus if current[sku].available_for(channel) < self.quantity[sku]]
+        if short:
+            return short, current
+        self.attempt += 1
+        for sku in skus:
+            available = [s.available for s in current[sku].shards]
+            chosen = choose_shards(available, self.quantity[sku], _seed(self.seed, sku, self.attempt))
+            assert chosen is not None  # the shards sum to the pool, which has the units
+            self.takes[sku] = chosen
+        return [], current
+
+
+def reserve(table: Table, sku: str, quantity: int, capped_channel: str | None, seed: str) -> Takes | None:
+    """Reserve one line on its own (no order written with it): the shards it took, or None when short."""
+    reservation = Reservation(seed, [(sku, quantity)], {sku: capped_channel})
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            table.transact(reservation.ops(0))
+        except TransactionCancelled as cancelled:
+            short, _ = reservation.choose_again(table, reservation.failed(cancelled), capped_channel)
+            if short:
+                return None
+            continue
+        return reservation.takes[sku]
+    raise StoreBusy(f"{sku}: stock kept moving between shards")
+
+
+# ------------------------------------------------------------------------------ receipts and write-offs
+
+RECEIVE = (
+    "SET on_hand = if_not_exists(on_hand, :zero) + :q, available = if_not_exists(available, :zero) + :q, "
+    "reserved = if_not_exists(reserved, :zero), received = if_not_exists(received, :zero) + :q"
+)
+WRITE_OFF = "SET on_hand = on_hand - :q, available = available - :q, written_off = if_not_exists(written_off, :zero) + :q"
+KNOWS_SHARDS = "(attribute_not_exists(shards) OR shards <= :n)"
+
+
+def _adjust_shard_ops(sku: str, delta: int, takes: Takes, count: int) -> list[dict[str, Any]]:
+    """Counter updates of an adjustment; when sharded, the pool item also records how many shards may hold
+    stock, so lowering the setting later never hides a unit."""
+    receive = delta > 0
+    ops = []
+    for shard in range(count):
+        units = takes.get(shard, 0)
+        if not units and not (shard == 0 and count > 1):
+            continue
+        expression, condition = (RECEIVE, None) if receive or not units else (WRITE_OFF, HAS_ENOUGH)
+        named: dict[str, Any] = {"q": units, "zero": 0}
+        if shard == 0 and count > 1:
+            expression += ", shards = :n"
+            condition = f"{condition} AND {KNOWS_SHARDS}" if condition else KNOWS_SHARDS
+            named["n"] = count
+        ops.append(_shard_update(sku, shard, expression, condition, **named))
+    return ops
+
+
 def adjust(
     table: Table, sku: str, delta: int, reason: str, channel: str | None, adjustment_id: str
 ) -> StockLevels:
-    """Receive (delta > 0) or write off (delta < 0) stock, never below what is reserved.
+    """Receive (delta > 0) or write off (delta < 0) stock, never below what is reserved (on any shard).
 
     The adjustment is recorded in the same transaction under its id, so a retried request applies once.
+    Received units go to the emptiest shards, written-off ones come from the fullest.
     """
     amount = abs(delta)
     if delta > 0:
-        pool_expr = (
-            "SET on_hand = if_not_exists(on_hand, :zero) + :q, available = if_not_exists(available, :zero) + :q, "
-            "reserved = if_not_exists(reserved, :zero), received = if_not_exists(received, :zero) + :q"
-        )
         channel_expr = (
             "SET allocation = if_not_exists(allocation, :zero) + :q, available = if_not_exists(available, :zero) + :q, "
             "reserved = if_not_exists(reserved, :zero), safety_stock = if_not_exists(safety_stock, :zero)"
         )
-        condition = None
+        channel_condition = None
     else:
-        pool_expr = (
-            "SET on_hand = on_hand - :q, available = available - :q, "
-            "written_off = if_not_exists(written_off, :zero) + :q"
-        )
         channel_expr = "SET allocation = allocation - :q, available = available - :q"
-        condition = HAS_ENOUGH
+        channel_condition = HAS_ENOUGH
     product_pk, product_sk = keys.product(sku)
     adj_pk, adj_sk = keys.adjustment(sku, adjustment_id)
-    ops: list[dict[str, Any]] = [
+    head: list[dict[str, Any]] = [
         {
             "ConditionCheck": {
                 "Key": {"pk": {"S": product_pk}, "sk": {"S": product_sk}},
@@ -157,23 +396,47 @@ def adjust(
                 "ConditionExpression": "attribute_not_exists(sk)",
             }
         },
-        _pool_update(sku, pool_expr, condition, q=amount, zero=0),
     ]
-    if channel:
-        ops.append(_channel_update(sku, channel, channel_expr, condition, q=amount, zero=0))
-    try:
-        table.transact(ops)
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            raise NotFound(f"No product {sku}.", code="unknown_sku") from cancelled
-        if cancelled.failed(1):
-            return levels(table, sku)  # the same adjustment, delivered again
-        raise Conflict(
-            "A write-off cannot take stock that is reserved for orders.",
-            code="stock_reserved",
-            extra={"levels": levels(table, sku).model_dump()},
-        ) from cancelled
-    return levels(table, sku)
+    # Unsharded, the pool item takes it without a read, as it always did; sharded, the shards are read first.
+    current = levels(table, sku) if shard_count() > 1 else None
+    for _ in range(MAX_ATTEMPTS):
+        count = len(current.shards) if current else 1
+        available = [s.available for s in current.shards] if current else [0]
+        # Receipts go to the shards the setting names; a write-off may take from any shard that has stock.
+        takes = (
+            spread_receipt(available[: shard_count()], amount)
+            if delta > 0
+            else spread_write_off(available, amount)
+        )
+        if takes is None and current is not None:
+            raise _reserved_conflict(current)
+        shard_ops = _adjust_shard_ops(sku, delta, takes or {0: amount}, count)
+        ops = [*head, *shard_ops]
+        if channel:
+            # DynamoDB refuses a value the expression does not use: only a receipt names :zero.
+            named = {"q": amount, "zero": 0} if delta > 0 else {"q": amount}
+            ops.append(_channel_update(sku, channel, channel_expr, channel_condition, **named))
+        try:
+            table.transact(ops)
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise NotFound(f"No product {sku}.", code="unknown_sku") from cancelled
+            if cancelled.failed(1):
+                return levels(table, sku)  # the same adjustment, delivered again
+            if channel and cancelled.failed(len(ops) - 1):
+                raise _reserved_conflict(levels(table, sku)) from cancelled
+            current = levels(table, sku)  # a shard moved meanwhile: spread again over what is there now
+            continue
+        return levels(table, sku)
+    raise StoreBusy(f"{sku}: stock kept moving while adjusting")
+
+
+def _reserved_conflict(current: StockLevels) -> Conflict:
+    return Conflict(
+        "A write-off cannot take stock that is reserved for orders.",
+        code="stock_reserved",
+        extra={"levels": current.model_dump()},
+    )
 
 
 def set_allocation(table: Table, sku: str, channel: str, allocation: int, safety_stock: int) -> StockLevels:
@@ -199,16 +462,3 @@ def set_allocation(table: Table, sku: str, channel: str, allocation: int, safety
             extra={"reserved": reserved},
         ) from failed
     return levels(table, sku)
-
-
-def reship_ops(sku: str, quantity: int) -> list[dict[str, Any]]:
-    """Replacement units leave the pool at once (reserve and ship in one step): never below zero."""
-    return [
-        _pool_update(
-            sku,
-            "SET on_hand = on_hand - :q, available = available - :q, shipped = if_not_exists(shipped, :zero) + :q",
-            HAS_ENOUGH,
-            q=quantity,
-            zero=0,
-        )
-    ]
