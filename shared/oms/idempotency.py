@@ -19,15 +19,32 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 
 from oms import aws
 from oms.config import settings
 from oms.problems import Conflict, Problem
+from oms.store.table import StoreBusy, with_retries
 
 KEY_HEADER = "idempotency-key"
 KEEP_SECONDS = 24 * 3600
+
+
+class _PatientClient:
+    """The idempotency table's client with the store's retries: throttling and transaction conflicts are
+    waited out as for every other table, not turned into a 500 (a failed condition still comes through)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._client, name)
+        if not callable(found):
+            return found
+        return lambda **kwargs: with_retries(lambda: found(**kwargs))
+
 
 config = IdempotencyConfig(
     event_key_jmespath="key",
@@ -70,7 +87,7 @@ def once(
         return produce()
     config.register_lambda_context(app.lambda_context)
     # Share the process's cached client and settings, so the store follows the configured endpoint.
-    _store.client = aws.client("dynamodb")
+    _store.client = _PatientClient(aws.client("dynamodb"))
     _store.table_name = settings().idempotency_table_name
     try:
         saved = _once(request={"key": f"{scope}#{key}", "body": body}, produce=produce)
@@ -78,6 +95,10 @@ def once(
         raise Conflict(
             "This Idempotency-Key was used with another request body.", code="idempotency_key_reused"
         ) from error
+    except IdempotencyPersistenceLayerError as error:
+        if isinstance(error.__cause__, StoreBusy):
+            raise StoreBusy(str(error)) from error  # 503 busy: retry with the same key
+        raise
     except IdempotencyAlreadyInProgressError as error:
         raise Conflict(
             "A request with this Idempotency-Key is still being processed; retry shortly.",

@@ -1,10 +1,17 @@
-"""Cancelling before shipment: stock goes back, and a paid order is refunded."""
+"""Cancelling before shipment: stock goes back, and a paid order is refunded.
+
+The move, the released stock and the refund of what was paid are one transaction: a cancellation that
+dies half-way cannot leave a cancelled order that kept the money (a retry finds it cancelled and done).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from oms import clock, events, ids
 from oms.domain.order_status import Move
 from oms.store import refunds
+from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table
 from oms.store.transitions import move, release_all_ops
 
@@ -13,6 +20,21 @@ QUEUE_FIELDS = ("timer_kind", "due_at", "queue", "queue_key")
 
 def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move = Move.cancel) -> Item:
     """Cancel (or reject) ``order`` as read; raises LostRace if it moved, InvalidTransition if it cannot."""
+    refundable = int(order.get("refundable", 0))
+    refund = None
+    patch, ops = EMPTY, release_all_ops(order)
+    note: dict[str, Any] = {"reason": reason}
+    if refundable > 0:
+        refund = refunds.refund_item(order, ids.derived_id("ref", order["id"], "cancel"), refundable, reason)
+        refund["attempt"] = 1
+        # Conditioned like refunds.start: refunded + amount <= captured, on the order as read.
+        patch = Patch(
+            sets=("refunded = refunded + :rf_amount", "refundable = refundable - :rf_amount"),
+            conditions=("refundable >= :rf_amount",),
+            values={"rf_amount": refundable},
+        )
+        ops.append(refunds.put_refund_op(refund))
+        note.update(refund_id=refund["id"], refund_amount=refundable)
     cancelled = move(
         table,
         order,
@@ -20,17 +42,16 @@ def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move =
         by=by,
         set_fields={"cancelled_at": clock.now_iso(), "cancel_reason": reason},
         remove=QUEUE_FIELDS,
-        extra_ops=release_all_ops(order),
-        note={"reason": reason},
+        extra_ops=ops,
+        note=note,
+        patch=patch,
     )
     events.publish(
         "OrderCancelled",
         f"{order['id']}:cancelled",
         {"order_id": order["id"], "customer_id": order["customer_id"], "reason": reason},
     )
-    refundable = cancelled.get("refundable", 0)
-    if refundable > 0 and refunds.start(
-        table, cancelled, ids.derived_id("ref", order["id"], "cancel"), refundable, reason, by
-    ):
+    if refund is not None:
+        refunds.announce(refund)
         cancelled = {**cancelled, "refunded": cancelled.get("refunded", 0) + refundable, "refundable": 0}
     return cancelled

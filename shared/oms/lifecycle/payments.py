@@ -227,7 +227,9 @@ def _apply(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, An
     settled = bool(event.refund_id) and refunds.settle(
         table, order["id"], str(event.refund_id), event.type == "refund.succeeded", event.payment_id
     )
-    if settled and event.type == "refund.failed":
+    if event.refund_id and event.type == "refund.failed":
+        # Also when the failure was recorded by a run that died before its new attempt: it is owed still,
+        # and asking again is once (a derived id; nothing when the refund is not failed).
         refunding.retry_or_escalate(table, order["id"], str(event.refund_id))
     try:
         table.transact([receipt])

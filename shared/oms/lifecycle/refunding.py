@@ -20,6 +20,9 @@ ACTOR = "system:refunds"
 def process(table: Table, order_id: str, refund_id: str) -> str:
     refund = refunds.get(table, order_id, refund_id)
     if refund is None or refund["status"] != "pending":
+        if refund is not None and refund["status"] == "failed":
+            # A run that died after recording the failure still owes the new attempt (asked once).
+            retry_or_escalate(table, order_id, refund_id)
         return "already_settled"
     answer = provider().refund(refund)  # providers dedupe on our refund id, so a retry is safe
     if answer.status == "pending":

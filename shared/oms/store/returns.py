@@ -55,6 +55,33 @@ def create(table: Table, item: Item, order: Item, lines: list[dict[str, Any]]) -
     return True
 
 
+def order_lines_op(order: Item, field: str, units: dict[str, int], open_returns: int) -> dict[str, Any]:
+    """Add ``units[sku]`` to ``field`` of the order's lines and ``open_returns`` to its count of open returns.
+
+    For the transaction that moves the return, which makes it happen exactly once: unconditioned, by list
+    paths (lines keep their places), so the rest of the order stays as it is; the version goes up, so
+    whoever decided on the order before reads it again.
+    """
+    sets = ["open_returns = open_returns + :ol_open", "version = version + :ol_one"]
+    named: dict[str, Any] = {"ol_open": open_returns, "ol_one": 1}
+    left = dict(units)
+    for index, line in enumerate(order["lines"]):
+        count = left.pop(line["sku"], 0)
+        if count:
+            path = f"#ol_lines[{index}].#ol_field"
+            sets.append(f"{path} = if_not_exists({path}, :ol_zero) + :ol_{index}")
+            named[f"ol_{index}"] = count
+            named["ol_zero"] = 0
+    update: dict[str, Any] = {
+        "Key": serialize(dict(zip(("pk", "sk"), keys.order(order["id"]), strict=True))),
+        "UpdateExpression": "SET " + ", ".join(sets),
+        "ExpressionAttributeValues": values(**named),
+    }
+    if len(sets) > 2:  # DynamoDB refuses names and values no expression uses
+        update["ExpressionAttributeNames"] = {"#ol_lines": "lines", "#ol_field": field}
+    return {"Update": update}
+
+
 def get(table: Table, return_id: str) -> Item | None:
     return table.get(*return_key(return_id))
 

@@ -31,6 +31,8 @@ TRANSIENT_ERRORS = frozenset(
         "RequestLimitExceeded",
         "InternalServerError",
         "TransactionInProgressException",
+        # A single-item write that met a transaction in progress on its item: the same race, not an answer.
+        "TransactionConflictException",
     }
 )
 MAX_ATTEMPTS = 6

@@ -1,0 +1,444 @@
+"""A step that dies right after one of its DynamoDB writes, then runs again, leaves the system consistent.
+
+Lambda, SQS and Step Functions retry a step that failed; a client retries a request that got no answer.
+For every step that writes more than once, each case here lets the n-th write succeed, raises
+:class:`~oms_local.faults.InjectedCrash` right after it (a function that died there), runs the step again
+the way its caller would, and checks stock, money, status, timeline and events. The number of writes of
+each step is declared and checked, so every write boundary is covered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from oms import clock, events, ids
+from oms.jobs import release_unpaid
+from oms.lifecycle import cancellation, payments, refunding, returns, review
+from oms.lifecycle.common import retry_on_race, retry_return_on_race
+from oms.lifecycle.order_exceptions import ExceptionInput, record
+from oms.payments_port import RefundAnswer
+from oms.placing import reserve, validate
+from oms.problems import Problem
+from oms.store import inventory, orders
+from oms.store import returns as return_store
+from oms.store.table import Item, Table
+from oms_local import faults
+from oms_local.cloud import Cloud
+from oms_local.testing import Worlds
+
+from tests.integration.helpers import order_request, step_input, stocked_product
+from tests.integration.returns_helpers import delivered_order
+
+Context = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    writes: int  # DynamoDB writes of one uninterrupted run
+    prepare: Callable[[Table], Context]
+    run: Callable[[Table, Context], object]
+    check: Callable[[Table, Context], None]
+
+
+# ------------------------------------------------------------------------------------------------ scenarios
+
+
+def _placed(table: Table, sku: str, qty: int = 1, price: int = 3900) -> Item:
+    checked = validate(step_input(order_request((sku, qty, price)), f"cus_{ids.new_id('c')[2:10]}"), table)
+    assert checked["ok"], checked
+    return dict(reserve(checked, table)["order"])
+
+
+def _pay(table: Table, order: Item) -> str:
+    return payments.handle(
+        table,
+        payments.PaymentEvent(
+            event_id=ids.new_id("evt"),
+            type="payment.succeeded",
+            order_id=order["id"],
+            payment_id=f"pay_{order['id']}",
+            amount=order["totals"]["total"],
+            currency="CNY",
+            occurred_at=clock.now(),
+        ),
+    )
+
+
+def _paid_order(table: Table, price: int = 3900) -> Context:
+    sku = stocked_product(table, 5, price=price)
+    order = _placed(table, sku, 2, price)
+    _pay(table, order)
+    return {"sku": sku, "order_id": order["id"], "total": order["totals"]["total"]}
+
+
+def _refunds(table: Table, order_id: str) -> list[Item]:
+    _, children = orders.record_for(table, order_id, None)
+    return [c for c in children if c["sk"].startswith("REFUND#")]
+
+
+def _check_money(table: Table, order_id: str) -> Item:
+    order = orders.get(table, order_id)
+    assert order is not None
+    assert 0 <= order["refunded"] <= order["captured"]
+    assert order["refundable"] == order["captured"] - order["refunded"]
+    started = _refunds(table, order_id)
+    # Every refund taken off the order has its record, and none twice: failed ones gave their amount back.
+    assert sum(r["amount"] for r in started if r["status"] != "failed") == order["refunded"]
+    assert len({r["id"] for r in started}) == len(started)
+    return order
+
+
+def _check_cancelled(table: Table, ctx: Context, move: str) -> None:
+    order = _check_money(table, ctx["order_id"])
+    assert order["status"] == "cancelled"
+    assert order["refunded"] == order["captured"] == ctx["total"]  # all of it goes back, once
+    assert [r["amount"] for r in _refunds(table, ctx["order_id"])] == [ctx["total"]]
+    assert inventory.levels(table, ctx["sku"]).pool.reserved == 0  # stock back, once
+    assert inventory.levels(table, ctx["sku"]).pool.on_hand == 5
+    assert [e["type"] for e in order["timeline"]].count(move) == 1
+
+
+# cancel a paid order (storefront POST /v1/orders/{id}/cancel)
+
+
+def _cancel(table: Table, ctx: Context) -> object:
+    return retry_on_race(
+        table,
+        ctx["order_id"],
+        None,
+        lambda order: cancellation.cancel(table, order, by="cus", reason="customer_request"),
+    )
+
+
+# reject an order held for review (POST /v1/admin/orders/{id}/review)
+
+
+def _held_order(table: Table) -> Context:
+    ctx = _paid_order(table, price=699900)  # a large amount: held for review
+    held = orders.get(table, ctx["order_id"])
+    assert held is not None and held["status"] == "under_review"
+    return ctx
+
+
+def _reject(table: Table, ctx: Context) -> object:
+    decision = review.ReviewDecision(decision="reject", reason="fraud")
+    return retry_on_race(
+        table, ctx["order_id"], None, lambda order: review.decide(table, order, decision, "adm")
+    )
+
+
+# the provider's refund.failed webhook (delivered again until answered)
+
+
+def _cancelled_with_pending_refund(table: Table) -> Context:
+    ctx = _paid_order(table)
+    _cancel(table, ctx)
+    (refund,) = _refunds(table, ctx["order_id"])
+    return {**ctx, "refund_id": refund["id"]}
+
+
+def _refund_failed(table: Table, ctx: Context) -> object:
+    event = payments.PaymentEvent(
+        event_id=f"evt_fail_{ctx['refund_id']}",
+        type="refund.failed",
+        order_id=ctx["order_id"],
+        payment_id=f"pay_{ctx['order_id']}",
+        refund_id=ctx["refund_id"],
+        amount=ctx["total"],
+        currency="CNY",
+        occurred_at=clock.now(),
+    )
+    return payments.handle(table, event)
+
+
+def _check_refund_attempted_again(table: Table, ctx: Context) -> None:
+    order = _check_money(table, ctx["order_id"])
+    by_id = {r["id"]: r for r in _refunds(table, ctx["order_id"])}
+    assert by_id[ctx["refund_id"]]["status"] == "failed"
+    again = by_id[ids.derived_id("ref", ctx["refund_id"], "retry")]  # a new attempt: never dropped
+    assert (again["status"], again["amount"], again["attempt"]) == ("pending", ctx["total"], 2)
+    assert len(by_id) == 2
+    assert order["refunded"] == order["captured"] == ctx["total"]
+
+
+# the refund consumer when the provider refuses (SQS delivers it again)
+
+
+def _process_refusal(table: Table, ctx: Context) -> object:
+    return refunding.process(table, ctx["order_id"], ctx["refund_id"])
+
+
+class _RefusingProvider:
+    def refund(self, refund: dict[str, Any]) -> RefundAnswer:
+        return RefundAnswer(status="failed", provider_ref=f"declined_{refund['id']}")
+
+
+# returns
+
+
+def _ask(table: Table, order: Item, reason: str, key: str | None = None) -> Item:
+    body = returns.ReturnRequest(items=[{"sku": order["lines"][0]["sku"], "quantity": 1}], reason=reason)
+    stored = orders.get(table, order["id"])
+    assert stored is not None
+    return returns.request_return(table, stored, body, key)
+
+
+def _delivered(table: Table) -> Context:
+    sku = stocked_product(table, 5, price=12900)
+    order = delivered_order(table, (sku, 2, 12900), customer=f"cus_{ids.new_id('c')[2:10]}")
+    return {"sku": sku, "order_id": order["id"], "total": order["totals"]["total"]}
+
+
+def _request_return(table: Table, ctx: Context) -> object:
+    body = returns.ReturnRequest(items=[{"sku": ctx["sku"], "quantity": 1}], reason="no_reason")
+    return retry_on_race(
+        table, ctx["order_id"], None, lambda order: returns.request_return(table, order, body, "key-1")
+    )
+
+
+def _check_requested(table: Table, ctx: Context) -> None:
+    order = orders.get(table, ctx["order_id"])
+    assert order is not None
+    return_id = ids.derived_id("ret", order["customer_id"], "key-1")
+    item = return_store.get(table, return_id)
+    assert item is not None
+    assert item["status"] == "awaiting_parcel"  # decided by the rules, not left "requested"
+    assert (order["open_returns"], order["lines"][0]["return_requested"]) == (1, 1)
+
+
+def _under_review(table: Table) -> Context:
+    ctx = _delivered(table)
+    order = orders.get(table, ctx["order_id"])
+    assert order is not None
+    item = _ask(table, order, "changed_mind")
+    assert item["status"] == "under_review"
+    return {**ctx, "return_id": item["id"]}
+
+
+def _reject_return(table: Table, ctx: Context) -> object:
+    decision = returns.ReturnDecision(decision="reject", reason="worn", alternative="repair")
+    return retry_return_on_race(
+        table, ctx["return_id"], None, lambda item: returns.decide(table, item, decision, "adm")
+    )
+
+
+def _approved(table: Table) -> Context:
+    ctx = _delivered(table)
+    order = orders.get(table, ctx["order_id"])
+    assert order is not None
+    item = _ask(table, order, "no_reason")
+    assert item["status"] == "awaiting_parcel"
+    return {**ctx, "return_id": item["id"]}
+
+
+def _cancel_return(table: Table, ctx: Context) -> object:
+    return retry_return_on_race(
+        table, ctx["return_id"], None, lambda item: returns.cancel(table, item, "cus")
+    )
+
+
+def _check_units_free(status: str) -> Callable[[Table, Context], None]:
+    def check(table: Table, ctx: Context) -> None:
+        item = return_store.get(table, ctx["return_id"])
+        assert item is not None and item["status"] == status
+        order = orders.get(table, ctx["order_id"])
+        assert order is not None
+        # The units may be asked for again and the order no longer waits for this return.
+        assert (order["open_returns"], order["lines"][0]["return_requested"]) == (0, 0)
+
+    return check
+
+
+def _lapse(table: Table, ctx: Context) -> object:
+    """What the return-lapse job does with one due return (the next run is the retry)."""
+    item = return_store.get(table, ctx["return_id"])
+    assert item is not None
+    return returns.lapse(table, item) if item["status"] == "awaiting_parcel" else item
+
+
+def _rejected_with_partial_refund(table: Table) -> Context:
+    ctx = _under_review(table)
+    decision = returns.ReturnDecision(
+        decision="reject", reason="fits", alternative="partial_refund", partial_refund_amount=2000
+    )
+    item = return_store.get(table, ctx["return_id"])
+    assert item is not None
+    assert returns.decide(table, item, decision, "adm")["status"] == "rejected"
+    return ctx
+
+
+def _accept_partial_refund(table: Table, ctx: Context) -> object:
+    return retry_return_on_race(
+        table, ctx["return_id"], None, lambda item: returns.accept_alternative(table, item, "cus")
+    )
+
+
+def _check_partial_refund(table: Table, ctx: Context) -> None:
+    item = return_store.get(table, ctx["return_id"])
+    assert item is not None and item["status"] == "closed"
+    refund_id = ids.derived_id("ref", ctx["return_id"], "partial")
+    assert item["outcome"] == {"alternative": "partial_refund", "refund_id": refund_id}
+    order = _check_money(table, ctx["order_id"])
+    assert [(r["id"], r["amount"]) for r in _refunds(table, ctx["order_id"])] == [(refund_id, 2000)]
+    assert order["refunded"] == 2000
+
+
+def _in_transit(table: Table) -> Context:
+    ctx = _approved(table)
+    item = return_store.get(table, ctx["return_id"])
+    assert item is not None
+    parcel = returns.ReturnParcel(carrier="sf", tracking_number=f"SFR{ids.new_id('t')[2:14]}")
+    returns.record_parcel(table, item, parcel, "cus")
+    return {**ctx, "on_hand": inventory.levels(table, ctx["sku"]).pool.on_hand}
+
+
+def _inspect(table: Table, ctx: Context) -> object:
+    body = returns.Inspection(items=[{"sku": ctx["sku"], "quantity_received": 1, "condition": "resellable"}])
+    return retry_return_on_race(
+        table, ctx["return_id"], None, lambda item: returns.inspect(table, item, body, "adm")
+    )
+
+
+def _check_inspected(table: Table, ctx: Context) -> None:
+    item = return_store.get(table, ctx["return_id"])
+    assert item is not None and item["status"] == "refund_pending"
+    order = _check_money(table, ctx["order_id"])
+    assert [r["amount"] for r in _refunds(table, ctx["order_id"])] == [12900]  # one unit, refunded once
+    assert (order["open_returns"], order["lines"][0]["return_refunded"]) == (0, 1)
+    assert inventory.levels(table, ctx["sku"]).pool.on_hand == ctx["on_hand"] + 1  # restocked once
+    assert [e["type"] for e in item["timeline"]].count("inspect") == 1
+
+
+# an exception recorded with its resolution (POST /v1/admin/orders/{id}/exceptions)
+
+
+def _record_with_refund(table: Table, ctx: Context) -> object:
+    body = ExceptionInput.model_validate(
+        {"kind": "damaged", "resolution": {"action": "partial_refund", "amount": 1000}}
+    )
+    return record(table, ctx["order_id"], body, ids.derived_id("exc", ctx["order_id"], "crash"), "adm")
+
+
+def _check_exception_refunded(table: Table, ctx: Context) -> None:
+    order = _check_money(table, ctx["order_id"])
+    assert order["refunded"] == 1000
+    assert [(e["status"], e["kind"]) for e in order["exceptions"]] == [("resolved", "damaged")]
+
+
+# release-unpaid over two due orders (the next scheduled run is the retry)
+
+
+def _two_unpaid(table: Table) -> Context:
+    sku = stocked_product(table, 5)
+    placed = [_placed(table, sku)["id"] for _ in range(2)]
+    return {"sku": sku, "orders": placed}
+
+
+def _release(table: Table, ctx: Context) -> object:
+    clock.advance(31 * 60)
+    try:
+        return release_unpaid.run(table)
+    finally:
+        clock.reset()
+
+
+def _check_released(table: Table, ctx: Context) -> None:
+    for order_id in ctx["orders"]:
+        order = orders.get(table, order_id)
+        assert order is not None and order["status"] == "cancelled"
+        assert [e["type"] for e in order["timeline"]].count("expire") == 1
+    assert inventory.levels(table, ctx["sku"]).pool.reserved == 0
+
+
+STEPS = [
+    Step("cancel a paid order", 1, _paid_order, _cancel, lambda t, c: _check_cancelled(t, c, "cancel")),
+    Step("reject a held order", 1, _held_order, _reject, lambda t, c: _check_cancelled(t, c, "reject")),
+    Step("refund.failed webhook", 3, _cancelled_with_pending_refund, _refund_failed, _check_refund_attempted_again),
+    Step("refund refused by the provider", 2, _cancelled_with_pending_refund, _process_refusal, _check_refund_attempted_again),
+    Step("request a return", 2, _delivered, _request_return, _check_requested),
+    Step("reject a return", 1, _under_review, _reject_return, _check_units_free("rejected")),
+    Step("cancel a return", 1, _approved, _cancel_return, _check_units_free("cancelled")),
+    Step("lapse a return", 1, _approved, _lapse, _check_units_free("lapsed")),
+    Step("accept a partial refund", 2, _rejected_with_partial_refund, _accept_partial_refund, _check_partial_refund),
+    Step("inspect a return and refund", 3, _in_transit, _inspect, _check_inspected),
+    Step("record an exception with a refund", 2, _paid_order, _record_with_refund, _check_exception_refunded),
+    Step("release-unpaid, two orders", 2, _two_unpaid, _release, _check_released),
+]  # fmt: skip
+CASES = [pytest.param(step, n, id=f"{step.name}, crash after write {n}") for step in STEPS for n in range(1, step.writes + 1)]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(local_worlds: Worlds, engine: str) -> Iterator[Cloud]:
+    """The local cloud, emptied once for the module: every case builds its own products and orders."""
+    stack = local_worlds.get(engine)
+    stack.local.reset(resume_pollers=False)
+    try:
+        yield stack.cloud
+    finally:
+        stack.local.resume_pollers()
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str, str]]]:
+    """Every domain event published: (type, event_id, order or return)."""
+    seen: list[tuple[str, str, str]] = []
+    publish = events.publish
+
+    def recording(detail_type: str, event_id: str, detail: dict[str, Any]) -> None:
+        publish(detail_type, event_id, detail)
+        seen.append((detail_type, event_id, str(detail.get("return_id") or detail.get("order_id"))))
+
+    monkeypatch.setattr(events, "publish", recording)
+    yield seen
+
+
+@pytest.fixture
+def refusing_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(refunding, "provider", _RefusingProvider)
+
+
+def _run_as_its_caller(step: Step, table: Table, ctx: Context) -> None:
+    """A retry may hear that the work is done already (a 4xx for an API client): the state is what counts."""
+    try:
+        step.run(table, ctx)
+    except Problem as answer:
+        assert answer.status < 500, answer
+
+
+def _check_events_once(published: list[tuple[str, str, str]]) -> None:
+    # The same fact always has the same event id (consumers dedupe on it): a retry never makes it new.
+    ids_per_fact: dict[tuple[str, str], set[str]] = {}
+    for detail_type, event_id, subject in published:
+        ids_per_fact.setdefault((detail_type, subject), set()).add(event_id)
+    assert all(len(found) == 1 for found in ids_per_fact.values()), ids_per_fact
+
+
+@pytest.mark.parametrize("step", [pytest.param(s, id=s.name) for s in STEPS])
+def test_each_step_makes_the_writes_declared(
+    world: Cloud, step: Step, published: list[Any], refusing_provider: None
+) -> None:
+    table = Table()
+    ctx = step.prepare(table)
+    with faults.count_writes() as counted:
+        step.run(table, ctx)
+    assert len(counted.writes) == step.writes, counted.writes
+    step.check(table, ctx)
+
+
+@pytest.mark.parametrize(("step", "n"), CASES)
+def test_a_crash_after_any_write_then_a_retry_leaves_it_consistent(
+    world: Cloud, step: Step, n: int, published: list[tuple[str, str, str]], refusing_provider: None
+) -> None:
+    table = Table()
+    ctx = step.prepare(table)
+    del published[:]
+    with faults.crash_after_write(n) as crash, pytest.raises(faults.InjectedCrash):
+        step.run(table, ctx)
+    assert crash.crashed
+    _run_as_its_caller(step, table, ctx)
+    step.check(table, ctx)
+    _check_events_once(published)
