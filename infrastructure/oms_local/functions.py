@@ -82,8 +82,11 @@ class Functions:
         self._lock = threading.Lock()
         # An API function's router keeps the current request on module state (powertools does, as Lambda
         # runs one event per environment at a time); here one module serves every request, so its
-        # invocations take turns, like a single warm environment.
-        self._one_at_a_time = {name: threading.Lock() for name, fn in template.functions.items() if fn.routes}
+        # invocations take turns, like a single warm environment. Powertools keeps it on the BaseRouter
+        # class, shared by every resolver in the process: all API functions take turns on one lock, or
+        # one function reads another's request (headers, claims, body) under concurrent load.
+        api_turn = threading.Lock()
+        self._one_at_a_time = {name: api_turn for name, fn in template.functions.items() if fn.routes}
 
     def get(self, name_or_arn: str) -> Function:
         fn = self.template.function_by_name(name_or_arn)

@@ -2,33 +2,35 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from oms import idempotency, ids
 from oms.domain.catalog import CURRENCY_PATTERN, MAX_PRICE, SKU_PATTERN, Flag, Product
 from oms.domain.coupons import COUPON_CODE_PATTERN, Coupon
 from oms.domain.inventory import StockLevels
 from oms.domain.ordering import Channel
-from oms.http import create_app, json_response, require_admin
+from oms.http import create_app, json_response, require_admin, validation_problem
 from oms.problems import NotFound
 from oms.store import catalog, inventory
 from oms.store.table import Table
 
 app = create_app()
 MAX_ADJUSTMENT = 1_000_000
+# Names are shown to shoppers and printed on labels: no control characters (NUL, escapes, line breaks).
+PRINTABLE = r"^[^\x00-\x1f\x7f-\x9f]*$"
 
 
 class ProductInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
     price: StrictInt = Field(ge=0, le=MAX_PRICE)
     currency: str = Field(pattern=CURRENCY_PATTERN)
-    category: str = Field(min_length=1, max_length=64)
+    category: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
     flags: list[Flag] = Field(default_factory=list)
     returnable: bool | None = None
     return_window_days: StrictInt | None = Field(None, ge=0, le=365)
@@ -90,9 +92,20 @@ class CustomerInput(BaseModel):
 
     tier: Tier = Tier.standard
     locale: Locale = Locale.zh_cn
-    name: str | None = Field(None, max_length=100)
+    name: str | None = Field(None, max_length=100, pattern=PRINTABLE)
     email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(None, max_length=32, pattern=r"^\+?[0-9][0-9 -]{5,19}$")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _checked(model: type[M], data: dict[str, object]) -> M:
+    """The domain model's own rules (a percent coupon over 100, …) are the caller's error: 422, not 500."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise validation_problem(list(error.errors())) from error
 
 
 def _levels_view(levels: StockLevels) -> dict[str, object]:
@@ -111,7 +124,7 @@ def put_product(
     sku: Annotated[str, Path(pattern=SKU_PATTERN)], body: Annotated[ProductInput, Body()]
 ) -> Response[str]:
     require_admin(app)
-    product = catalog.put_product(Table(), Product.model_validate({"sku": sku, **body.model_dump()}))
+    product = catalog.put_product(Table(), _checked(Product, {"sku": sku, **body.model_dump()}))
     return json_response(200, product.model_dump(mode="json"))
 
 
@@ -164,7 +177,7 @@ def put_coupon(
     code: Annotated[str, Path(pattern=COUPON_CODE_PATTERN)], body: Annotated[CouponInput, Body()]
 ) -> Response[str]:
     require_admin(app)
-    coupon = Coupon.model_validate({"code": code, **body.model_dump()})
+    coupon = _checked(Coupon, {"code": code, **body.model_dump()})
     catalog.put_coupon(Table(), coupon)
     return json_response(200, coupon.model_dump(mode="json"))
 

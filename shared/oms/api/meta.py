@@ -1,5 +1,6 @@
 """Health and the OpenAPI document, generated from the route modules' pydantic models."""
 
+import sys
 from functools import cache
 from typing import Any
 
@@ -20,6 +21,7 @@ def openapi_document() -> dict[str, Any]:
         admin_orders,
         admin_reports,
         admin_returns,
+        openapi_responses,
         returns,
         storefront,
         storefront_address,
@@ -31,6 +33,7 @@ def openapi_document() -> dict[str, Any]:
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for module in (
+        sys.modules[__name__],
         admin,
         admin_orders,
         admin_exceptions,
@@ -47,7 +50,7 @@ def openapi_document() -> dict[str, Any]:
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     }
     document["security"] = [{"bearer": []}]
-    return document
+    return openapi_responses.describe(document)
 
 
 @app.get("/health", summary="Liveness")

@@ -70,6 +70,6 @@ def next_status(current: str, move: Move) -> Status:
     if target is None:
         raise InvalidTransition(
             f"An order that is {current} cannot {move.value.replace('_', ' ')}.",
-            extra={"status": current, "move": move.value},
+            extra={"current_status": current, "move": move.value},
         )
     return target

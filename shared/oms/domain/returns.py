@@ -63,7 +63,7 @@ def next_return_status(current: str, move: str) -> ReturnStatus:
     if target is None:
         raise InvalidTransition(
             f"A return that is {current} cannot {move.replace('_', ' ')}.",
-            extra={"status": current, "move": move},
+            extra={"current_status": current, "move": move},
         )
     return target
 

@@ -38,7 +38,7 @@ def change_address(table: Table, order: Item, address: Address, by: str) -> Item
         raise Conflict(
             "The order has shipped; the address can no longer be changed.",
             code="order_already_shipped",
-            extra={"status": order["status"]},
+            extra={"current_status": order["status"]},
         )
     settled = [
         (i, e)

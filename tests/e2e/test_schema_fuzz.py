@@ -1,0 +1,187 @@
+"""Schema fuzzing: every operation of the served ``/openapi.json``, over HTTP, on each engine.
+
+Schemathesis generates requests from the document itself, valid (positive) and invalid (negative) ones,
+plus valid ones aimed at real resources (a product, a delivered order and its return). Customers' routes
+carry a customer's token, back-office routes an admin's; webhook bodies are signed like the provider's
+(and every other one is sent unsigned, which must be a 401 problem). Every answer must be:
+
+- never a 5xx;
+- a 4xx as ``application/problem+json`` with a ``code``;
+- a 2xx (and any status) documented for the operation, with a body that fits the documented schema;
+- a 4xx for data that does not fit the schema (negative cases).
+
+Bounded: ``OMS_FUZZ_EXAMPLES`` cases per operation and mode (default 6), derandomized, no deadline, no
+shrinking (every finding is collected and reported at once). The count of cases sent is printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from oms_local.testing import StackClient
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.e2e.shop import delivered_order, ok, product
+
+EXAMPLES = int(os.environ.get("OMS_FUZZ_EXAMPLES", "6"))
+BUYER = "cus_fuzz"
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+def _seed(stack: StackClient) -> dict[str, str]:
+    """Real resources for the 'aimed' cases: a product in stock, a delivered order, its return."""
+    sku = product(stack, 50)
+    order = delivered_order(stack, (sku, 2, 3900), customer=BUYER)
+    asked = stack.request(
+        "POST",
+        f"/v1/orders/{order['id']}/returns",
+        token=stack.customer_token(BUYER),
+        json={"items": [{"sku": sku, "quantity": 1}], "reason": "no_reason"},
+    )
+    return {
+        "sku": sku,
+        "order_id": order["id"],
+        "return_id": ok(asked, 201)["id"],
+        "carrier": "sf",
+        "channel": "web",
+    }
+
+
+def _problem_failure(answer: requests.Response) -> str | None:
+    if not 400 <= answer.status_code < 500:
+        return None
+    if answer.headers.get("content-type", "").split(";")[0] != "application/problem+json":
+        return f"{answer.status_code} as {answer.headers.get('content-type')!r}, not problem+json"
+    try:
+        body = answer.json()
+    except ValueError:
+        return f"{answer.status_code} problem that is not JSON: {answer.text[:200]!r}"
+    if not isinstance(body, dict) or not body.get("code") or body.get("status") != answer.status_code:
+        return f"{answer.status_code} problem without a code or with another status: {answer.text[:200]}"
+    return None
+
+
+class Fuzzer:
+    def __init__(self, stack: StackClient) -> None:
+        self.stack = stack
+        self.session = requests.Session()
+        self.customer = stack.customer_token(BUYER)
+        self.admin = stack.admin_token()
+        self.sent: Counter[str] = Counter()
+        self.statuses: Counter[int] = Counter()
+        self.failures: dict[str, str] = {}
+
+    def send(self, case: Any, mode: GenerationMode) -> None:
+        path = case.operation.path
+        label = f"{case.method.upper()} {path}"
+        headers = {"Authorization": f"Bearer {self.admin if path.startswith('/v1/admin') else self.customer}"}
+        kwargs = case.as_transport_kwargs(base_url=self.stack.url, headers=headers)
+        kwargs.pop("cookies", None)
+        if path.startswith("/v1/webhooks"):
+            kwargs["headers"].pop("Authorization", None)
+            body = kwargs.pop("json", None)
+            raw = (
+                json.dumps(body, ensure_ascii=False).encode() if body is not None else kwargs.pop("data", b"")
+            )
+            kwargs["data"] = raw
+            kwargs["headers"]["Content-Type"] = "application/json"
+            # Signed and unsigned by turns: an unsigned delivery must be turned away with a 401 problem.
+            if self.sent[label] % 2 == 0:
+                secret = (
+                    self.stack.carrier_webhook_secret
+                    if "/carriers" in path
+                    else self.stack.payment_webhook_secret
+                )
+                raw_bytes = raw if isinstance(raw, bytes) else str(raw).encode()
+                kwargs["headers"]["X-Signature"] = self.stack.signature(secret, raw_bytes)
+            else:
+                kwargs["headers"].pop("X-Signature", None)
+        try:
+            answer = self.session.request(**kwargs, timeout=60)
+        except (ValueError, UnicodeError, requests.exceptions.InvalidHeader):
+            # Headers or URLs no HTTP client can put on the wire: nothing reached the server.
+            self.sent["unsendable"] += 1
+            return
+        self.sent[label] += 1
+        self.statuses[answer.status_code] += 1
+        failure = _problem_failure(answer)
+        unsigned = path.startswith("/v1/webhooks") and "X-Signature" not in kwargs["headers"]
+        if failure is None and unsigned and answer.status_code != 401:
+            failure = f"unsigned webhook answered {answer.status_code}"
+        if failure is None:
+            checks = CHECKS + ([negative_data_rejection] if mode == GenerationMode.NEGATIVE else [])
+            try:
+                case.validate_response(answer, checks=checks)
+            except (Exception, BaseExceptionGroup) as error:  # a failure, or a group of them
+                failure = " ".join(str(error).split())[:600]
+        if failure is not None:
+            self.failures.setdefault(f"{label} [{mode.value}] -> {answer.status_code}", failure)
+
+
+def _run(fuzzer: Fuzzer, strategy: Any, mode: GenerationMode) -> None:
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def fuzz(case: Any) -> None:
+        fuzzer.send(case, mode)
+
+    with contextlib.suppress(Unsatisfiable):  # nothing to negate: no parameters and no body
+        fuzz()
+
+
+def test_every_operation_answers_by_its_schema(stack: StackClient, engine: str) -> None:
+    started = time.monotonic()
+    document = ok(stack.request("GET", "/openapi.json"))
+    schema = schemathesis.openapi.from_dict(document)
+    seeds = _seed(stack)
+    fuzzer = Fuzzer(stack)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 38, "the document lists every route"
+    for operation in operations:
+        names = re.findall(r"{(\w+)}", operation.path)
+        aimed: Callable[[], Any] | None = None
+        if names and all(n in seeds for n in names):
+            pinned = {n: seeds[n] for n in names}
+            aimed = lambda op=operation, p=pinned: op.as_strategy(path_parameters=p)  # noqa: E731
+        _run(fuzzer, operation.as_strategy(generation_mode=GenerationMode.POSITIVE), GenerationMode.POSITIVE)
+        _run(fuzzer, operation.as_strategy(generation_mode=GenerationMode.NEGATIVE), GenerationMode.NEGATIVE)
+        if aimed is not None:
+            _run(fuzzer, aimed(), GenerationMode.POSITIVE)
+    cases = sum(n for label, n in fuzzer.sent.items() if label != "unsendable")
+    print(
+        f"\nschema fuzz [{engine}]: {cases} cases over {len(operations)} operations in "
+        f"{time.monotonic() - started:.0f} s; statuses {dict(sorted(fuzzer.statuses.items()))}; "
+        f"{fuzzer.sent['unsendable']} unsendable"
+    )
+    assert not fuzzer.failures, "\n".join(f"{k}: {v}" for k, v in sorted(fuzzer.failures.items()))
+    assert cases >= len(operations) * 2, "every operation was exercised"
+    assert fuzzer.statuses[200] + fuzzer.statuses[201] > 0, "some cases got through to a success"
