@@ -3,7 +3,8 @@
 Boots a whole ``LocalStack`` (pollers running, so every order's consumers run as they would: the notice,
 the order-lifecycle Standard execution parked on its payment wait), places orders through the
 validate-order and reserve-stock handlers (``Functions.invoke``, as the local Lambda endpoint runs them;
-no HTTP gateway, no Express workflow), and at each checkpoint waits until the stack is idle, collects
+no HTTP gateway, no Express workflow) and publishes the ``OrderPlaced`` event reserve-stock hands back, as
+the workflow's next step does, and at each checkpoint waits until the stack is idle, collects
 garbage and prints the process's RSS, its threads and the engine's item count. One JSON document on
 stdout.
 """
@@ -22,6 +23,7 @@ from typing import Any
 from oms import ids
 from oms.domain.ordering import PlaceOrderRequest
 from oms.store.table import Table
+from oms_local import moto_patches
 from oms_local.stack import LocalStack
 
 from tests.bench import seeding
@@ -43,13 +45,26 @@ def _count(found: Any) -> int:
 
 
 def _snapshot(
-    stack: LocalStack, placed: int, started: float, recent_ms: float | None, consumers: bool
+    stack: LocalStack,
+    placed: int,
+    started: float,
+    recent_ms: float | None,
+    consumers: bool,
+    recent_cpu_ms: float | None = None,
 ) -> dict[str, Any]:
     # With the consumers paused the queues only fill: there is nothing to wait for.
     idle = stack.wait_idle(timeout=300) if consumers else None
     gc.collect()
     dynamodb = stack.cloud.client("dynamodb")
-    items = dynamodb.scan(TableName=Table().name, Select="COUNT")["Count"]
+    items, start = 0, None
+    while True:  # a scan answers at most 1 MB per page
+        page = dynamodb.scan(
+            TableName=Table().name, Select="COUNT", **({"ExclusiveStartKey": start} if start else {})
+        )
+        items += page["Count"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
     jvm = stack.cloud.dynamodb_local
     jvm_process = getattr(jvm, "_process", None) if jvm is not None else None
     return {
@@ -65,7 +80,22 @@ def _snapshot(
         else None,
         "elapsed_seconds": time.perf_counter() - started,
         "ms_per_order_recently": recent_ms,
+        # CPU time of the whole process (pollers included): less noisy than wall time on a busy machine.
+        "cpu_ms_per_order_recently": recent_cpu_ms,
+        "loadavg_1min": _loadavg(),
     }
+
+
+def _loadavg() -> float | None:
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _as_shipped(value: str) -> set[str]:
+    names = {n.strip() for n in value.split(",") if n.strip()}
+    return set(moto_patches.SCALE_PATCHES) if "all" in names else names
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,17 +106,20 @@ def main(argv: list[str] | None = None) -> int:
         "--consumers", choices=("on", "off"), default="on", help="off: pollers paused, so only the data grows"
     )
     parser.add_argument(
-        "--moto-untracked",
-        action="store_true",
-        help="what-if: stop moto keeping every model instance it ever made (BaseModel.instances_tracked)",
+        "--as-shipped",
+        default="",
+        help="moto as shipped: leave out these patches of oms_local.moto_patches "
+        f"(comma-separated among {', '.join(moto_patches.SCALE_PATCHES)}, or 'all')",
+    )
+    parser.add_argument(
+        "--budget-seconds",
+        type=float,
+        default=None,
+        help="stop placing after this long (the last snapshot is taken where it stopped)",
     )
     args = parser.parse_args(argv)
-    if args.moto_untracked:
-        from moto.core.common_models import BaseModel
-
-        # moto lists every model instance for its server dashboard; TransactWriteItems deep-copies the
-        # table, so each transaction would otherwise keep a full copy alive until the next reset.
-        BaseModel.__new__ = lambda cls, *_, **__: object.__new__(cls)  # type: ignore[assignment,method-assign]
+    as_shipped = _as_shipped(args.as_shipped)
+    moto_patches.apply(without=as_shipped)
     checkpoints = sorted(int(n) for n in args.checkpoints.split(",") if n.strip())
     sink = seeding.CountingSink()
     stack = LocalStack(port=0, engine=args.engine, automatic_schedules=False)
@@ -100,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             mode="json"
         )
         functions = stack.cloud.functions
+        events_client = stack.cloud.client("events")
 
         def place() -> None:
             event = {
@@ -112,26 +146,55 @@ def main(argv: list[str] | None = None) -> int:
             placed = functions.invoke("ReserveStockFunction", checked.result)
             if placed.failed or not placed.result.get("ok"):
                 raise RuntimeError(f"placing failed: {placed.error or placed.result}")
+            published = placed.result.get("event")
+            if published is not None:
+                # The place-order workflow's next step (EventBridge putEvents), as it sends it.
+                sent = {**published, "Detail": json.dumps(published["Detail"], ensure_ascii=False)}
+                answer = events_client.put_events(Entries=[sent])
+                if answer.get("FailedEntryCount"):
+                    raise RuntimeError(f"publishing failed: {answer}")
 
         for _ in range(5):  # warm: every handler loaded, every client made
             place()
         started = time.perf_counter()
         snapshots = [_snapshot(stack, 0, started, None, consumers)]
         placed = 0
+        placing_seconds = 0.0
+        stopped_early = False
         for target in checkpoints:
             window_start = time.perf_counter()
-            window = target - placed
+            window_cpu = time.process_time()
+            window_placed = placed
             while placed < target:
+                if (
+                    args.budget_seconds is not None
+                    and placing_seconds + (time.perf_counter() - window_start) > args.budget_seconds
+                ):
+                    stopped_early = True
+                    break
                 place()
                 placed += 1
-            recent = (time.perf_counter() - window_start) / window * 1000 if window else None
-            snapshots.append(_snapshot(stack, placed, started, recent, consumers))
-            print(f"memory probe: {placed} orders, rss {snapshots[-1]['rss_mib']:.0f} MiB", file=sys.stderr)
+            spent = time.perf_counter() - window_start
+            placing_seconds += spent
+            window = placed - window_placed
+            recent = spent / window * 1000 if window else None
+            recent_cpu = (time.process_time() - window_cpu) / window * 1000 if window else None
+            snapshots.append(_snapshot(stack, placed, started, recent, consumers, recent_cpu))
+            print(
+                f"memory probe: {placed} orders, rss {snapshots[-1]['rss_mib']:.0f} MiB, "
+                f"{snapshots[-1]['threads']} threads, {recent or 0:.1f} ms per order ({recent_cpu or 0:.1f} CPU)",
+                file=sys.stderr,
+                flush=True,
+            )
+            if stopped_early:
+                break
     print(
         json.dumps(
             {
                 "engine": args.engine,
                 "consumers": consumers,
+                "as_shipped": sorted(as_shipped),
+                "stopped_early": stopped_early,
                 "snapshots": snapshots,
                 "handler_log_bytes": sink.bytes,
             }
