@@ -21,7 +21,10 @@ $(NODE_STAMP): package.json
 run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m oms_local
 
+# The console's browser tests drive Debian's Chromium (installed here when missing); without one they skip.
 test: $(STAMP) $(NODE_STAMP)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
+		|| echo "chromium could not be installed: the console's browser tests will be skipped"
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
@@ -32,6 +35,10 @@ lint: $(STAMP)
 
 bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m tests.bench
+
+# A bounded load run on loopback (60 s, moto): ARGS="--engine local --seconds 30 --faults 0.2".
+load: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m tests.load $(ARGS)
 
 token: $(STAMP)
 	@$(BIN)/python -m oms_local.token $(ARGS)

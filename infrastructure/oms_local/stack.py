@@ -13,7 +13,7 @@ from typing import Any
 
 from oms import clock
 
-from oms_local import moto_patches, notifications
+from oms_local import faults, moto_patches, notifications
 from oms_local.auth import JwtSettings
 from oms_local.cloud import Cloud, resolve_engine
 from oms_local.dynamodb_local import DynamoDBLocal
@@ -56,6 +56,7 @@ class LocalStack:
         self.pollers: list[QueuePoller] = []
         self.scheduler: Scheduler | None = None
         self.gateway: Gateway | None = None
+        self.faults: faults.Faults | None = None
 
     @property
     def url(self) -> str:
@@ -71,6 +72,9 @@ class LocalStack:
         )  # bind first: a busy port fails before anything boots
         try:
             self.cloud.open()
+            self.faults = faults.from_environment()  # OMS_FAULTS=0.2: a share of DynamoDB calls fail
+            if self.faults is not None:
+                log.warning("injecting DynamoDB faults into %.0f%% of calls", self.faults.rate * 100)
             self.pollers = build_pollers(self.cloud)
             for poller in self.pollers:
                 poller.start()
@@ -91,6 +95,10 @@ class LocalStack:
             poller.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.faults is not None:
+            log.warning("DynamoDB faults injected: %s", dict(self.faults.injected))
+            faults.stop()
+            self.faults = None
         self.cloud.close()
 
     def __enter__(self) -> LocalStack:

@@ -30,6 +30,11 @@ class Settings(BaseModel):
     payment_webhook_secret_param: str = Field("", alias="PAYMENT_WEBHOOK_SECRET_PARAM")
     carrier_webhook_secret: str = Field("", alias="CARRIER_WEBHOOK_SECRET")
     carrier_webhook_secret_param: str = Field("", alias="CARRIER_WEBHOOK_SECRET_PARAM")
+    payment_provider_key: str = Field("", alias="PAYMENT_PROVIDER_KEY")
+    payment_provider_key_param: str = Field("", alias="PAYMENT_PROVIDER_KEY_PARAM")
+
+    # Business metrics (EMF) go to this CloudWatch namespace.
+    metrics_namespace: str = Field("OMS", alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
 
     # Business timers and thresholds (see docs/rules.md).
     payment_timeout_minutes: int = Field(30, alias="PAYMENT_TIMEOUT_MINUTES", gt=0)
@@ -39,6 +44,8 @@ class Settings(BaseModel):
     stale_shipment_hours: int = Field(72, alias="STALE_SHIPMENT_HOURS", gt=0)
     archive_after_days: int = Field(30, alias="ARCHIVE_AFTER_DAYS", gt=0)
     return_review_sla_hours: int = Field(24, alias="RETURN_REVIEW_SLA_HOURS", gt=0)
+    # A returned parcel is inspected within this many hours of arriving back (docs/rules.md).
+    return_inspection_sla_hours: int = Field(48, alias="RETURN_INSPECTION_SLA_HOURS", gt=0)
     payment_provider: str = Field("sandbox", alias="PAYMENT_PROVIDER")
     return_shipping_payer: str = Field(
         "buyer", alias="RETURN_SHIPPING_PAYER", pattern="^(buyer|platform_subsidy)$"

@@ -1,8 +1,9 @@
 """The HTTP edge shared by every API function: routing, problem+json errors, the caller's identity.
 
 Errors become answers here and only here: a :class:`~oms.problems.Problem` is its own 4xx, a request
-that does not fit its model is 422 (400 when the body is not JSON at all), anything else is a 500 that
-names the request id and nothing more.
+that does not fit its model is 422 (400 when the body is not JSON at all), a store still throttled or
+conflicting after its retries is 503 ``busy`` with ``Retry-After``, anything else is a 500 that names the
+request id and nothing more.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
+from oms import correlation
 from oms.config import settings
 from oms.observability import logger
 from oms.problems import FieldError, Forbidden, NotFound, Problem, Unauthorized, ValidationProblem
+from oms.store.table import StoreBusy
 
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
+BUSY_RETRY_AFTER_SECONDS = 1
 
 
 def dumps(payload: Any) -> str:
@@ -103,6 +107,30 @@ def create_app() -> APIGatewayHttpResolver:
     def _invalid(exc: RequestValidationError) -> Response[str]:
         return problem_response(validation_problem(list(exc.errors())))
 
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(exc: UnicodeDecodeError) -> Response[str]:
+        # A body that is not UTF-8 cannot be JSON; it reaches us base64-encoded and fails to decode.
+        return problem_response(
+            Problem("The request body is not UTF-8 JSON.", code="malformed_json", title="Malformed JSON")
+        )
+
+    @app.exception_handler(StoreBusy)
+    def _busy(exc: StoreBusy) -> Response[str]:
+        # Throttled or conflicting after the store's retries: a fault of the moment, not of the request.
+        logger.warning("store busy", extra={"error": str(exc)})
+        busy = Problem(
+            "The service is busy right now. Retry shortly: the same request is safe to send again.",
+            code="busy",
+            status=503,
+            title="Busy",
+        )
+        return Response(
+            status_code=503,
+            content_type=PROBLEM_JSON,
+            body=dumps(busy.to_dict()),
+            headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+        )
+
     @app.not_found
     def _not_found(exc: Exception) -> Response[str]:
         return problem_response(NotFound("No such route.", code="route_not_found"))
@@ -125,10 +153,15 @@ def create_app() -> APIGatewayHttpResolver:
 
 
 def api_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The Lambda entry point for an API function: size limit, logging context, routing."""
+    """The Lambda entry point for an API function: size limit, logging and correlation context, routing."""
 
-    @logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
+    @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        correlation_id = correlation.use(correlation.from_http(event))
+        logger.append_keys(**correlation.http_keys(event))
+        return correlation.echo(_answer(event, context), correlation_id)
+
+    def _answer(event: dict[str, Any], context: Any) -> dict[str, Any]:
         body = event.get("body") or ""
         if len(body.encode() if isinstance(body, str) else body) > settings().max_body_bytes:
             too_big = Problem(

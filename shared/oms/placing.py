@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from oms import clock, events
+from oms import clock, events, metrics
 from oms.config import settings
 from oms.domain.ordering import OrderDraft, OrderRejected, PlaceOrderRequest, check_order
 from oms.store import orders, snapshot
@@ -57,7 +57,7 @@ def validate(payload: dict[str, Any], table: Table) -> dict[str, Any]:
             payment_timeout_minutes=settings().payment_timeout_minutes,
         )
     except OrderRejected as rejected:
-        return {"ok": False, "problem": rejected.to_dict()}
+        return _refused(rejected)
     reserve = ReserveInput(
         request_hash=step.request_hash,
         draft=draft,
@@ -80,11 +80,18 @@ def reserve(payload: dict[str, Any], table: Table) -> dict[str, Any]:
             request_hash=step.request_hash,
         )
     except OrderRejected as rejected:
-        return {"ok": False, "problem": rejected.to_dict()}
-    # Published on a retry too: the first attempt may have failed right here. Consumers dedupe on event_id.
-    events.publish(
+        return _refused(rejected)
+    # The place-order workflow publishes it next (on a retry too: consumers dedupe on event_id).
+    placed = events.for_workflow(
         "OrderPlaced",
         f"{order['id']}:placed",
         {"order_id": order["id"], "customer_id": order["customer_id"], "total": order["totals"]["total"]},
+        occurred_at=order["placed_at"],
     )
-    return {"ok": True, "order": order_view(order)}
+    return {"ok": True, "order": order_view(order), "event": placed}
+
+
+def _refused(rejected: OrderRejected) -> dict[str, Any]:
+    problem = rejected.to_dict()
+    metrics.order_rejected(problem)
+    return {"ok": False, "problem": problem}

@@ -5,9 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 _INTERNAL = frozenset(
-    {"pk", "sk", "customer_key", "created_key", "timer_kind", "due_at", "queue", "queue_key", "request_hash"}
+    {
+        "pk",
+        "sk",
+        "customer_key",
+        "created_key",
+        "order_day",
+        "skus",
+        "timer_kind",
+        "due_at",
+        "queue",
+        "queue_key",
+        "request_hash",
+    }
 )
-_LINE_INTERNAL = frozenset({"capped", "reserved"})
+_LINE_INTERNAL = frozenset({"capped", "reserved", "shards"})
 
 
 def _public(item: dict[str, Any]) -> dict[str, Any]:

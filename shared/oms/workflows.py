@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from oms import aws, ids
+from oms import aws, correlation, ids
 from oms.config import settings
 
 
@@ -18,7 +18,7 @@ def run_place_order(payload: dict[str, Any]) -> dict[str, Any]:
     result = aws.client("stepfunctions").start_sync_execution(
         stateMachineArn=settings().place_order_state_machine_arn,
         name=f"{payload['order_id']}-{ids.new_id('x')[2:12]}",
-        input=json.dumps(payload, ensure_ascii=False),
+        input=json.dumps(correlation.stamp(payload), ensure_ascii=False),
     )
     if result.get("status") != "SUCCEEDED":
         raise WorkflowFailed(f"{result.get('status')}: {result.get('error')} {result.get('cause')}")

@@ -206,7 +206,17 @@ class Run:
                 world.local.reset(resume_pollers=True)
             if "hot_sku" in config.figures:
                 stock_bytes = self._stock_item_bytes()
-                self.measure("hot_sku", None, lambda: hot_sku.model(stock_item_bytes=stock_bytes))
+                self.measure(
+                    "hot_sku",
+                    None,
+                    lambda: hot_sku.run(
+                        self.world,
+                        config.engines,
+                        stock_item_bytes=stock_bytes,
+                        quick=config.quick,
+                        scale=config.scale,
+                    ),
+                )
             if "cold_start" in config.figures:
                 self.measure(
                     "cold_start",

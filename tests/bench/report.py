@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from tests.bench.stats import cell, fmt
+from tests.bench.stats import cell, fmt, ratio
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -336,66 +336,190 @@ def _memory(found: dict[str, Any]) -> list[str]:
     out = [
         "## 5. Memory of the local stack as orders pile up (fresh process)",
         "",
-        "What-if without moto keeping every model instance it makes (its dashboard's list, which keeps each "
-        "TransactWriteItems' copy of the table alive): "
-        "`.venv/bin/python -m tests.bench.memory_probe --consumers off --checkpoints 50,150 --moto-untracked`.",
+        "Each figure: the local stack as it is, through the stretches to 10,000 orders within a time budget, "
+        "and moto as shipped (`--as-shipped all`: without the patches of `oms_local.moto_patches` that keep "
+        "the cost per order flat) over the first stretches. CPU ms is the probe process's CPU time (pollers "
+        "included), steadier than wall time on a busy machine. By hand: see `tests/bench/memory.py`.",
         "",
     ]
     for label, result in found.items():
         out += [f"### {label}", "", *_error(result)]
         if "error" in result:
             continue
-        out += [f"Engine {result['engine']}; placed through {result['placed_through']}.", ""]
-        out += _table(
-            [
-                "orders",
-                "RSS MiB",
-                "threads",
-                "running executions",
-                "table items",
-                "ms per order (last stretch)",
-                "elapsed s",
-            ],
-            [
+        out += _memory_run(result)
+        shipped = result.get("moto_as_shipped")
+        if shipped:
+            out += ["Moto as shipped, same probe:", "", *_memory_run(shipped)]
+        if result.get("comparison"):
+            out += ["Side by side, per stretch (as shipped / now):", ""]
+            out += _table(
                 [
-                    s["orders"],
-                    s["rss_mib"],
-                    s["threads"],
-                    s["running_executions"],
-                    s["table_items"],
-                    s["ms_per_order_recently"],
-                    s["elapsed_seconds"],
-                ]
-                for s in result["snapshots"]
-            ],
-        )
-        projection = result["projection"]
-        out += [
-            f"Growth {fmt(result['growth_mib_per_1000_orders'])} MiB per 1,000 orders overall, "
-            f"{fmt(result['late_growth_mib_per_1000_orders'])} over the last stretch; "
-            f"{fmt(result['threads_per_order'], 2)} threads per order.",
-            f"At {projection['target_orders']:,} orders ({'extrapolated' if projection['extrapolated'] else 'measured'}): "
-            f"RSS about {fmt(projection['rss_mib'], 0)} MiB, {projection['threads']:,} threads"
-            + (
-                f"; placing would take about {fmt(projection['ms_per_order_at_target'], 0)} ms per order and "
-                f"{fmt(projection['seconds_to_place_target'] / 3600, 1)} hours in all"
-                if "seconds_to_place_target" in projection
-                else ""
+                    "orders",
+                    "RSS MiB per 1,000 orders",
+                    "CPU ms per order",
+                    "wall ms per order",
+                    "threads per order",
+                ],
+                [
+                    [
+                        f"{pair['from']:,}-{pair['to']:,}",
+                        *(
+                            f"{fmt(pair[key]['as_shipped'], digits)} / {fmt(pair[key]['patched'], digits)}"
+                            for key, digits in (
+                                ("rss_mib_per_1000_orders", 0),
+                                ("cpu_ms_per_order", 1),
+                                ("ms_per_order", 1),
+                                ("threads_per_order", 2),
+                            )
+                        ),
+                    ]
+                    for pair in result["comparison"]
+                ],
             )
-            + f". Method: {projection['method']}.",
-            "",
-        ]
+    return out
+
+
+def _memory_run(result: dict[str, Any]) -> list[str]:
+    out = [
+        f"Engine {result['engine']}; placed through {result['placed_through']}"
+        + (f"; moto as shipped ({', '.join(result['as_shipped'])})" if result.get("as_shipped") else "")
+        + ("; stopped at the time budget" if result.get("stopped_early") else "")
+        + ".",
+        "",
+    ]
+    out += _table(
+        [
+            "orders",
+            "RSS MiB",
+            "threads",
+            "running executions",
+            "table items",
+            "wall ms per order (stretch)",
+            "CPU ms per order (stretch)",
+            "load (1 min)",
+            "elapsed s",
+        ],
+        [
+            [
+                s["orders"],
+                s["rss_mib"],
+                s["threads"],
+                s["running_executions"],
+                s["table_items"],
+                s["ms_per_order_recently"],
+                s.get("cpu_ms_per_order_recently"),
+                s.get("loadavg_1min"),
+                s["elapsed_seconds"],
+            ]
+            for s in result["snapshots"]
+        ],
+    )
+    projection = result["projection"]
+    out += [
+        f"Growth {fmt(result['growth_mib_per_1000_orders'])} MiB per 1,000 orders overall, "
+        f"{fmt(result['late_growth_mib_per_1000_orders'])} over the last stretch; "
+        f"{fmt(result['threads_per_order'], 2)} threads per order.",
+        f"At {projection['target_orders']:,} orders ({'extrapolated' if projection['extrapolated'] else 'measured'}): "
+        f"RSS about {fmt(projection['rss_mib'], 0)} MiB, {projection['threads']:,} threads"
+        + (
+            f", about {fmt(projection['cpu_ms_per_order_at_target'], 0)} CPU ms per order"
+            if "cpu_ms_per_order_at_target" in projection
+            else ""
+        )
+        + f". Method: {projection['method']}.",
+        "",
+    ]
     return out
 
 
 def _hot_sku(found: Any) -> list[str]:
     if not found:
         return []
-    out = ["## 6. Hot SKU in AWS (arithmetic)", "", *_error(found)]
+    out = ["## 6. Hot SKU: capacity in AWS (arithmetic), and what sharded stock counters cost (measured)", ""]
+    out += _error(found)
     if "error" in found:
         return out
     out += [f"- {line}" for line in found["arithmetic"]]
     out += ["", found["caveat"], ""]
+    for engine in found.get("engines", []):
+        result = found.get(engine)
+        if not result:
+            continue
+        out += [f"### {engine}", "", *_error(result)]
+        if "error" in result:
+            continue
+        out += [
+            f"validate-order then reserve-stock in-process, orders of one unit of one SKU; the settings take "
+            f"turns order by order. Steady: {result['orders']} orders per setting, stock on every shard.",
+            "",
+        ]
+        steady = result["steady"]
+        out += _table(
+            ["STOCK_SHARDS", "ms per order", "over 1 shard (median, p99)", "items read", "transactions"],
+            [
+                [
+                    n,
+                    cell(r["latency"]),
+                    f"{fmt(ratio(r['latency'], steady['1']['latency']), 2)}, "
+                    f"{fmt(ratio(r['latency'], steady['1']['latency'], 'p99'), 2)}",
+                    r["per_order"]["items_read"],
+                    r["per_order"]["transactions"],
+                ]
+                for n, r in steady.items()
+            ],
+        )
+        out += [
+            f"Selling out: {result['sellout_units']} units, {result['sellout_units'] + 1} orders (the last "
+            "refused); a line whose shard ran dry re-reads and takes from another.",
+            "",
+        ]
+        out += _table(
+            ["STOCK_SHARDS", "ms per order", "placed", "refused", "BatchGetItem", "transactions", "oversold"],
+            [
+                [
+                    n,
+                    cell(r["latency"]),
+                    r["placed"],
+                    r["refused"],
+                    r["per_order"]["batch_gets"],
+                    r["per_order"]["transactions"],
+                    r["audit"]["oversold_units"],
+                ]
+                for n, r in result["selling_out"].items()
+            ],
+        )
+        out += [
+            f"Contention: {result['clients']} clients at once on one SKU with plenty of stock, {result['orders']} "
+            "orders per setting in two halves (1-4-16, then 16-4-1); moto serializes every call, DynamoDB Local "
+            "refuses concurrent transactions on one item (TransactionConflict, retried with backoff). busy = "
+            "still conflicting after the store's retries (the place-order workflow retries those).",
+            "",
+        ]
+        out += _table(
+            [
+                "STOCK_SHARDS",
+                "orders/s",
+                "ms per order",
+                "placed",
+                "transactions",
+                "transient retries",
+                "busy",
+                "reserved = orders",
+            ],
+            [
+                [
+                    n,
+                    r["orders_per_second"],
+                    cell(r["latency"]),
+                    r["placed"],
+                    r["per_order"]["transactions"],
+                    r["per_order"]["transient_retries"],
+                    r["busy"],
+                    "yes" if r["audit"]["reserved_matches_orders"] else "**no**",
+                ]
+                for n, r in result["contention"].items()
+            ],
+        )
     return out
 
 

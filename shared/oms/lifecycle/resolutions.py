@@ -145,7 +145,7 @@ def _reship(table: Table, order: Item, exception: dict[str, Any], resolution: Re
     ops: list[dict[str, Any]] = []
     refusals: dict[int, Callable[[], Problem]] = {}
     for sku, qty in wanted.items():
-        for op in inventory.reship_ops(sku, qty):
+        for op in inventory.reship_ops(sku, qty, inventory.levels(table, sku)):
             refusals[len(ops)] = _short(table, sku, qty)
             ops.append(op)
 

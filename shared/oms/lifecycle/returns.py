@@ -15,17 +15,24 @@ from oms import clock, events, ids
 from oms.config import settings
 from oms.domain import return_policy as rules
 from oms.domain.catalog import SKU_PATTERN
-from oms.domain.returns import DISPUTED_CONDITIONS, REFUNDED_CONDITIONS, Condition, refund_for_units
+from oms.domain.returns import (
+    DISPUTED_CONDITIONS,
+    REFUNDED_CONDITIONS,
+    Condition,
+    next_return_status,
+    refund_for_units,
+)
 from oms.lifecycle.shipping import CARRIER_PATTERN, TRACKING_PATTERN
 from oms.problems import Conflict, FieldError, Problem, ValidationProblem
 from oms.store import catalog, inventory, orders, refunds, shipments
 from oms.store import returns as store
-from oms.store.table import ConditionFailed, Item, Table, TransactionCancelled, values
+from oms.store.table import Item, Table, TransactionCancelled
 from oms.store.transitions import LostRace
 
 ReturnAction = Callable[[Table, Item], Item]
 RETURN_REVIEW_SLA = "return_review_sla"
 RETURN_SHIP_BY = "return_ship_by"
+INSPECT_QUEUE = "INSPECT"  # parcels on their way back or arrived, waiting for inspection: oldest first
 URL = r"^https://[^\s]{1,500}$"
 
 
@@ -178,9 +185,11 @@ def request_return(table: Table, order: Item, body: ReturnRequest, key: str | No
         {**line, "return_requested": line.get("return_requested", 0) + wanted.get(line["sku"], 0)}
         for line in order["lines"]
     ]
-    created = store.create(table, item, order, lines)
-    if not created:
-        return store.get_for(table, return_id, order["customer_id"])
+    if not store.create(table, item, order, lines):
+        item = store.get_for(table, return_id, order["customer_id"])
+        if item["status"] != "requested":
+            return item  # the same request again, decided already
+        # else the first run died before announcing and deciding it: finish that (same event id)
     events.publish(
         "ReturnRequested",
         f"{return_id}:requested",
@@ -314,8 +323,8 @@ def decide(table: Table, item: Item, body: ReturnDecision, by: str) -> Item:
             }
         },
         remove=("queue", "queue_key", "timer_kind", "due_at"),
+        extra_ops=[_release_units_op(table, item)],
     )
-    _release_units(table, item)
     events.publish(
         "ReturnRejected",
         f"{item['id']}:rejected",
@@ -329,41 +338,13 @@ def decide(table: Table, item: Item, body: ReturnDecision, by: str) -> Item:
     return rejected
 
 
-def _update_order(table: Table, order_id: str, change: Any) -> Item:
-    """Apply ``change(order) -> (expression, names, values)`` conditioned on the version it read; retried."""
-    for _ in range(5):
-        order = orders.get_for(table, order_id, None)
-        expression, names, named = change(order)
-        try:
-            return table.update(
-                order["pk"],
-                order["sk"],
-                expression + ", version = version + :one",
-                condition="version = :version",
-                names=names,
-                expression_values=values(one=1, version=order["version"], **named),
-            )
-        except ConditionFailed:
-            continue
-    raise Conflict("The order is changing right now; retry.", code="order_busy")
-
-
-def _release_units(table: Table, item: Item) -> None:
-    """A return that will not come back frees its units for another request and stops holding the order."""
-
-    def change(order: Item) -> tuple[str, dict[str, str], dict[str, Any]]:
-        back = {i["sku"]: i["quantity"] for i in item["items"]}
-        lines = [
-            {**line, "return_requested": line.get("return_requested", 0) - back.get(line["sku"], 0)}
-            for line in order["lines"]
-        ]
-        return (
-            "SET #lines = :lines, open_returns = open_returns - :dec",
-            {"#lines": "lines"},
-            {"lines": lines, "dec": 1},
-        )
-
-    _update_order(table, item["order_id"], change)
+def _release_units_op(table: Table, item: Item) -> dict[str, Any]:
+    """A return that will not come back frees its units for another request and stops holding the order:
+    in the transaction of its move, so a run that dies after the move cannot leave them held."""
+    order = orders.get_for(table, item["order_id"], None)
+    return store.order_lines_op(
+        order, "return_requested", {i["sku"]: -i["quantity"] for i in item["items"]}, -1
+    )
 
 
 def accept_alternative(table: Table, item: Item, by: str) -> Item:
@@ -374,18 +355,12 @@ def accept_alternative(table: Table, item: Item, by: str) -> Item:
         raise Conflict("There is no alternative to accept on this return.", code="invalid_transition")
     order = orders.get_for(table, item["order_id"], None)
     if alternative == "partial_refund":
-        refund = refunds.start(
-            table,
-            order,
-            ids.derived_id("ref", item["id"], "partial"),
-            int(decision["partial_refund_amount"]),
-            "return_partial_refund",
-            by,
+        refund_id = ids.derived_id("ref", item["id"], "partial")
+        # None from start() means a run that died before closing started it already: same id.
+        refunds.start(
+            table, order, refund_id, int(decision["partial_refund_amount"]), "return_partial_refund", by
         )
-        outcome: dict[str, Any] = {
-            "alternative": "partial_refund",
-            "refund_id": refund["id"] if refund else None,
-        }
+        outcome: dict[str, Any] = {"alternative": "partial_refund", "refund_id": refund_id}
     elif alternative == "exchange":
         replacement = orders.place_replacement(table, order, item["items"], item["id"])
         outcome = {"alternative": "exchange", "replacement_order_id": replacement["id"]}
@@ -423,6 +398,7 @@ def record_parcel(table: Table, item: Item, body: ReturnParcel, by: str) -> Item
         kind="return",
     )
     parcel["return_id"] = item["id"]
+    sent_at = clock.now_iso()
     ops = shipments.create_ops(parcel)
     ops[1]["Put"]["Item"]["return_id"] = {"S": item["id"]}
     try:
@@ -436,8 +412,10 @@ def record_parcel(table: Table, item: Item, body: ReturnParcel, by: str) -> Item
                     "carrier": body.carrier,
                     "tracking_number": body.tracking_number,
                     "shipment_id": parcel["id"],
-                    "at": clock.now_iso(),
-                }
+                    "at": sent_at,
+                },
+                "queue": INSPECT_QUEUE,
+                "queue_key": f"{sent_at}#{item['id']}",
             },
             remove=("timer_kind", "due_at"),
             extra_ops=ops,
@@ -454,7 +432,15 @@ def receive(table: Table, return_id: str) -> Item | None:
     item = store.get(table, return_id)
     if item is None or item["status"] != "in_transit":
         return None
-    received = store.move(table, item, "receive", by="carrier", set_fields={"received_at": clock.now_iso()})
+    now = clock.now()
+    due = now + timedelta(hours=settings().return_inspection_sla_hours)
+    received = store.move(
+        table,
+        item,
+        "receive",
+        by="carrier",
+        set_fields={"received_at": clock.iso(now), "inspection_due_at": clock.iso(due)},
+    )
     _announce("ReturnReceived", received)
     return received
 
@@ -480,6 +466,10 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
     The refund covers what came back as returned (resellable or damaged), at the price paid after the
     discount share, plus the original shipping fee when the merchant is at fault for the whole order.
     """
+    if item["status"] == "inspected":  # a run that died after recording the inspection: settle it
+        return _settle_inspection(table, item, by)
+    # Refuse a move out of turn (a cancelled or refused return) before any stock is put back.
+    next_return_status(item["status"], "inspect")
     asked = {i["sku"]: i["quantity"] for i in item["items"]}
     errors = []
     for n, line in enumerate(body.items):
@@ -534,21 +524,22 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
         "disputed": disputed,
     }
     inspected = store.move(
-        table, item, "inspect", by=by, set_fields={"inspection": inspection}, remove=("timer_kind", "due_at")
+        table,
+        item,
+        "inspect",
+        by=by,
+        set_fields={"inspection": inspection},
+        remove=("timer_kind", "due_at", "queue", "queue_key"),
+        extra_ops=[store.order_lines_op(order, "return_refunded", refunded_units, -1)],
     )
+    return _settle_inspection(table, inspected, by)
 
-    def count(order_now: Item) -> tuple[str, dict[str, str], dict[str, Any]]:
-        lines = [
-            {**line, "return_refunded": line.get("return_refunded", 0) + refunded_units.get(line["sku"], 0)}
-            for line in order_now["lines"]
-        ]
-        return (
-            "SET #lines = :lines, open_returns = open_returns - :dec",
-            {"#lines": "lines"},
-            {"lines": lines, "dec": 1},
-        )
 
-    order = _update_order(table, item["order_id"], count)
+def _settle_inspection(table: Table, inspected: Item, by: str) -> Item:
+    """Close the inspected return, or start its refund: what the recorded inspection says."""
+    item = inspected
+    refund_amount, disputed = inspected["inspection"]["refund_amount"], inspected["inspection"]["disputed"]
+    order = orders.get_for(table, item["order_id"], None)
     if disputed:
         events.publish(
             "ReturnDisputed",
@@ -580,16 +571,26 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
 
 def cancel(table: Table, item: Item, by: str) -> Item:
     cancelled = store.move(
-        table, item, "cancel", by=by, remove=("queue", "queue_key", "timer_kind", "due_at")
+        table,
+        item,
+        "cancel",
+        by=by,
+        remove=("queue", "queue_key", "timer_kind", "due_at"),
+        extra_ops=[_release_units_op(table, item)],
     )
-    _release_units(table, item)
     _announce("ReturnCancelled", cancelled)
     return cancelled
 
 
 def lapse(table: Table, item: Item) -> Item:
-    lapsed = store.move(table, item, "lapse", by="system:return-lapse", remove=("timer_kind", "due_at"))
-    _release_units(table, item)
+    lapsed = store.move(
+        table,
+        item,
+        "lapse",
+        by="system:return-lapse",
+        remove=("timer_kind", "due_at", "queue", "queue_key"),
+        extra_ops=[_release_units_op(table, item)],
+    )
     events.publish(
         "ReturnLapsed",
         f"{item['id']}:lapsed",

@@ -66,9 +66,7 @@ def ship(table: Table, order: Item, request: ShipmentRequest, by: str) -> tuple[
     stock_ops = []
     for line in order["lines"]:
         if wanted.get(line["sku"]):
-            stock_ops += inventory.ship_ops(
-                line["sku"], wanted[line["sku"]], order["channel"] if line.get("capped") else None
-            )
+            stock_ops += inventory.ship_line_ops(line, wanted[line["sku"]], order["channel"])
     try:
         shipped = move(
             table,

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from oms import aws, clock, events, ids
+from oms import aws, clock, correlation, events, ids
 from oms.config import settings
 from oms.domain import tracking
 from oms.domain.order_exceptions import OPEN, default_deadline
@@ -69,7 +69,12 @@ def already_applied(table: Table, carrier: str, event_id: str) -> bool:
 def enqueue(carrier: str, event: CarrierEvent) -> None:
     """Hand the event to the track-shipment step (at least once; applying it is idempotent)."""
     body = TrackingMessage(carrier=carrier, event=event).model_dump_json()
-    aws.client("sqs").send_message(QueueUrl=settings().tracking_queue_url, MessageBody=body)
+    # The webhook's correlation id rides along, so the track-shipment step logs under it.
+    cid = correlation.current()
+    attributes = {correlation.FIELD: {"DataType": "String", "StringValue": cid}} if cid else {}
+    aws.client("sqs").send_message(
+        QueueUrl=settings().tracking_queue_url, MessageBody=body, MessageAttributes=attributes
+    )
 
 
 def apply(table: Table, carrier: str, event: CarrierEvent) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from oms import aws
+from oms import aws, correlation
 from oms.config import settings
 from oms.domain import progress as stages
 from oms.store import keys
@@ -59,7 +59,8 @@ def start(track: Track, item_id: str) -> bool:
         aws.client("stepfunctions").start_execution(
             stateMachineArn=track.machine_arn(),
             name=item_id,
-            input=json.dumps({track.id_field: item_id}),
+            # Always present (the ASL passes it to each wait): the news that started the workflow's id.
+            input=json.dumps({track.id_field: item_id, "correlation_id": correlation.current() or ""}),
         )
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in GONE:

@@ -8,15 +8,24 @@ from typing import Any
 
 from oms import clock, ids
 from oms.domain.handling import pick_key
+from oms.domain.inventory import StockLevels
 from oms.domain.ordering import OrderDraft, OrderRejected
 from oms.problems import Conflict, FieldError, NotFound, Problem
 from oms.store import inventory, keys
-from oms.store.table import Item, Table, TransactionCancelled, compact, serialize, values
+from oms.store.table import Item, StoreBusy, Table, TransactionCancelled, compact, serialize, values
 
 PAYMENT_DUE = "payment_due"
 
 
-def _order_item(draft: OrderDraft, capped: dict[str, bool], request_hash: str) -> Item:
+def search_keys(placed_at: str, skus: list[str]) -> dict[str, Any]:
+    """What puts an order in the back office's ``by_day`` search index: the UTC day it was placed (the
+    partition; ``created_key`` sorts within it) and its SKUs, so a SKU filter needs no look at the lines."""
+    return {"order_day": placed_at[:10], "skus": sorted(set(skus))}
+
+
+def _order_item(
+    draft: OrderDraft, capped: dict[str, bool], request_hash: str, stock: inventory.Reservation
+) -> Item:
     pk, sk = keys.order(draft.order_id)
     placed = clock.iso(draft.placed_at)
     lines = [
@@ -25,6 +34,7 @@ def _order_item(draft: OrderDraft, capped: dict[str, bool], request_hash: str) -
             "reserved": line.quantity,
             "shipped": 0,
             "capped": capped.get(line.sku, False),
+            "shards": stock.recorded(line.sku),
         }
         for line in draft.lines
     ]
@@ -52,6 +62,7 @@ def _order_item(draft: OrderDraft, capped: dict[str, bool], request_hash: str) -
         "request_hash": request_hash,
         "customer_key": keys.customer_orders(draft.customer_id),
         "created_key": f"{placed}#{draft.order_id}",
+        **search_keys(placed, [line.sku for line in draft.lines]),
         "timer_kind": PAYMENT_DUE,
         "due_at": clock.iso(draft.payment_due_at),
     }
@@ -95,56 +106,63 @@ def place(
 
     Placing the same draft again (a retried step) finds the order already there and returns it unchanged.
     """
-    order = compact(_order_item(draft, capped, request_hash))
-    ops: list[dict[str, Any]] = [
-        {"Put": {"Item": serialize(order), "ConditionExpression": "attribute_not_exists(pk)"}}
-    ]
-    line_index: list[tuple[int, str]] = []
-    for line in draft.lines:
-        for op in inventory.reserve_ops(
-            line.sku, line.quantity, draft.channel.value if capped.get(line.sku) else None
-        ):
-            line_index.append((len(ops), line.sku))
-            ops.append(op)
-    coupon_at = len(ops)
-    ops += _coupon_ops(draft, coupon_limits)
-    try:
-        table.transact(ops)
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            existing = table.get(*keys.order(draft.order_id))
-            if existing and existing["customer_id"] == draft.customer_id:
-                return existing, False
-        short = sorted({sku for index, sku in line_index if cancelled.failed(index)})
-        if short:
-            current = inventory.levels_for(table, short, draft.channel.value)
-            raise OrderRejected(
-                [
-                    FieldError(
-                        f"items[{[line.sku for line in draft.lines].index(sku)}].quantity",
-                        f"only {current[sku].available_for(draft.channel.value)} available",
-                        {
-                            "code": "insufficient_stock",
-                            "sku": sku,
-                            "available": current[sku].available_for(draft.channel.value),
-                        },
-                    )
-                    for sku in short
-                ]
-            ) from cancelled
-        if any(cancelled.failed(i) for i in range(coupon_at, len(ops))):
-            reason = "exhausted" if cancelled.failed(coupon_at) else "already_used"
-            raise OrderRejected(
-                [
-                    FieldError(
-                        "coupon_code",
-                        "This coupon can no longer be used.",
-                        {"code": "coupon_invalid", "reason": reason},
-                    )
-                ]
-            ) from cancelled
-        raise
-    return order, True
+    channel = draft.channel.value
+    # Each line's shards are chosen without a read; a short shard is chosen again after a re-read (see
+    # inventory.Reservation), and only a SKU short in all its shards together is refused.
+    stock = inventory.Reservation(
+        draft.order_id,
+        [(line.sku, line.quantity) for line in draft.lines],
+        {line.sku: channel if capped.get(line.sku) else None for line in draft.lines},
+    )
+    for _ in range(inventory.MAX_ATTEMPTS):
+        order = compact(_order_item(draft, capped, request_hash, stock))
+        ops: list[dict[str, Any]] = [
+            {"Put": {"Item": serialize(order), "ConditionExpression": "attribute_not_exists(pk)"}}
+        ]
+        ops += stock.ops(len(ops))
+        coupon_at = len(ops)
+        ops += _coupon_ops(draft, coupon_limits)
+        try:
+            table.transact(ops)
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                existing = table.get(*keys.order(draft.order_id))
+                if existing and existing["customer_id"] == draft.customer_id:
+                    return existing, False
+            failed = stock.failed(cancelled)
+            if failed:
+                short, current = stock.choose_again(table, failed, channel)
+                if short:
+                    raise _insufficient(draft, short, current) from cancelled
+                continue  # the units are there, on other shards: try again with those
+            if any(cancelled.failed(i) for i in range(coupon_at, len(ops))):
+                reason = "exhausted" if cancelled.failed(coupon_at) else "already_used"
+                raise OrderRejected(
+                    [
+                        FieldError(
+                            "coupon_code",
+                            "This coupon can no longer be used.",
+                            {"code": "coupon_invalid", "reason": reason},
+                        )
+                    ]
+                ) from cancelled
+            raise
+        return order, True
+    raise StoreBusy(f"order {draft.order_id}: its stock kept moving between shards")
+
+
+def _insufficient(draft: OrderDraft, short: list[str], current: dict[str, StockLevels]) -> OrderRejected:
+    channel = draft.channel.value
+    return OrderRejected(
+        [
+            FieldError(
+                f"items[{[line.sku for line in draft.lines].index(sku)}].quantity",
+                f"only {current[sku].available_for(channel)} available",
+                {"code": "insufficient_stock", "sku": sku, "available": current[sku].available_for(channel)},
+            )
+            for sku in short
+        ]
+    )
 
 
 def get(table: Table, order_id: str) -> Item | None:
@@ -256,27 +274,38 @@ def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], re
             "timeline": [{"at": now, "type": "placed", "by": "system:exchange", "return_id": return_id}],
             "customer_key": keys.customer_orders(order["customer_id"]),
             "created_key": f"{now}#{replacement_id}",
+            **search_keys(now, [line["sku"] for line in lines]),
             "queue": "FULFILL",
             "queue_key": pick_key(
                 perishable=False, vip=bool(order.get("vip")), paid_at=now, order_id=replacement_id
             ),
         }
     )
-    ops: list[dict[str, Any]] = [
-        {"Put": {"Item": serialize(replacement), "ConditionExpression": "attribute_not_exists(pk)"}}
-    ]
-    for line in lines:
-        ops += inventory.reserve_ops(
-            line["sku"], line["quantity"], order["channel"] if line["capped"] else None
-        )
-    try:
-        table.transact(ops)
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            existing = get(table, replacement_id)
-            if existing:
-                return existing
-        raise Conflict(
-            "Not enough stock for the exchange right now.", code="insufficient_stock"
-        ) from cancelled
-    return replacement
+    stock = inventory.Reservation(
+        replacement_id,
+        [(line["sku"], line["quantity"]) for line in lines],
+        {line["sku"]: order["channel"] if line["capped"] else None for line in lines},
+    )
+    for _ in range(inventory.MAX_ATTEMPTS):
+        replacement["lines"] = [
+            compact({**line, "shards": stock.recorded(line["sku"])}) for line in replacement["lines"]
+        ]
+        ops: list[dict[str, Any]] = [
+            {"Put": {"Item": serialize(replacement), "ConditionExpression": "attribute_not_exists(pk)"}}
+        ]
+        ops += stock.ops(len(ops))
+        try:
+            table.transact(ops)
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                existing = get(table, replacement_id)
+                if existing:
+                    return existing
+            failed = stock.failed(cancelled)
+            if failed and not stock.choose_again(table, failed, order["channel"])[0]:
+                continue  # the units are there, on other shards
+            raise Conflict(
+                "Not enough stock for the exchange right now.", code="insufficient_stock"
+            ) from cancelled
+        return replacement
+    raise StoreBusy(f"exchange {replacement_id}: its stock kept moving between shards")

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from oms.domain.catalog import Product
 from oms.domain.coupons import Coupon, CouponUsage
 from oms.domain.inventory import StockLevels
-from oms.store import keys
-from oms.store.inventory import levels_from
+from oms.store import inventory, keys
 from oms.store.table import Table
 
 
@@ -24,10 +23,10 @@ def read(
     table: Table, skus: list[str], channel: str, coupon_code: str | None, customer_id: str
 ) -> OrderSnapshot:
     wanted = list(dict.fromkeys(skus))
-    ask = [k for sku in wanted for k in (keys.product(sku), keys.pool(sku), keys.channel(sku, channel))]
+    ask = [k for sku in wanted for k in (keys.product(sku), *inventory.stock_keys(sku, channel))]
     if coupon_code:
         ask += [keys.coupon(coupon_code), keys.coupon_use(coupon_code, customer_id)]
-    found = table.get_many(ask)
+    found = inventory.get_all(table, ask)
     products: dict[str, Product | None] = {}
     for sku in wanted:
         item = found.get(keys.product(sku))
@@ -36,12 +35,7 @@ def read(
             if item
             else None
         )
-    stock = {
-        sku: levels_from(
-            sku, [i for k, i in found.items() if k[0] == keys.pool(sku)[0] and k[1].startswith("STOCK")]
-        )
-        for sku in wanted
-    }
+    stock = inventory.levels_in(table, wanted, found)
     coupon = None
     usage = CouponUsage()
     if coupon_code and (item := found.get(keys.coupon(coupon_code))):

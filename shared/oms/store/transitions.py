@@ -19,9 +19,7 @@ def release_all_ops(order: Item) -> list[dict[str, Any]]:
     """Give back every unit the order still holds (cancellation, expiry)."""
     ops: list[dict[str, Any]] = []
     for line in order["lines"]:
-        held = line["quantity"] - line.get("shipped", 0)
-        if held > 0:
-            ops += inventory.release_ops(line["sku"], held, order["channel"] if line.get("capped") else None)
+        ops += inventory.release_line_ops(line, order["channel"])
     if order.get("coupon_code"):
         pk, sk = keys.coupon(order["coupon_code"])
         use_pk, use_sk = keys.coupon_use(order["coupon_code"], order["customer_id"])
