@@ -188,6 +188,9 @@ def test_during_a_rotation_both_secrets_verify_and_no_other() -> None:
 def test_a_secret_value_may_hold_the_new_and_the_previous_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARRIER_WEBHOOK_SECRET", "new-secret, old-secret\n")
     monkeypatch.setenv("PAYMENT_WEBHOOK_SECRET", "only-one")
+    # A booted local stack points these at SSM parameters; this test reads the literal values.
+    monkeypatch.delenv("CARRIER_WEBHOOK_SECRET_PARAM", raising=False)
+    monkeypatch.delenv("PAYMENT_WEBHOOK_SECRET_PARAM", raising=False)
     config.reload()
     assert secrets.carrier_webhook_secrets() == ("new-secret", "old-secret")
     assert secrets.carrier_webhook_secret() == "new-secret"
