@@ -154,6 +154,11 @@ def test_queries_answer_from_the_partition_and_the_index(cloud: Cloud) -> None:
     ) == ["p3", "q3", "r3"]
 
 
+def _last_events(sfn: Any, runs: list[str]) -> list[dict[str, Any]]:
+    """Where each execution stands (its last history event), to say why a token did not come."""
+    return [sfn.get_execution_history(executionArn=arn)["events"][-1] for arn in runs]
+
+
 def test_an_execution_parked_on_a_task_token_holds_one_thread_and_still_finishes(cloud: Cloud) -> None:
     sqs, sfn = cloud.client("sqs"), cloud.client("stepfunctions")
     url = sqs.create_queue(QueueName="scale-patches-tokens")["QueueUrl"]
@@ -181,9 +186,10 @@ def test_an_execution_parked_on_a_task_token_holds_one_thread_and_still_finishes
     tokens: list[str] = []
     deadline = time.monotonic() + 30
     while len(tokens) < len(runs) and time.monotonic() < deadline:
-        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-            tokens.append(json.loads(message["Body"])["token"])
-    assert len(tokens) == len(runs)
+        # Long polling: woken by the send, and no busy loop competing with the executions for the GIL.
+        answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        tokens += [json.loads(message["Body"])["token"] for message in answer.get("Messages", [])]
+    assert len(tokens) == len(runs), _last_events(sfn, runs)
     parked = [e for e in cloud.running_executions() if moto_patches.is_parked(e)]
     assert len(parked) == len(runs)
     started = [t for t in threading.enumerate() if t not in threads_before]
