@@ -63,7 +63,8 @@ class DynamoDBLocal:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
+        # A JVM on a busy 2-core machine can take tens of seconds to answer; 6 s when it is quiet.
         java = shutil.which("java")
         folder = jar_dir()
         if java is None:
