@@ -23,34 +23,23 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def commit() -> str:
+def _git(*args: str) -> str | None:
+    """What ``git ARGS`` prints in the project, or None where git or the repository is missing."""
     try:
         found = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
+            ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True, timeout=10
         )
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return found.stdout.strip() or "unknown"
+        return None
+    return found.stdout.strip()
+
+
+def commit() -> str:
+    return _git("rev-parse", "--short", "HEAD") or "unknown"
 
 
 def worktree_dirty() -> bool:
-    try:
-        found = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return bool(found.stdout.strip())
+    return bool(_git("status", "--porcelain", "--untracked-files=no"))
 
 
 def _version(package: str) -> str:
