@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from oms.problems import Conflict
-from oms.store import orders
+from oms.store import orders, returns
 from oms.store.table import Item, Table
 from oms.store.transitions import LostRace
 
@@ -14,27 +14,25 @@ T = TypeVar("T")
 RACE_ATTEMPTS = 5
 
 
-def retry_on_race(table: Table, order_id: str, customer_id: str | None, act: Callable[[Item], T]) -> T:
-    """Read the order, act on it; if it moved meanwhile, read again and decide again (bounded)."""
+def _retry(read: Callable[[], Item], act: Callable[[Item], T], busy: Conflict) -> T:
+    """Read, act; if the item moved meanwhile (a lost conditional write), read again and decide again."""
     for _ in range(RACE_ATTEMPTS):
-        order = orders.get_for(table, order_id, customer_id)
         try:
-            return act(order)
+            return act(read())
         except LostRace:
             continue
-    raise Conflict("The order is changing right now; retry.", code="order_busy")
+    raise busy
+
+
+def retry_on_race(table: Table, order_id: str, customer_id: str | None, act: Callable[[Item], T]) -> T:
+    """Act on the order as it is now, bounded retries if it moves meanwhile."""
+    busy = Conflict("The order is changing right now; retry.", code="order_busy")
+    return _retry(lambda: orders.get_for(table, order_id, customer_id), act, busy)
 
 
 def retry_return_on_race(
     table: Table, return_id: str, customer_id: str | None, act: Callable[[Item], T]
 ) -> T:
-    """The same for a return: read it, act on it, and decide again if it moved meanwhile."""
-    from oms.store import returns
-
-    for _ in range(RACE_ATTEMPTS):
-        item = returns.get_for(table, return_id, customer_id)
-        try:
-            return act(item)
-        except LostRace:
-            continue
-    raise Conflict("The return is changing right now; retry.", code="return_busy")
+    """The same for a return."""
+    busy = Conflict("The return is changing right now; retry.", code="return_busy")
+    return _retry(lambda: returns.get_for(table, return_id, customer_id), act, busy)
