@@ -3,9 +3,10 @@
 - ``engine``: ``"moto"`` and ``"local"`` (Amazon DynamoDB Local; skipped when Java is missing). A test that
   takes ``engine`` (or ``cloud``, or ``engine_stack``) runs once per engine.
 - ``cloud``: the local cloud for that engine, emptied, with no queue pollers running: for handler and store
-  tests that call code directly (boto3 from anywhere in the process reaches it).
+  tests that call code directly (boto3 from anywhere in the process reaches it); its functions run
+  in-process, so such a test can reach inside them (injected faults, counted writes).
 - ``stack``/``engine_stack``: the full local stack over HTTP (pollers running, schedules fired only on request),
-  once per engine.
+  once per engine; its functions run as deployed, each in worker processes of its own.
 """
 
 from __future__ import annotations
@@ -58,9 +59,11 @@ def engine(request: pytest.FixtureRequest) -> str:
 def cloud(local_worlds: Worlds, engine: str) -> Iterator[Cloud]:
     world = local_worlds.get(engine)
     world.local.reset(resume_pollers=False)
+    world.cloud.functions.in_process = True
     try:
         yield world.cloud
     finally:
+        world.cloud.functions.in_process = False
         world.local.resume_pollers()
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import boto3
+from oms import clock
 
 from oms_local import (
     ACCOUNT_ID,
@@ -34,6 +35,7 @@ from oms_local import template as template_module
 from oms_local.dynamodb_local import DynamoDBLocal, java_available
 from oms_local.functions import Functions
 from oms_local.lambda_endpoint import LambdaEndpoint
+from oms_local.runtime.environments import Runtime, RuntimeSettings
 from oms_local.template import Queue, Rule, RuleTarget, Template
 
 log = logging.getLogger("local_stack.cloud")
@@ -51,6 +53,11 @@ _FAKE_AWS_ENV = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
     "AWS_EC2_METADATA_DISABLED": "true",
+}
+_FUNCTION_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
 }
 _CLEARED_AWS_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE")
 
@@ -112,6 +119,7 @@ class Cloud:
         self._clients: dict[str, Any] = {}
         self._session: boto3.session.Session | None = None
         self._saved_env: dict[str, str | None] = {}
+        self._moto_server: Any = None
 
     # -- clients
 
@@ -164,6 +172,7 @@ class Cloud:
         self._mock.start()
         self.lambda_endpoint.start()
         self._set_env({"AWS_ENDPOINT_URL_LAMBDA": self.lambda_endpoint.url})
+        self._start_runtime()
         moto_patches.forget_clients()
         self.environment = self._handler_environment()
         self._set_env(self.environment)
@@ -175,9 +184,43 @@ class Cloud:
             (time.monotonic() - started) * 1000,
         )
 
+    def _start_runtime(self) -> None:
+        """moto over HTTP (the same backends this process uses) and the functions' environments."""
+        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+        from oms_local.runtime import artefact
+
+        self._moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto_server.start()
+        host, port = self._moto_server.get_host_and_port()
+        endpoints = {"AWS_ENDPOINT_URL": f"http://{host}:{port}"}
+        if self.engine == "local" and self.dynamodb_local is not None:
+            endpoints["AWS_ENDPOINT_URL_DYNAMODB"] = self.dynamodb_local.url
+        built = artefact.host()
+        self.functions.layer_dir = built.layer_python
+        self.functions.code_dir_of = lambda fn: built.function_dir(fn.code_dir)
+        self.functions.runtime = Runtime(
+            RuntimeSettings(
+                endpoints=endpoints,
+                credentials=lambda spec: dict(_FUNCTION_CREDENTIALS),
+                clock_offset=clock.offset_seconds,
+                region=REGION,
+                log_dir=artefact.log_dir(),
+            )
+        )
+
+    def _stop_runtime(self) -> None:
+        if self.functions.runtime is not None:
+            self.functions.runtime.close()
+            self.functions.runtime = None
+        if self._moto_server is not None:
+            self._moto_server.stop()
+            self._moto_server = None
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.stop_executions()
+        self._stop_runtime()
         if self._mock is not None:
             self._mock.stop()
             self._mock = None

@@ -1,8 +1,14 @@
-"""The project's handlers, run in-process as Lambda would run them.
+"""The template's functions, run as Lambda runs them, or in-process for tests that reach inside.
 
-Each ``functions/<dir>/app.py`` is loaded once by file path under its own module name (``oms_fn_<dir>``),
-since every folder's file is called ``app.py``. A function whose code is not on disk yet is reported once
-and answers as Lambda does when the module cannot be imported.
+With a :class:`~oms_local.runtime.environments.Runtime` attached (the local stack attaches one), each
+invocation runs in an execution environment of its own function: a worker process holding the built
+artefact, the function's template environment and its role (see :mod:`oms_local.runtime`).
+
+In-process (``in_process = True``: handler and store tests that inject faults or count writes inside the
+handler), each ``functions/<dir>/app.py`` is loaded once by file path under its own module name
+(``oms_fn_<dir>``), since every folder's file is called ``app.py``, in this process's environment.
+A function whose code is not on disk yet is reported once and answers as Lambda does when the module
+cannot be imported. A substituted handler (:meth:`Functions.substitute`) always runs in-process.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from oms_local.runtime.environments import FunctionSpec, Runtime
 from oms_local.template import Function, Template
 
 log = logging.getLogger("local_stack.functions")
@@ -76,6 +83,11 @@ class Functions:
 
     def __init__(self, template: Template) -> None:
         self.template = template
+        self.runtime: Runtime | None = None
+        self.in_process = False
+        # The built artefact's copy of a function's code folder, and the layer (set with the runtime).
+        self.code_dir_of: Callable[[Function], Any] = lambda fn: fn.code_dir
+        self.layer_dir: Any = None
         self._handlers: dict[str, Handler] = {}
         self._missing_reported: set[str] = set()
         self._substituted: set[str] = set()
@@ -169,9 +181,25 @@ class Functions:
             log_group_name=f"/aws/lambda/{fn.name}",
         )
 
+    def spec(self, fn: Function) -> FunctionSpec:
+        return FunctionSpec(
+            logical_id=fn.logical_id,
+            name=fn.name,
+            arn=fn.arn,
+            handler=fn.handler,
+            code_dir=self.code_dir_of(fn),
+            layer_dir=self.layer_dir,
+            environment=fn.environment,
+            timeout_seconds=float(fn.timeout_seconds),
+            memory_mb=fn.memory_mb,
+        )
+
     def invoke(self, name_or_arn: str, event: Any, request_id: str | None = None) -> Invocation:
         """Run a handler; an exception becomes the error payload Lambda would return."""
         fn = self.get(name_or_arn)
+        if self.runtime is not None and not self.in_process and fn.logical_id not in self._substituted:
+            outcome = self.runtime.invoke(self.spec(fn), event, request_id or str(uuid.uuid4()))
+            return Invocation(outcome.request_id, result=outcome.result, error=outcome.error)
         context = self.context(fn, request_id)
         try:
             handler = self.handler(fn)

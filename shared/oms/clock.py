@@ -1,7 +1,8 @@
 """The one clock every rule reads.
 
 In AWS it is the system clock. The local stack moves it (``/_local/clock``) so tests can cross
-deadlines without sleeping; nothing else may change the offset.
+deadlines without sleeping, and its runtime hands the offset to each function's environment
+(:func:`set_offset`); nothing else may change it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ def advance(seconds: float) -> datetime:
     with _lock:
         _offset += timedelta(seconds=seconds)
     return now()
+
+
+def set_offset(seconds: float) -> None:
+    """The local stack's runtime carries its clock into each function's environment before an invocation."""
+    global _offset
+    with _lock:
+        _offset = timedelta(seconds=seconds)
 
 
 def offset_seconds() -> float:
