@@ -39,6 +39,8 @@ from oms_local.runtime.environments import Runtime, RuntimeSettings
 from oms_local.template import Queue, Rule, RuleTarget, Template
 
 log = logging.getLogger("local_stack.cloud")
+# The moto server logs every request at INFO; the functions' calls are thousands per test.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 Engine = Literal["moto", "local"]
 ENGINES: tuple[Engine, ...] = ("moto", "local")

@@ -74,7 +74,12 @@ class LocalStack:
             self.cloud.open()
             self.faults = faults.from_environment()  # OMS_FAULTS=0.2: a share of DynamoDB calls fail
             if self.faults is not None:
-                log.warning("injecting DynamoDB faults into %.0f%% of calls", self.faults.rate * 100)
+                # Injected faults live in this process's DynamoDB clients: the functions run here too.
+                self.cloud.functions.in_process = True
+                log.warning(
+                    "injecting DynamoDB faults into %.0f%% of calls (functions run in-process)",
+                    self.faults.rate * 100,
+                )
             self.pollers = build_pollers(self.cloud)
             for poller in self.pollers:
                 poller.start()

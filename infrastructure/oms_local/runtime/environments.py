@@ -83,7 +83,9 @@ class CallFault:
     """Makes the ``call``-th AWS call of the next ``times`` invocations of ``function`` fail as a test needs.
 
     ``crash``: the environment dies just before that call (everything before it was done, nothing after);
-    ``stall``: that call takes ``seconds`` (past the function's timeout, the invocation times out).
+    ``stall``: that call takes ``seconds`` (past the function's timeout, the invocation times out);
+    ``crash_before_reply`` (``call`` 0): it dies after the handler returned, before Lambda answers — every
+    write was done, and the caller sees a failure.
     """
 
     function: str
@@ -256,6 +258,9 @@ class Environment:
                 if kind == "authorize":
                     self._authorize(message)
                 elif kind == "result":
+                    if self.settings.faults.before_call(self.spec.logical_id, 0) is not None:
+                        self.process.kill()
+                        raise EOFError("ended before its reply")
                     return Outcome(request_id, result=message.get("result"))
                 else:
                     return Outcome(request_id, error=dict(message.get("error") or {}))
