@@ -9,6 +9,11 @@
   stock of 100 succeeded 113 times), so every DynamoDB request is handled under one lock.
 - Clients of the interpreter: moto makes a new boto3 client for every Lambda (or other service) call of
   every task, about 5 ms each; here they are kept per region and service (see :func:`forget_clients`).
+- Python's ``ast`` module keeps one recursion counter per interpreter (CPython 3.11, gh-106905): two
+  threads building syntax trees at once (moto parsing a state machine's string literals, werkzeug compiling
+  the moto server's routes, pytest rewriting a test module, hypothesis reading a lambda) can corrupt it,
+  and the next parse fails with ``SystemError: AST constructor recursion depth mismatch`` — seen as a
+  pytest INTERNALERROR on a loaded machine. :func:`serialize_ast_parsing` makes ``ast.parse`` take turns.
 - Parked executions: an execution waiting for a task token is RUNNING but idle; :func:`is_parked` tells
   the local stack's ``idle()`` so it does not wait for a payment that only a test will send.
 
@@ -105,6 +110,7 @@ def apply(without: Collection[str] = ()) -> None:
         _serialize_dynamodb()
         _track_parked_callbacks()
         _reuse_interpreter_clients()
+        serialize_ast_parsing()
         scale_patches: dict[str, Callable[[], None]] = {
             "untracked_models": _untrack_model_instances,
             "transaction_undo": _transactions_undo_touched_items,
@@ -118,6 +124,29 @@ def apply(without: Collection[str] = ()) -> None:
             if name not in without:
                 patch()
         _applied = True
+
+
+# ---------------------------------------------------------------------------------------------- ast
+
+
+_ast_lock = threading.RLock()
+
+
+def serialize_ast_parsing() -> None:
+    """One ``ast.parse`` at a time in this process (idempotent)."""
+    import ast
+
+    if getattr(ast.parse, "_takes_turns", False):
+        return
+    original = ast.parse
+
+    @functools.wraps(original)
+    def parse(*args: Any, **kwargs: Any) -> Any:
+        with _ast_lock:
+            return original(*args, **kwargs)
+
+    parse._takes_turns = True  # type: ignore[attr-defined]
+    ast.parse = parse
 
 
 # ---------------------------------------------------------------------------------------------- Step Functions
