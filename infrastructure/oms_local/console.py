@@ -70,12 +70,15 @@ def answer(method: str, path: str, body: bytes, jwt: JwtSettings, *, local_route
 def serve_file(relative: str, root: Path = ROOT) -> Served:
     """A file under ``root``; ``index.html`` for page paths (no extension); 404 for anything else."""
     parts = PurePosixPath(unquote(relative)).parts
-    if any(part in ("..", ".") or "\\" in part or part.startswith(".") for part in parts):
+    if any(
+        part in ("..", ".") or "\\" in part or part.startswith(".") or not part.isprintable()
+        for part in parts
+    ):
         return _problem(404, "not_found", "Not found", "No such file.")
     target = root.joinpath(*parts) if parts else root / "index.html"
     try:
         resolved = target.resolve(strict=True)
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         resolved = None
     if resolved is not None and resolved.is_dir():
         resolved = resolved / "index.html"

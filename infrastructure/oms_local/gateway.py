@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import math
 import re
 import threading
 import time
@@ -32,6 +33,9 @@ from oms_local.template import HttpRoute, Template
 log = logging.getLogger("local_stack.gateway")
 
 MAX_BODY_BYTES = 1024 * 1024
+READ_TIMEOUT_SECONDS = 30
+MAX_ADVANCE_SECONDS = 10 * 366 * 24 * 3600  # ten years: past every deadline the service keeps
+MAX_IDLE_WAIT_SECONDS = 600
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
 _TEXT_TYPES = re.compile(r"^(text/|application/(json|.*\+json|xml|.*\+xml|x-www-form-urlencoded|javascript))")
@@ -197,6 +201,7 @@ class Gateway:
         class Handler(_HttpHandler):
             owner = gateway
 
+        self.handler_class = Handler  # its ``timeout`` is the read time-out of new connections
         self._server = LocalHTTPServer((host, port), Handler)
         self._thread: threading.Thread | None = None
 
@@ -363,15 +368,15 @@ class Gateway:
                 return json_answer(200, control.clock_state())
             if method == "POST":
                 payload = _json_body(request)
-                seconds = payload.get("advance_seconds") if isinstance(payload, dict) else None
-                if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+                seconds = _number(payload, "advance_seconds", None, MAX_ADVANCE_SECONDS)
+                if seconds is None:
                     return problem(
                         422,
                         "validation_failed",
                         "The request is not valid",
-                        'Send {"advance_seconds": N} with N a number >= 0.',
+                        f'Send {{"advance_seconds": N}} with N a number from 0 to {MAX_ADVANCE_SECONDS}.',
                     )
-                return json_answer(200, control.advance(float(seconds)))
+                return json_answer(200, control.advance(seconds))
             return _local_method_not_allowed(method, path, ["GET", "POST"])
         schedule = re.fullmatch(r"/_local/schedules/([^/]+)/run", path)
         if schedule:
@@ -390,15 +395,33 @@ class Gateway:
         if path == "/_local/idle":
             if method != "POST":
                 return _local_method_not_allowed(method, path, ["POST"])
-            payload = _json_body(request)
-            timeout = payload.get("timeout_seconds", 10) if isinstance(payload, dict) else 10
+            timeout = _number(_json_body(request), "timeout_seconds", 10.0, MAX_IDLE_WAIT_SECONDS)
+            if timeout is None:
+                return problem(
+                    422,
+                    "validation_failed",
+                    "The request is not valid",
+                    f'Send {{"timeout_seconds": N}} with N a number from 0 to {MAX_IDLE_WAIT_SECONDS}.',
+                )
             started = time.monotonic()
-            if control.wait_idle(float(timeout)):
+            if control.wait_idle(timeout):
                 return json_answer(
                     200, {"idle": True, "waited_ms": round((time.monotonic() - started) * 1000, 1)}
                 )
             return problem(504, "not_idle", "Still busy", f"The local stack was not idle within {timeout} s.")
         return problem(404, "route_not_found", "Not found", f"No local route {method} {request.raw_path}.")
+
+
+def _number(payload: Any, name: str, default: float | None, most: float) -> float | None:
+    """``payload[name]`` as a finite number from 0 to ``most`` (``default`` when absent); None when not."""
+    if not isinstance(payload, dict):
+        return None
+    value = payload.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value) or not 0 <= value <= most:
+        return None
+    return float(value)
 
 
 def _json_body(request: Request) -> Any:
@@ -419,6 +442,9 @@ def _local_method_not_allowed(method: str, path: str, allowed: list[str]) -> Ans
 class _HttpHandler(BaseHTTPRequestHandler):
     owner: Gateway
     protocol_version = "HTTP/1.1"
+    # A client that opens a connection and sends nothing (or a body shorter than its Content-Length) would
+    # hold a thread for ever: reads give up after this many seconds, as API Gateway's do.
+    timeout = READ_TIMEOUT_SECONDS
     # Headers and body go out in separate writes; with Nagle on, a kept-alive client waits ~40 ms for each.
     disable_nagle_algorithm = True
 
@@ -456,7 +482,13 @@ class _HttpHandler(BaseHTTPRequestHandler):
                 "Payload too large",
                 f"The body is larger than {MAX_BODY_BYTES} bytes.",
             )
-        body = self.rfile.read(length) if length else b""
+        try:
+            body = self.rfile.read(length) if length else b""
+        except TimeoutError:
+            self.close_connection = True
+            return problem(
+                408, "request_timeout", "Request timeout", "The body did not arrive in time; send it again."
+            )
         headers: dict[str, str] = {}
         for key, value in self.headers.items():
             name = key.lower()
