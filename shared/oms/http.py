@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from pydantic import BaseModel
 
 from oms import correlation
 from oms.config import settings
+from oms.groups import GROUPS_CLAIM, bearer_token, groups_of_claim, groups_of_token
 from oms.observability import logger
 from oms.problems import FieldError, Forbidden, NotFound, Problem, Unauthorized, ValidationProblem
 from oms.store.table import StoreBusy
@@ -26,6 +30,7 @@ from oms.store.table import StoreBusy
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
 BUSY_RETRY_AFTER_SECONDS = 1
+ADMIN_PREFIX = "/v1/admin/"
 
 
 def dumps(payload: Any) -> str:
@@ -69,23 +74,21 @@ class Principal:
         return "admin" in self.groups
 
 
-def _groups(raw: Any) -> frozenset[str]:
-    # API Gateway passes list claims as a string like "[admin staff]"; tokens may carry a real list.
-    if isinstance(raw, list):
-        return frozenset(str(g) for g in raw)
-    if isinstance(raw, str):
-        return frozenset(g for g in raw.strip("[]").replace(",", " ").split() if g)
-    return frozenset()
-
-
-def principal(app: APIGatewayHttpResolver) -> Principal:
-    event = app.current_event
-    authorizer = event.raw_event.get("requestContext", {}).get("authorizer") or {}
+def caller(event: dict[str, Any]) -> Principal:
+    """Who sent the request, from the claims API Gateway's JWT authorizer verified."""
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
     claims = (authorizer.get("jwt") or {}).get("claims") or {}
     subject = claims.get("sub")
     if not subject:
         raise Unauthorized("A bearer token with a subject is required.")
-    return Principal(subject=str(subject), groups=_groups(claims.get("cognito:groups")))
+    token_groups = groups_of_token(bearer_token(event), str(subject))
+    if token_groups is None:
+        token_groups = groups_of_claim(claims.get(GROUPS_CLAIM))
+    return Principal(subject=str(subject), groups=token_groups)
+
+
+def principal(app: APIGatewayHttpResolver) -> Principal:
+    return caller(app.current_event.raw_event)
 
 
 def require_admin(app: APIGatewayHttpResolver) -> Principal:
@@ -112,6 +115,23 @@ def create_app() -> APIGatewayHttpResolver:
         # A body that is not UTF-8 cannot be JSON; it reaches us base64-encoded and fails to decode.
         return problem_response(
             Problem("The request body is not UTF-8 JSON.", code="malformed_json", title="Malformed JSON")
+        )
+
+    @app.exception_handler(RecursionError)
+    def _too_deep(exc: RecursionError) -> Response[str]:
+        return problem_response(
+            Problem("The request body is nested too deeply.", code="malformed_json", title="Malformed JSON")
+        )
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _not_json(exc: RequestUnsupportedContentType) -> Response[str]:
+        return problem_response(
+            Problem(
+                "Send the body as JSON with Content-Type: application/json.",
+                code="unsupported_media_type",
+                status=415,
+                title="Unsupported media type",
+            )
         )
 
     @app.exception_handler(StoreBusy)
@@ -152,6 +172,16 @@ def create_app() -> APIGatewayHttpResolver:
     return app
 
 
+def _raw_problem(problem: Problem) -> dict[str, Any]:
+    """A problem answered before routing, in the shape Lambda hands back to API Gateway."""
+    return {
+        "statusCode": problem.status,
+        "headers": {"Content-Type": PROBLEM_JSON},
+        "body": dumps(problem.to_dict()),
+        "isBase64Encoded": False,
+    }
+
+
 def api_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point for an API function: size limit, logging and correlation context, routing."""
 
@@ -170,12 +200,14 @@ def api_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], 
                 status=413,
                 title="Payload too large",
             )
-            return {
-                "statusCode": 413,
-                "headers": {"Content-Type": PROBLEM_JSON},
-                "body": dumps(too_big.to_dict()),
-                "isBase64Encoded": False,
-            }
+            return _raw_problem(too_big)
+        if str(event.get("rawPath", "")).startswith(ADMIN_PREFIX):
+            # The role first: a customer learns nothing of what an admin route would accept.
+            try:
+                if not caller(event).is_admin:
+                    raise Forbidden("This route is for back-office staff.")
+            except Problem as refused:
+                return _raw_problem(refused)
         return app.resolve(event, context)
 
     return handler

@@ -35,6 +35,10 @@ def verify(secret: str | Sequence[str], header: str | None, body: str) -> None:
     if abs(clock.now().timestamp() - timestamp) > TOLERANCE_SECONDS:
         raise Unauthorized("The signature timestamp is outside the 300 s window.", code="invalid_signature")
     # Every candidate is compared (no early exit), so the timing says nothing about which one matched.
-    matches = [hmac.compare_digest(sign(s, body, timestamp).split("v1=", 1)[1], given) for s in accepted]
+    # Compared as bytes: a non-ASCII "signature" is simply wrong (compare_digest refuses non-ASCII str).
+    offered = given.encode("utf-8", "surrogateescape")
+    matches = [
+        hmac.compare_digest(sign(s, body, timestamp).split("v1=", 1)[1].encode(), offered) for s in accepted
+    ]
     if not any(matches):
         raise Unauthorized("The signature does not match.", code="invalid_signature")

@@ -8,14 +8,11 @@ auto-confirmation back), changed in the same transaction as the item.
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 from oms import clock
 from oms.domain.order_exceptions import DEFAULT_OWNER, OPEN, RESOLVED
-from oms.problems import Problem
-from oms.store import keys
+from oms.store import cursors, keys
 from oms.store.patches import Patch, order_update_op
 from oms.store.table import Item, Table, compact, serialize, values
 
@@ -158,24 +155,6 @@ def get(table: Table, order_id: str, exception_id: str) -> Item | None:
     return table.get(*exception_key(order_id, exception_id))
 
 
-def _cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
-
-
-def _start(cursor: str | None) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if key["queue"]["S"] != QUEUE:
-            raise ValueError("cursor of another list")
-        return dict(key)
-    except (ValueError, KeyError, TypeError) as error:
-        raise Problem("The cursor is not valid for this list.", code="invalid_cursor") from error
-
-
 def list_open(table: Table, limit: int, cursor: str | None) -> tuple[list[Item], str | None]:
     """Open exceptions, nearest deadline first (the ``queues`` index: no scan)."""
     items, last = table.query(
@@ -184,6 +163,6 @@ def list_open(table: Table, limit: int, cursor: str | None) -> tuple[list[Item],
         names={"#q": "queue"},
         expression_values=values(q=QUEUE),
         limit=limit,
-        start_key=_start(cursor),
+        start_key=cursors.decode(cursor, cursors.QUEUES_KEY, {"queue": QUEUE}),
     )
-    return items, _cursor(last)
+    return items, cursors.encode(last)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 from oms import clock, ids
 from oms.domain.handling import pick_key
 from oms.domain.inventory import StockLevels
 from oms.domain.ordering import OrderDraft, OrderRejected
-from oms.problems import Conflict, FieldError, NotFound, Problem
-from oms.store import inventory, keys
+from oms.problems import Conflict, FieldError, NotFound
+from oms.store import cursors, inventory, keys
 from oms.store.table import Item, StoreBusy, Table, TransactionCancelled, compact, serialize, values
 
 PAYMENT_DUE = "payment_due"
@@ -186,24 +184,6 @@ def record_for(table: Table, order_id: str, customer_id: str | None) -> tuple[It
     return order, [i for i in items if i["sk"] != "ORDER"]
 
 
-def _cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
-
-
-def _start(cursor: str | None, customer_key: str) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if key["customer_key"]["S"] != customer_key:
-            raise ValueError("cursor of another list")
-        return dict(key)
-    except (ValueError, KeyError, TypeError) as error:
-        raise Problem("The cursor is not valid for this list.", code="invalid_cursor") from error
-
-
 def list_for_customer(
     table: Table, customer_id: str, limit: int, cursor: str | None
 ) -> tuple[list[Item], str | None]:
@@ -213,10 +193,10 @@ def list_for_customer(
         index="by_customer",
         expression_values=values(ck=customer_key),
         limit=limit,
-        start_key=_start(cursor, customer_key),
+        start_key=cursors.decode(cursor, cursors.BY_CUSTOMER_KEY, {"customer_key": customer_key}),
         forward=False,
     )
-    return items, _cursor(last)
+    return items, cursors.encode(last)
 
 
 def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], return_id: str) -> Item:

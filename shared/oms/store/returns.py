@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 from oms import clock
 from oms.domain.returns import next_return_status
-from oms.problems import NotFound, Problem
-from oms.store import keys
+from oms.problems import NotFound
+from oms.store import cursors, keys
 from oms.store.table import Item, Table, TransactionCancelled, serialize, values
 from oms.store.transitions import LostRace
 
@@ -169,14 +167,7 @@ def add_message(table: Table, return_id: str, message: dict[str, Any]) -> Item:
 def list_for_customer(
     table: Table, customer_id: str, limit: int, cursor: str | None
 ) -> tuple[list[Item], str | None]:
-    start = None
-    if cursor:
-        try:
-            start = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-            if start["customer_key"]["S"] != customer_returns(customer_id):
-                raise ValueError("cursor of another list")
-        except (ValueError, KeyError, TypeError) as error:
-            raise Problem("The cursor is not valid for this list.", code="invalid_cursor") from error
+    start = cursors.decode(cursor, cursors.BY_CUSTOMER_KEY, {"customer_key": customer_returns(customer_id)})
     items, last = table.query(
         "customer_key = :ck",
         index="by_customer",
@@ -185,5 +176,4 @@ def list_for_customer(
         start_key=start,
         forward=False,
     )
-    next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
-    return items, next_cursor
+    return items, cursors.encode(last)
