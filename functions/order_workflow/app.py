@@ -4,7 +4,7 @@ resumes its waits as the item moves."""
 from typing import Any
 
 from oms.consumers import bus_consumer
-from oms.lifecycle import workflow
+from oms.lifecycle import workflow, workflow_start
 from oms.observability import logger
 from oms.store.table import Table
 
@@ -15,7 +15,7 @@ def on_event(detail_type: str, detail: dict[str, Any]) -> None:
     track = workflow.RETURN if detail.get("return_id") else workflow.ORDER
     item_id = detail[track.id_field]
     if STARTS.get(detail_type) is track:
-        logger.info("workflow started", extra={"started": workflow.start(track, item_id)})
+        logger.info("workflow started", extra={"started": workflow_start.start(track, item_id)})
     logger.info("workflow progress", extra={"resumed": workflow.progress(Table(), track, item_id)})
 
 

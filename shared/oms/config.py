@@ -1,65 +1,166 @@
-"""Configuration as a model: every function's environment, checked once at cold start.
+"""Configuration as a model: the variables the template gives the functions, typed, and who needs which.
 
-Logic never reads ``os.environ``; it asks :func:`settings`. The template sets these variables in AWS;
-the local stack sets the same ones from the same template.
+Logic never reads ``os.environ``; it asks :func:`settings`. Each function runs with only the variables
+its template entry gives it (``Globals`` merged with its own ``Environment``), so a module that cannot
+work without a setting declares it at import with :func:`require` (or :func:`require_secret`): a
+function whose environment lacks it fails its cold start naming the variable, the module and the
+function, instead of failing its first request with a confusing AWS error. A handler's needs are thus
+the union of what it imports.
+
+Names, ARNs, URLs and the business numbers the template always passes have no default here: the
+template is their one source. Only the settings the template may leave out have defaults.
 """
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class MissingSetting(RuntimeError):
+    """A setting a module needs is not in its function's environment (or is empty)."""
+
+
+class _NotGiven:
+    """The marker default of a setting the template must give; never seen outside :class:`Settings`."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_NOT_GIVEN: Any = _NotGiven()
+
+
+def _given(variable: str, **constraints: Any) -> Any:
+    """A setting with no default: the template gives it to the functions that need it."""
+    return Field(_NOT_GIVEN, alias=variable, **constraints)
 
 
 class Settings(BaseModel):
+    """One function's environment. A setting with no default that the function was not given is no
+    attribute: reading it raises :class:`MissingSetting` (and :func:`require` says so at import)."""
+
     model_config = ConfigDict(frozen=True)
 
-    table_name: str = Field("oms", alias="TABLE_NAME")
-    idempotency_table_name: str = Field("oms-idempotency", alias="IDEMPOTENCY_TABLE_NAME")
-    event_bus_name: str = Field("oms", alias="EVENT_BUS_NAME")
-    place_order_state_machine_arn: str = Field("", alias="PLACE_ORDER_STATE_MACHINE_ARN")
-    tracking_queue_url: str = Field("", alias="TRACKING_QUEUE_URL")
-    order_lifecycle_state_machine_arn: str = Field("", alias="ORDER_LIFECYCLE_STATE_MACHINE_ARN")
-    return_lifecycle_state_machine_arn: str = Field("", alias="RETURN_LIFECYCLE_STATE_MACHINE_ARN")
-    archive_bucket: str = Field("", alias="ARCHIVE_BUCKET")
-    notify_sender: str = Field("orders@shop.example", alias="NOTIFY_SENDER")
-
-    # Secrets: a literal locally, the name of an SSM SecureString parameter in AWS.
-    payment_webhook_secret: str = Field("", alias="PAYMENT_WEBHOOK_SECRET")
-    payment_webhook_secret_param: str = Field("", alias="PAYMENT_WEBHOOK_SECRET_PARAM")
-    carrier_webhook_secret: str = Field("", alias="CARRIER_WEBHOOK_SECRET")
-    carrier_webhook_secret_param: str = Field("", alias="CARRIER_WEBHOOK_SECRET_PARAM")
-    payment_provider_key: str = Field("", alias="PAYMENT_PROVIDER_KEY")
-    payment_provider_key_param: str = Field("", alias="PAYMENT_PROVIDER_KEY_PARAM")
-
+    table_name: str = _given("TABLE_NAME")
+    idempotency_table_name: str = _given("IDEMPOTENCY_TABLE_NAME")
+    event_bus_name: str = _given("EVENT_BUS_NAME")
+    place_order_state_machine_arn: str = _given("PLACE_ORDER_STATE_MACHINE_ARN")
+    tracking_queue_url: str = _given("TRACKING_QUEUE_URL")
+    order_lifecycle_state_machine_arn: str = _given("ORDER_LIFECYCLE_STATE_MACHINE_ARN")
+    return_lifecycle_state_machine_arn: str = _given("RETURN_LIFECYCLE_STATE_MACHINE_ARN")
+    archive_bucket: str = _given("ARCHIVE_BUCKET")
+    notify_sender: str = _given("NOTIFY_SENDER")
     # Business metrics (EMF) go to this CloudWatch namespace.
-    metrics_namespace: str = Field("OMS", alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
+    metrics_namespace: str = _given("POWERTOOLS_METRICS_NAMESPACE")
 
-    # Business timers and thresholds (see docs/rules.md).
-    payment_timeout_minutes: int = Field(30, alias="PAYMENT_TIMEOUT_MINUTES", gt=0)
-    review_sla_hours: int = Field(24, alias="REVIEW_SLA_HOURS", gt=0)
-    large_order_threshold: int = Field(500_000, alias="LARGE_ORDER_THRESHOLD", gt=0)
-    auto_confirm_days: int = Field(7, alias="AUTO_CONFIRM_DAYS", gt=0)
-    stale_shipment_hours: int = Field(72, alias="STALE_SHIPMENT_HOURS", gt=0)
-    archive_after_days: int = Field(30, alias="ARCHIVE_AFTER_DAYS", gt=0)
-    return_review_sla_hours: int = Field(24, alias="RETURN_REVIEW_SLA_HOURS", gt=0)
+    # Secrets: a literal locally, the name of an SSM SecureString parameter in AWS (``*_PARAM``); a
+    # module that uses one requires either (:func:`require_secret`).
+    payment_webhook_secret: str | None = Field(None, alias="PAYMENT_WEBHOOK_SECRET")
+    payment_webhook_secret_param: str | None = Field(None, alias="PAYMENT_WEBHOOK_SECRET_PARAM")
+    carrier_webhook_secret: str | None = Field(None, alias="CARRIER_WEBHOOK_SECRET")
+    carrier_webhook_secret_param: str | None = Field(None, alias="CARRIER_WEBHOOK_SECRET_PARAM")
+    payment_provider_key: str | None = Field(None, alias="PAYMENT_PROVIDER_KEY")
+    payment_provider_key_param: str | None = Field(None, alias="PAYMENT_PROVIDER_KEY_PARAM")
+
+    # Business timers and thresholds (see docs/rules.md); their defaults are the template's parameters'.
+    payment_timeout_minutes: int = _given("PAYMENT_TIMEOUT_MINUTES", gt=0)
+    review_sla_hours: int = _given("REVIEW_SLA_HOURS", gt=0)
+    large_order_threshold: int = _given("LARGE_ORDER_THRESHOLD", gt=0)
+    auto_confirm_days: int = _given("AUTO_CONFIRM_DAYS", gt=0)
+    stale_shipment_hours: int = _given("STALE_SHIPMENT_HOURS", gt=0)
+    archive_after_days: int = _given("ARCHIVE_AFTER_DAYS", gt=0)
+    return_review_sla_hours: int = _given("RETURN_REVIEW_SLA_HOURS", gt=0)
+    return_shipping_payer: str = _given("RETURN_SHIPPING_PAYER", pattern="^(buyer|platform_subsidy)$")
+    stock_shards: int = _given("STOCK_SHARDS", ge=1, le=32)
+
+    # Not in the template, so their defaults are what the functions use.
     # A returned parcel is inspected within this many hours of arriving back (docs/rules.md).
     return_inspection_sla_hours: int = Field(48, alias="RETURN_INSPECTION_SLA_HOURS", gt=0)
     payment_provider: str = Field("sandbox", alias="PAYMENT_PROVIDER")
-    return_shipping_payer: str = Field(
-        "buyer", alias="RETURN_SHIPPING_PAYER", pattern="^(buyer|platform_subsidy)$"
-    )
     max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES", gt=0)
-    stock_shards: int = Field(1, alias="STOCK_SHARDS", ge=1, le=32)
+
+    @model_validator(mode="after")
+    def _forget_what_was_not_given(self) -> Settings:
+        for name in [name for name, value in self.__dict__.items() if value is _NOT_GIVEN]:
+            del self.__dict__[name]  # reading it now goes to __getattr__: a clear error, never a marker
+        return self
+
+    if not TYPE_CHECKING:  # keep mypy's check of attribute names
+
+        def __getattr__(self, name: str) -> Any:
+            field = type(self).model_fields.get(name)
+            if field is not None and field.alias is not None:
+                raise MissingSetting(_missing(field.alias, by=None))
+            return super().__getattr__(name)
+
+    def has(self, variable: str) -> bool:
+        """Whether ``variable`` (a setting's name, e.g. ``TABLE_NAME``) has a value in this function."""
+        return self.__dict__.get(_FIELD_OF[variable]) is not None
+
+
+_FIELD_OF = {field.alias: name for name, field in Settings.model_fields.items() if field.alias}
+# The variables with no default: the template gives each to the functions whose modules require it.
+NO_DEFAULT = frozenset(
+    field.alias for field in Settings.model_fields.values() if field.alias and field.default is _NOT_GIVEN
+)
+
+# What each module declared it needs, for tests and tools (module name -> variables).
+_DECLARED: dict[str, tuple[str, ...]] = {}
 
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
-    return Settings.model_validate(dict(os.environ))
+    # An empty value is no value: the template never means "" for a name, an ARN or a number.
+    return Settings.model_validate({key: value for key, value in os.environ.items() if value.strip()})
 
 
 def reload() -> Settings:
     """Re-read the environment (the local stack and tests change it between runs)."""
     settings.cache_clear()
     return settings()
+
+
+def require(*variables: str, by: str) -> None:
+    """Declare, at the top of module ``by``, the settings it cannot work without; raise
+    :class:`MissingSetting` now (the function's cold start) if its environment lacks one."""
+    _declare(by, variables)
+    current = settings()
+    for variable in variables:
+        if not current.has(variable):
+            raise MissingSetting(_missing(variable, by=by))
+
+
+def require_secret(variable: str, *, by: str) -> None:
+    """Like :func:`require` for a secret: its literal value or its SSM parameter's name (``*_PARAM``)."""
+    parameter = f"{variable}_PARAM"
+    _declare(by, (variable, parameter))
+    current = settings()
+    if not (current.has(variable) or current.has(parameter)):
+        raise MissingSetting(_missing(parameter, by=by, alternative=variable))
+
+
+def declared() -> dict[str, tuple[str, ...]]:
+    """The settings each module imported so far declared it needs."""
+    return dict(_DECLARED)
+
+
+def _declare(by: str, variables: tuple[str, ...]) -> None:
+    unknown = [variable for variable in variables if variable not in _FIELD_OF]
+    if unknown:
+        raise ValueError(f"{by} requires {', '.join(unknown)}: not a setting of oms.config.Settings")
+    _DECLARED[by] = tuple(dict.fromkeys((*_DECLARED.get(by, ()), *variables)))
+
+
+def _missing(variable: str, *, by: str | None, alternative: str | None = None) -> str:
+    """``ARCHIVE_BUCKET is not set (needed by oms.jobs.archive_orders, function oms-ArchiveOrders)``."""
+    named = [name for name in (variable, alternative) if name]
+    empty = any(name in os.environ and not os.environ[name].strip() for name in named)
+    state = "is empty" if empty else "is not set"
+    function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")  # set by Lambda's runtime
+    context = [f"needed by {by}"] if by else []
+    context += [f"function {function}"] if function else []
+    return " or ".join(named) + f" {state}" + (f" ({', '.join(context)})" if context else "")

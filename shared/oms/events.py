@@ -10,7 +10,9 @@ import json
 from typing import Any
 
 from oms import aws, clock, correlation, metrics
-from oms.config import settings
+from oms.config import require, settings
+
+require("EVENT_BUS_NAME", by=__name__)
 
 SOURCE = "oms"
 

@@ -24,9 +24,11 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from oms import aws
-from oms.config import settings
+from oms.config import require, settings
 from oms.problems import Conflict, Problem
 from oms.store.table import StoreBusy, with_retries
+
+require("IDEMPOTENCY_TABLE_NAME", by=__name__)
 
 KEY_HEADER = "idempotency-key"
 KEEP_SECONDS = 24 * 3600

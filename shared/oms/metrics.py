@@ -20,7 +20,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from oms.config import settings
+from oms.config import require, settings
+
+require("POWERTOOLS_METRICS_NAMESPACE", by=__name__)
 
 SERVICE = "oms"
 

@@ -11,11 +11,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from oms import clock, events, metrics
-from oms.config import settings
+from oms.config import require, settings
 from oms.domain.ordering import OrderDraft, OrderRejected, PlaceOrderRequest, check_order
 from oms.store import orders, snapshot
 from oms.store.table import Table
 from oms.views import order_view
+
+require("PAYMENT_TIMEOUT_MINUTES", by=__name__)
 
 
 class PlaceOrderInput(BaseModel):

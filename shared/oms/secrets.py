@@ -2,25 +2,27 @@
 
 A webhook secret's value may hold two secrets, the new one first, separated by a comma or whitespace:
 during a rotation both verify, so no signed request is refused while the sender switches (docs/deploy.md
-"Rotating secrets").
+"Rotating secrets"). A module that uses a secret declares it with :func:`oms.config.require_secret`.
 """
 
 from __future__ import annotations
 
 import re
 
-from oms.config import settings
+from oms.config import MissingSetting, settings
 
 # How long a value read from SSM is reused: a rotation takes effect within this many seconds.
 CACHE_SECONDS = 300
 
 
-def _read(literal: str, param: str) -> str:
+def _read(variable: str, literal: str | None, param: str | None) -> str:
     if param:
         from aws_lambda_powertools.utilities import parameters
 
         return str(parameters.get_parameter(param, decrypt=True, max_age=CACHE_SECONDS))
-    return literal
+    if literal:
+        return literal
+    raise MissingSetting(f"{variable}_PARAM or {variable} is not set")
 
 
 def _several(value: str) -> tuple[str, ...]:
@@ -30,13 +32,13 @@ def _several(value: str) -> tuple[str, ...]:
 def payment_webhook_secrets() -> tuple[str, ...]:
     """The secrets a payment webhook may be signed with (one, or two during a rotation)."""
     s = settings()
-    return _several(_read(s.payment_webhook_secret, s.payment_webhook_secret_param))
+    return _several(_read("PAYMENT_WEBHOOK_SECRET", s.payment_webhook_secret, s.payment_webhook_secret_param))
 
 
 def carrier_webhook_secrets() -> tuple[str, ...]:
     """The secrets a carrier webhook may be signed with (one, or two during a rotation)."""
     s = settings()
-    return _several(_read(s.carrier_webhook_secret, s.carrier_webhook_secret_param))
+    return _several(_read("CARRIER_WEBHOOK_SECRET", s.carrier_webhook_secret, s.carrier_webhook_secret_param))
 
 
 def payment_webhook_secret() -> str:
@@ -52,4 +54,4 @@ def carrier_webhook_secret() -> str:
 def payment_provider_key() -> str:
     """The API key a live payment provider adapter authenticates with (unused by the sandbox)."""
     s = settings()
-    return _read(s.payment_provider_key, s.payment_provider_key_param)
+    return _read("PAYMENT_PROVIDER_KEY", s.payment_provider_key, s.payment_provider_key_param)

@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 from oms import aws, correlation, ids
-from oms.config import settings
+from oms.config import require, settings
+
+require("PLACE_ORDER_STATE_MACHINE_ARN", by=__name__)
 
 
 class WorkflowFailed(Exception):

@@ -260,7 +260,7 @@ def test_the_lifecycle_workflows_hand_the_id_to_every_wait() -> None:
 
 
 def test_a_lifecycle_workflow_starts_with_the_id_in_force(monkeypatch: pytest.MonkeyPatch) -> None:
-    from oms.lifecycle import workflow
+    from oms.lifecycle import workflow, workflow_start
 
     started: list[dict[str, Any]] = []
 
@@ -271,7 +271,7 @@ def test_a_lifecycle_workflow_starts_with_the_id_in_force(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(aws, "client", lambda service: FakeStates())
     correlation.use("cid-flow")
-    workflow.start(workflow.ORDER, "ord_9")
+    workflow_start.start(workflow.ORDER, "ord_9")
     assert started == [{"order_id": "ord_9", "correlation_id": "cid-flow"}]
 
 

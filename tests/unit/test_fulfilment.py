@@ -191,7 +191,8 @@ def test_payment_is_due_after_the_timeout(minutes: int) -> None:
 
 
 def test_the_default_payment_timeout_is_thirty_minutes() -> None:
-    from oms.config import Settings
+    # The template's parameter is the one default: the configuration has none of its own.
+    from oms_local.template import load
 
-    assert Settings.model_validate({}).payment_timeout_minutes == 30
+    assert load().functions["ValidateOrderFunction"].environment["PAYMENT_TIMEOUT_MINUTES"] == "30"
     assert payment_due_at(NOW, 30) == datetime(2026, 11, 25, 8, 30, tzinfo=UTC)

@@ -11,11 +11,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ValidationError
 
 from oms import metrics, secrets, signatures
+from oms.config import require_secret
 from oms.http import create_app, json_response, validation_problem
-from oms.lifecycle import payments, tracking
+from oms.lifecycle import payments, tracking, tracking_queue
 from oms.lifecycle.shipping import CARRIER_PATTERN
 from oms.problems import FieldError, Unauthorized, ValidationProblem
 from oms.store.table import Table
+
+require_secret("PAYMENT_WEBHOOK_SECRET", by=__name__)
+require_secret("CARRIER_WEBHOOK_SECRET", by=__name__)
 
 app = create_app()
 M = TypeVar("M", bound=BaseModel)
@@ -51,5 +55,5 @@ def carrier_webhook(carrier: Annotated[str, Path()]) -> Response[str]:
         raise ValidationProblem("Unknown carrier.", errors=[FieldError("carrier", "is not a carrier code")])
     if tracking.already_applied(Table(), carrier, event.event_id):
         return json_response(200, {"received": True, "event_id": event.event_id, "outcome": "duplicate"})
-    tracking.enqueue(carrier, event)
+    tracking_queue.enqueue(carrier, event)
     return json_response(202, {"received": True, "event_id": event.event_id, "outcome": "queued"})

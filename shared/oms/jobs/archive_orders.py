@@ -13,11 +13,13 @@ from collections import defaultdict
 from typing import Any
 
 from oms import aws, clock, ids
-from oms.config import settings
+from oms.config import require, settings
 from oms.lifecycle.completion import ARCHIVE
 from oms.store import orders, timers
 from oms.store.table import ConditionFailed, Table, values
 from oms.views import order_view
+
+require("ARCHIVE_BUCKET", by=__name__)
 
 BATCH = 500
 

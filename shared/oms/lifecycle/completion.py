@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from oms import clock, events
-from oms.config import settings
+from oms.config import require, settings
 from oms.domain.order_status import Move
 from oms.store.table import Item, Table
 from oms.store.transitions import move
+
+require("AUTO_CONFIRM_DAYS", "ARCHIVE_AFTER_DAYS", by=__name__)
 
 AUTO_CONFIRM = "auto_confirm"
 ARCHIVE = "archive"

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from oms import clock, events, ids
-from oms.config import settings
+from oms.config import require, settings
 from oms.domain.catalog import CURRENCY_PATTERN
 from oms.domain.handling import pick_key, review_deadline, review_reasons
 from oms.domain.order_exceptions import default_deadline
@@ -18,6 +18,8 @@ from oms.lifecycle import refunding
 from oms.store import catalog, keys, order_exceptions, orders, refunds
 from oms.store.table import Item, Table, TransactionCancelled, serialize, values
 from oms.store.transitions import LostRace, move
+
+require("LARGE_ORDER_THRESHOLD", "REVIEW_SLA_HOURS", by=__name__)
 
 ACTOR = "payments"
 REVIEW_SLA = "review_sla"

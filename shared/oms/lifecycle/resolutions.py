@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from oms import clock, events, ids
-from oms.config import settings
+from oms.config import require, settings
 from oms.domain.catalog import MAX_PRICE
 from oms.domain.coupons import COUPON_CODE_PATTERN, Coupon, CouponKind
 from oms.domain.order_exceptions import ResolutionAction
@@ -27,6 +27,8 @@ from oms.problems import Conflict, FieldError, Problem, ValidationProblem
 from oms.store import credits, inventory, keys, refunds, shipments
 from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table, compact, serialize
+
+require("AUTO_CONFIRM_DAYS", by=__name__)
 
 A = ResolutionAction
 SHIPPED_STATUSES = frozenset({Status.partially_shipped, Status.shipped, Status.delivered, Status.completed})

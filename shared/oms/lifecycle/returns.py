@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from oms import clock, events, ids
-from oms.config import settings
+from oms.config import require, settings
 from oms.domain import return_policy as rules
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.returns import (
@@ -28,6 +28,8 @@ from oms.store import catalog, inventory, orders, refunds, shipments
 from oms.store import returns as store
 from oms.store.table import Item, Table, TransactionCancelled
 from oms.store.transitions import LostRace
+
+require("RETURN_REVIEW_SLA_HOURS", "RETURN_SHIPPING_PAYER", by=__name__)
 
 ReturnAction = Callable[[Table, Item], Item]
 RETURN_REVIEW_SLA = "return_review_sla"

@@ -1,7 +1,7 @@
 """The track-shipment step: a carrier's event, applied once, in the order it happened.
 
-The webhook only checks the signature and the shape, then queues the event (:func:`enqueue`); the
-track-shipment function applies it here. One transaction records the webhook receipt (a repeat applies
+The webhook only checks the signature and the shape, then queues the event
+(:func:`oms.lifecycle.tracking_queue.enqueue`); the track-shipment function applies it here. One transaction records the webhook receipt (a repeat applies
 nothing), rewrites the shipment's history sorted by ``occurred_at`` (conditioned on the shipment's
 version), moves its status only forward (rules: :mod:`oms.domain.tracking`), re-arms the stale timer, adds
 to the carrier's counters, and, when it follows, opens an exception on the order or marks it delivered.
@@ -14,8 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from oms import aws, clock, correlation, events, ids
-from oms.config import settings
+from oms import clock, events, ids
 from oms.domain import tracking
 from oms.domain.order_exceptions import OPEN, default_deadline
 from oms.domain.order_status import Move, Status
@@ -64,17 +63,6 @@ def receipt_source(carrier: str) -> str:
 
 def already_applied(table: Table, carrier: str, event_id: str) -> bool:
     return receipts.seen(table, receipt_source(carrier), event_id)
-
-
-def enqueue(carrier: str, event: CarrierEvent) -> None:
-    """Hand the event to the track-shipment step (at least once; applying it is idempotent)."""
-    body = TrackingMessage(carrier=carrier, event=event).model_dump_json()
-    # The webhook's correlation id rides along, so the track-shipment step logs under it.
-    cid = correlation.current()
-    attributes = {correlation.FIELD: {"DataType": "String", "StringValue": cid}} if cid else {}
-    aws.client("sqs").send_message(
-        QueueUrl=settings().tracking_queue_url, MessageBody=body, MessageAttributes=attributes
-    )
 
 
 def apply(table: Table, carrier: str, event: CarrierEvent) -> str:

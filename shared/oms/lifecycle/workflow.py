@@ -3,7 +3,8 @@ wait on task tokens for each stage.
 
 The stages are reached by the API, webhooks and jobs (conditional writes); the workflow is told through
 the bus. A wait's token is stored on the item: whoever comes second (the token or the news) resumes it,
-and a second resume of the same token is refused by Step Functions and ignored here.
+and a second resume of the same token is refused by Step Functions and ignored here. Starting a workflow
+is :mod:`oms.lifecycle.workflow_start` (only the function that starts them is given the machines' ARNs).
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from oms import aws, correlation
-from oms.config import settings
+from oms import aws
 from oms.domain import progress as stages
 from oms.store import keys
 from oms.store.returns import return_key
@@ -28,45 +28,16 @@ GONE = ("TaskTimedOut", "TaskDoesNotExist", "InvalidToken", "ExecutionAlreadyExi
 
 @dataclass(frozen=True)
 class Track:
-    """One kind of lifecycle: which machine, where its items live, its stages and when each is over."""
+    """One kind of lifecycle: where its items live, its stages and when each is over."""
 
     id_field: str
-    machine_arn: Callable[[], str]
     key: Callable[[str], tuple[str, str]]
     stages: tuple[str, ...]
     outcome: Callable[[dict[str, Any], str], str | None]
 
 
-ORDER = Track(
-    "order_id",
-    lambda: settings().order_lifecycle_state_machine_arn,
-    keys.order,
-    stages.STAGES,
-    stages.outcome,
-)
-RETURN = Track(
-    "return_id",
-    lambda: settings().return_lifecycle_state_machine_arn,
-    return_key,
-    stages.RETURN_STAGES,
-    stages.return_outcome,
-)
-
-
-def start(track: Track, item_id: str) -> bool:
-    """Start the item's workflow; named after the item, so a repeated first event starts nothing."""
-    try:
-        aws.client("stepfunctions").start_execution(
-            stateMachineArn=track.machine_arn(),
-            name=item_id,
-            # Always present (the ASL passes it to each wait): the news that started the workflow's id.
-            input=json.dumps({track.id_field: item_id, "correlation_id": correlation.current() or ""}),
-        )
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in GONE:
-            return False
-        raise
-    return True
+ORDER = Track("order_id", keys.order, stages.STAGES, stages.outcome)
+RETURN = Track("return_id", return_key, stages.RETURN_STAGES, stages.return_outcome)
 
 
 def _resume(token: str, item: dict[str, Any], stage: str, result: str) -> None:

@@ -6,11 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 from oms import aws, clock
-from oms.config import settings
+from oms.config import require, settings
 from oms.notices.return_templates import RETURN_RENDERERS
 from oms.notices.templates import RENDERERS
 from oms.store import catalog, orders, returns
 from oms.store.table import ConditionFailed, Table, values
+
+require("NOTIFY_SENDER", by=__name__)
 
 LEASE_SECONDS = 60
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from oms import clock
-from oms.config import settings
+from oms.config import require, settings
 from oms.domain.inventory import (
     ChannelStock,
     PoolStock,
@@ -31,6 +31,8 @@ from oms.domain.inventory import (
 from oms.problems import Conflict, NotFound
 from oms.store import keys
 from oms.store.table import ConditionFailed, Item, StoreBusy, Table, TransactionCancelled, values
+
+require("STOCK_SHARDS", by=__name__)
 
 BATCH_GET_LIMIT = 100
 MAX_ATTEMPTS = 4  # a line's shard choice, re-read and made again at most this often before "busy"

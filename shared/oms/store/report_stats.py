@@ -16,11 +16,13 @@ import time
 from datetime import date
 from typing import Any
 
-from oms.config import settings
+from oms.config import require, settings
 from oms.domain import reports
 from oms.store import keys
 from oms.store import returns as returns_store
 from oms.store.table import Item, Table, TransactionCancelled, serialize, values
+
+require("IDEMPOTENCY_TABLE_NAME", by=__name__)
 
 MARKER_DAYS = 60
 PREFIX = "REPORT_STATS#"

@@ -10,9 +10,11 @@ from datetime import timedelta
 from typing import Any
 
 from oms import clock
-from oms.config import settings
+from oms.config import require, settings
 from oms.store import carrier_stats, keys
 from oms.store.table import Item, Table, serialize, values
+
+require("STALE_SHIPMENT_HOURS", by=__name__)
 
 STALE = "stale_shipment"
 

@@ -17,7 +17,9 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from oms import aws
-from oms.config import settings
+from oms.config import require, settings
+
+require("TABLE_NAME", by=__name__)
 
 Item = dict[str, Any]
 T = TypeVar("T")
