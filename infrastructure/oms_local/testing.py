@@ -7,11 +7,13 @@ keeping the DynamoDB Local JVM (the slow part to boot) for the whole session.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -136,6 +138,17 @@ class StackClient:
         body = _json_dumps(payload)
         headers = {"Content-Type": "application/json", "X-Signature": self.signature(secret, body, timestamp)}
         return self.request("POST", path, body=body, headers=headers)
+
+    @contextlib.contextmanager
+    def functions_in_process(self) -> Iterator[None]:
+        """Run the functions in this process for a while, so a test can reach inside them (injected faults)."""
+        functions = self.cloud.functions
+        before = functions.in_process
+        functions.in_process = True
+        try:
+            yield
+        finally:
+            functions.in_process = before
 
     # -- the /_local routes
 
