@@ -1,137 +1,267 @@
-"""Figure 4: what a cold start of each function costs before its first event, against a boto3-only handler.
+"""Figure 4: each function's cold start from the built artefact, in a clean interpreter, against boto3 alone.
 
-Every ``functions/*/app.py`` (and ``baseline_app.py``) is loaded by path in a fresh interpreter
-(``cold_start_probe.py``) with the function's environment from the template, as the local stack sets it,
-plus ``AWS_LAMBDA_FUNCTION_NAME``. One untimed run first (it also writes the ``.pyc`` files, as a
-deployed package would have them warm on disk) is made with ``-X importtime`` to tell which packages
-the time goes to; then the timed runs, interleaved: every function once per pass.
+Each handler is imported as Lambda's Python runtime imports it: ``python -I -S`` (the standard library
+and nothing of the development environment), ``sys.path`` = the function's built code folder then the
+layer's python folder (boto3 from the layer when the build bundles it), the working directory the code
+folder, and only the environment the local stack gives that function's workers (the template's Globals
+and the function's own, plus what Lambda sets; :func:`oms_local.runtime.environments._lambda_environment`).
+The baseline is a handler that imports boto3 only, loaded the same way with the same layer.
+
+Per function: one untimed run with ``-X importtime`` (where the time goes; it also writes the ``.pyc``
+files, as a deployed package has them), then the timed runs interleaved, every target once per pass, so
+load from elsewhere spreads evenly; medians are quoted. A last pass per function defers, with
+:class:`importlib.util.LazyLoader`, the modules our code imports directly: those that init never runs are
+what a lazy import would take out of the cold start, and the timed runs with them deferred show how much.
+AWS is reached at a closed loopback port, so an init that calls AWS fails here instead of leaving the
+machine.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from oms_local import REGION
+from oms_local.functions import Functions
+from oms_local.runtime import artefact
+from oms_local.runtime.environments import FunctionSpec, RuntimeSettings, _lambda_environment
 from oms_local.template import Template
 
+from tests.bench import import_profile, snapstart
 from tests.bench.stats import ratio, summarize
 
 HERE = Path(__file__).resolve().parent
 PROBE = HERE / "cold_start_probe.py"
-BASELINE = HERE / "baseline_app.py"
+BASELINE_DIR = HERE / "baseline_function"
 BASELINE_NAME = "baseline (boto3 only)"
+HANDLER = "app.handler"
+# Nothing listens there: an AWS call during init fails at once and names itself.
+UNREACHABLE_AWS = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+# Deferral candidates below this (cumulative ms in the importtime run) are not worth a line.
+CANDIDATE_MINIMUM_MS = 0.5
 
 
-def _environment(template: Template, function: str | None) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("AWS_", "POWERTOOLS_", "OMS_")) and key not in template.environment()
-    }
-    env.update(
-        {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-        }
+@dataclass(frozen=True)
+class Target:
+    """One handler to start cold: what the probe imports, from where, with which environment."""
+
+    name: str
+    paths: tuple[str, ...]
+    environment: dict[str, str]
+    api: bool
+
+    def command(self, *extra: str, lazy: list[str] | None = None) -> list[str]:
+        lazy_args = ["--lazy", ",".join(lazy)] if lazy else []
+        module = HANDLER.rpartition(".")[0]
+        return [sys.executable, "-I", "-S", *extra, str(PROBE), module, *self.paths, *lazy_args]
+
+
+def _settings() -> RuntimeSettings:
+    return RuntimeSettings(
+        endpoints=dict(UNREACHABLE_AWS),
+        credentials=lambda spec: dict(CREDENTIALS),
+        clock_offset=lambda: 0.0,
+        region=REGION,
     )
-    if function is not None:
-        fn = template.functions[function]
-        env.update(fn.environment)
-        env["AWS_LAMBDA_FUNCTION_NAME"] = fn.name
-        env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = str(fn.memory_mb)
-    return env
 
 
-def _probe(path: Path, env: dict[str, str], importtime: bool = False) -> tuple[dict[str, Any], float, str]:
-    command = [sys.executable, *(["-X", "importtime"] if importtime else []), str(PROBE), str(path)]
-    started = time.perf_counter()
-    try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, cwd=path.parent)
-    except OSError as error:
-        raise RuntimeError(f"loading {path} failed: {error}") from error
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"loading {path} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1]), wall, done.stderr
+def targets(template: Template, only: list[str] | None) -> list[Target]:
+    """The baseline and every function whose code is on disk, as the local stack's workers see them."""
+    built = artefact.host()
+    functions = Functions(template)
+    functions.layer_dir = built.layer_python
+    functions.code_dir_of = lambda fn: built.function_dir(fn.code_dir)
+    settings = _settings()
 
+    def target(name: str, spec: FunctionSpec, api: bool) -> Target:
+        paths = (str(spec.code_dir), str(spec.layer_dir))
+        return Target(name, paths, _lambda_environment(spec, settings), api)
 
-def import_time_by_package(importtime_stderr: str, top: int) -> list[dict[str, Any]]:
-    """``-X importtime`` self times summed per top-level package: a partition of the import time, so the
-    packages can be compared and added up (cumulative times nest and would count twice)."""
-    found: dict[str, int] = {}
-    for line in importtime_stderr.splitlines():
-        if not line.startswith("import time:") or "|" not in line:
-            continue
-        parts = line.removeprefix("import time:").split("|")
-        if len(parts) != 3 or not parts[0].strip().isdigit():
-            continue
-        package = parts[2].strip().split(".", 1)[0]
-        found[package] = found.get(package, 0) + int(parts[0])
-    ranked = sorted(found.items(), key=lambda kv: -kv[1])[:top]
-    return [{"package": name, "self_ms": micros / 1000} for name, micros in ranked]
-
-
-def run(template: Template, *, repetitions: int, only: list[str] | None, top_imports: int) -> dict[str, Any]:
-    targets: list[tuple[str, Path, str | None]] = [(BASELINE_NAME, BASELINE, None)]
-    for logical_id, fn in sorted(template.functions.items(), key=lambda kv: kv[1].code_dir.name):
+    baseline = FunctionSpec(
+        logical_id="Baseline",
+        name="baseline",
+        arn=f"arn:aws:lambda:{REGION}:123456789012:function:baseline",
+        handler=HANDLER,
+        code_dir=BASELINE_DIR,
+        layer_dir=Path(built.layer_python),
+        environment={},
+        timeout_seconds=10.0,
+        memory_mb=512,
+    )
+    found = [target(BASELINE_NAME, baseline, False)]
+    for fn in sorted(template.functions.values(), key=lambda fn: fn.code_dir.name):
         if only is not None and fn.code_dir.name not in only:
             continue
         if fn.module_file.is_file():
-            targets.append((fn.code_dir.name, fn.module_file, logical_id))
-    environments = {name: _environment(template, logical_id) for name, _, logical_id in targets}
-    firsts: dict[str, dict[str, Any]] = {}
-    imports: dict[str, list[dict[str, Any]]] = {}
-    # The template is read once: a function whose code moved meanwhile (a rename while this runs) is
-    # reported as skipped rather than failing the figure.
-    skipped: dict[str, str] = {}
-    for name, path, _ in targets:
-        try:
-            first, _, stderr = _probe(path, environments[name], importtime=top_imports > 0)
-        except RuntimeError as error:
-            skipped[name] = str(error)[:300]
-            continue
-        firsts[name] = first
-        imports[name] = import_time_by_package(stderr, top_imports) if top_imports else []
-    targets = [target for target in targets if target[0] not in skipped]
-    # Timed runs interleaved (every function once per pass), so load from elsewhere spreads evenly.
-    samples: dict[str, list[tuple[dict[str, Any], float, str]]] = {name: [] for name, _, _ in targets}
+            found.append(target(fn.code_dir.name, functions.spec(fn), bool(fn.routes)))
+    return found
+
+
+def _probe(target: Target, *extra: str, lazy: list[str] | None = None) -> tuple[dict[str, Any], str]:
+    try:
+        done = subprocess.run(
+            target.command(*extra, lazy=lazy),
+            env=target.environment,
+            cwd=target.paths[0],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise RuntimeError(f"starting {target.name} failed: {error}") from error
+    if done.returncode != 0:
+        raise RuntimeError(f"starting {target.name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+def _interleaved(
+    targets: list[Target], repetitions: int, run: Callable[[Target], dict[str, Any]], skipped: dict[str, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Every target once per pass, ``repetitions`` passes; a target that fails is skipped from then on."""
+    samples: dict[str, list[dict[str, Any]]] = {t.name: [] for t in targets}
     for _ in range(repetitions):
-        for name, path, _ in targets:
-            if name in skipped:
+        for target in targets:
+            if target.name in skipped:
                 continue
             try:
-                samples[name].append(_probe(path, environments[name]))
+                samples[target.name].append(run(target))
             except RuntimeError as error:
-                skipped[name] = str(error)[:300]
-    targets = [target for target in targets if target[0] not in skipped]
+                skipped[target.name] = str(error)[:600]
+    return samples
+
+
+def run(template: Template, *, repetitions: int, only: list[str] | None, top_imports: int) -> dict[str, Any]:
+    chosen = targets(template, only)
+    skipped: dict[str, str] = {}
+    profiles: dict[str, list[import_profile.Imported]] = {}
+    for target in chosen:
+        try:
+            _, stderr = _probe(target, "-X", "importtime")
+        except RuntimeError as error:
+            skipped[target.name] = str(error)[:600]
+            continue
+        profiles[target.name] = import_profile.parse(stderr)
+    chosen = [t for t in chosen if t.name not in skipped]
+    timed = _interleaved(chosen, repetitions, lambda t: _probe(t)[0], skipped)
+
+    # Which directly imported modules init never runs (one run each, deferring them all at once).
+    candidates = {
+        t.name: import_profile.deferrable_candidates(profiles[t.name], CANDIDATE_MINIMUM_MS)
+        for t in chosen
+        if t.name != BASELINE_NAME
+    }
+    never_ran: dict[str, list[str]] = {}
+    kept_out: dict[str, dict[str, float]] = {}
+    for target in chosen:
+        if candidates.get(target.name) and target.name not in skipped:
+            try:
+                found = _probe(target, lazy=sorted(candidates[target.name]))[0]
+            except RuntimeError as error:
+                skipped[f"{target.name} (deferred)"] = str(error)[:600]
+                continue
+            never_ran[target.name] = found["never_ran"]
+            kept_out[target.name] = _kept_out(profiles[target.name], found["never_ran"], set(found["ran"]))
+    deferrable = [t for t in chosen if never_ran.get(t.name)]
+    deferred_failed: dict[str, str] = {}
+    timed_deferred = _interleaved(
+        deferrable, repetitions, lambda t: _probe(t, lazy=never_ran[t.name])[0], deferred_failed
+    )
+    skipped.update({f"{name} (deferred)": error for name, error in deferred_failed.items()})
+
+    chosen = [t for t in chosen if t.name not in skipped]
     rows: dict[str, dict[str, Any]] = {}
-    for name, path, logical_id in targets:
-        runs = samples[name]
-        rows[name] = {
-            "file": str(path.relative_to(path.parents[2])) if logical_id else str(path.name),
-            "import": summarize([s["import_seconds"] for s, _, _ in runs]),
-            "process_wall": summarize([wall for _, wall, _ in runs]),
-            "peak_rss_mib": summarize([s["peak_rss_kib"] for s, _, _ in runs], scale=1 / 1024, unit="MiB"),
-            "modules_loaded": firsts[name]["modules"],
-            "import_time_by_package": imports[name],
+    for target in chosen:
+        runs = timed[target.name]
+        row: dict[str, Any] = {
+            "api": target.api,
+            "import": summarize([s["import_seconds"] for s in runs]),
+            "peak_rss_mib": summarize([s["peak_rss_kib"] for s in runs], scale=1 / 1024, unit="MiB"),
+            "modules_loaded": runs[0]["modules"],
+            "import_time_by_package": import_profile.by_package(profiles[target.name], top_imports),
+            "import_time_beyond_baseline": import_profile.beyond(
+                profiles[target.name], profiles[BASELINE_NAME], top_imports
+            ),
         }
+        deferred_runs = timed_deferred.get(target.name)
+        if deferred_runs and target.name not in deferred_failed:
+            row["deferred_modules"] = kept_out[target.name]
+            ran = set(deferred_runs[0]["ran"])
+            row["deferred_kept_out_ms"] = (
+                sum(item.self_us for item in profiles[target.name] if item.name not in ran) / 1000
+            )
+            row["import_deferred"] = summarize([s["import_seconds"] for s in deferred_runs])
+            row["peak_rss_deferred_mib"] = summarize(
+                [s["peak_rss_kib"] for s in deferred_runs], scale=1 / 1024, unit="MiB"
+            )
+        rows[target.name] = row
     baseline = rows[BASELINE_NAME]
     for row in rows.values():
         row["import_ratio_to_baseline"] = ratio(row["import"], baseline["import"])
         row["rss_ratio_to_baseline"] = ratio(row["peak_rss_mib"], baseline["peak_rss_mib"])
+        if "import_deferred" in row:
+            row["import_deferred_ratio_to_baseline"] = ratio(row["import_deferred"], baseline["import"])
     return {
         "repetitions": repetitions,
-        "environment": "function's template environment + AWS_LAMBDA_FUNCTION_NAME, tracing disabled as locally",
+        "artefact": {"layer": str(chosen[0].paths[1]) if chosen else None},
+        "interpreter": f"python -I -S ({sys.version.split()[0]}), sys.path = code folder + layer",
+        "environment": "the function's template environment (Globals + its own) and what Lambda sets, "
+        "as the local stack's workers get it",
         "functions": rows,
+        "lazy_import_candidates": lazy_import_candidates(rows, profiles),
+        "snapstart": snapstart.assess(rows),
         "skipped": skipped,
     }
+
+
+def _kept_out(
+    profile: list[import_profile.Imported], never_ran: list[str], ran: set[str]
+) -> dict[str, float]:
+    """Per deferred module that init never ran, the import ms it kept out of the cold start; one nested in
+    another such module's imports is counted with the outer one."""
+    outer = set(never_ran)
+    for name in never_ran:
+        inside = {item.name for item in import_profile.subtree(profile, name)} - {name}
+        outer -= inside
+    return {name: import_profile.kept_out_ms(profile, name, ran) for name in sorted(outer)}
+
+
+def lazy_import_candidates(
+    rows: dict[str, dict[str, Any]], profiles: dict[str, list[import_profile.Imported]]
+) -> list[dict[str, Any]]:
+    """Per module init never runs: which functions import it for nothing, who imports it, and the import
+    ms deferring it kept out of their cold start (``-X importtime`` self times of what then did not run;
+    median over those functions)."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, row in rows.items():
+        for module, ms in row.get("deferred_modules", {}).items():
+            entry = found.setdefault(
+                module, {"module": module, "functions": [], "ms": [], "importers": set()}
+            )
+            entry["functions"].append(name)
+            entry["ms"].append(ms)
+            importer = import_profile.importer_of(profiles[name], module)
+            if importer:
+                entry["importers"].add(importer)
+    listed = []
+    for entry in found.values():
+        samples = sorted(entry["ms"])
+        listed.append(
+            {
+                "module": entry["module"],
+                "imported_by": sorted(entry["importers"]),
+                "functions": sorted(entry["functions"]),
+                "median_ms": samples[len(samples) // 2],
+                "max_ms": samples[-1],
+            }
+        )
+    return sorted(listed, key=lambda e: -e["median_ms"] * len(e["functions"]))

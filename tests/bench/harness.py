@@ -7,6 +7,7 @@ recorded with its error so the others still report.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import traceback
@@ -19,7 +20,17 @@ from oms_local.dynamodb_local import available as dynamodb_local_available
 from oms_local.template import load
 from oms_local.testing import StackClient, Worlds
 
-from tests.bench import cold_start, cost_model, hot_sku, jobs, machine, memory, placement, seeding, throughput
+from tests.bench import (
+    cold_start,
+    cost_model,
+    hot_sku,
+    jobs,
+    machine,
+    memory,
+    placement,
+    seeding,
+    throughput_modes,
+)
 
 FIGURES = ("placement", "throughput", "jobs", "cold_start", "memory", "hot_sku", "cost")
 
@@ -44,6 +55,7 @@ class Config:
     clients: list[int] = field(default_factory=list)
     throughput_orders: int = 0
     throughput_skus: int = 0
+    throughput_repetitions: int = 1
     # 3 jobs
     jobs_sizes: dict[str, list[int]] = field(default_factory=dict)
     jobs_due: dict[str, int] = field(default_factory=dict)
@@ -88,8 +100,9 @@ class Config:
         config.placement_rounds = _scaled(150, scale, 5)
         config.placement_warmup = _scaled(30, scale, 2)
         config.detail_rounds = _scaled(30, scale, 3)
-        config.clients = [1, 4, 16, 64]
+        config.clients = [1, 4, 16]
         config.throughput_orders = _scaled(40, scale, 8)
+        config.throughput_repetitions = _scaled(3, scale)
         config.throughput_skus = 50
         # moto's TransactWriteItems copies the whole table, so the jobs' writes cost O(stored orders)
         # there: the 100,000-order figure runs on DynamoDB Local, moto shows the effect at small sizes.
@@ -99,7 +112,7 @@ class Config:
         }
         config.jobs_due = {"local": 100, "moto": 10}
         config.jobs_repetitions = _scaled(3, scale)
-        config.cold_repetitions, config.cold_only, config.cold_top_packages = _scaled(3, scale), None, 8
+        config.cold_repetitions, config.cold_only, config.cold_top_packages = _scaled(5, scale), None, 8
         config.memory_checkpoints = [_scaled(50, scale, 5), _scaled(150, scale, 10)]
         config.cost_orders = _scaled(20, scale, 3)
         return config
@@ -164,7 +177,8 @@ class Run:
                     self.measure(
                         "placement",
                         engine,
-                        lambda world=world: placement.run(
+                        functools.partial(
+                            placement.run,
                             world,
                             rounds=config.placement_rounds,
                             warmup=config.placement_warmup,
@@ -176,18 +190,21 @@ class Run:
                     self.measure(
                         "throughput",
                         engine,
-                        lambda world=world: throughput.run(
+                        functools.partial(
+                            throughput_modes.run,
                             world,
                             clients=config.clients,
                             base_orders=config.throughput_orders,
                             skus=config.throughput_skus,
+                            repetitions=config.throughput_repetitions,
                         ),
                     )
                 if "jobs" in config.figures and engine in config.jobs_sizes:
                     self.measure(
                         "jobs",
                         engine,
-                        lambda world=world, engine=engine: jobs.run(
+                        functools.partial(
+                            jobs.run,
                             world,
                             sizes=config.jobs_sizes[engine],
                             due=config.jobs_due[engine],
@@ -233,7 +250,8 @@ class Run:
                     self.measure(
                         "memory",
                         "consumers running" if pollers else "consumers paused",
-                        lambda pollers=pollers: memory.run(
+                        functools.partial(
+                            memory.run,
                             engine=config.memory_engine,
                             checkpoints=config.memory_checkpoints,
                             target=config.memory_target,
@@ -250,7 +268,10 @@ class Run:
             "meta": {
                 **info,
                 "engines": config.engines,
-                "engine_names": {"moto": "moto (in-process)", "local": "Amazon DynamoDB Local (JVM)"},
+                "engine_names": {
+                    "moto": "moto (in the stack's process; workers reach it over HTTP)",
+                    "local": "Amazon DynamoDB Local (JVM)",
+                },
                 "config": asdict(config),
                 "handler_log_bytes": self.sink.bytes,
                 "timeline": self.timeline,

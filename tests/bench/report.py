@@ -173,56 +173,122 @@ def _throughput(found: dict[str, Any]) -> list[str]:
     if not found:
         return []
     out = [
-        "## 2. Throughput and contention over HTTP",
+        "## 2. Throughput and contention over HTTP, before and after the worker runtime",
         "",
-        "Clients are threads with a kept-alive connection each; hot = one SKU with stock for 90% of the "
-        "orders, many = orders spread over many SKUs. Audit from a Scan of the table afterwards; a tenth of "
-        "the requests are replayed with their Idempotency-Key. Consumers paused.",
+        "in-process = as before the change: every handler in the stack's own process, API functions one at "
+        "a time (one lock); workers = as the local stack runs now: each function in worker processes of "
+        "its own holding the built artefact, reaching the emulated AWS over HTTP. The two take turns cell by "
+        "cell, their order flipped each repetition; orders/s is the median over the repetitions. Clients "
+        "are threads with a kept-alive connection each; hot = one SKU with stock for 90% of the orders, "
+        "many = orders spread over many SKUs. Audit from a Scan of the table after each cell; a tenth of "
+        "the requests are replayed with their Idempotency-Key; oversold, lost and duplicated are summed "
+        "over the repetitions and must all be 0. Consumers paused.",
         "",
     ]
-    for engine, cells in found.items():
-        out += [f"### {engine}", "", *_error(cells)]
-        if isinstance(cells, dict):
+    for engine, result in found.items():
+        out += [f"### {engine}", "", *_error(result)]
+        if "error" in result:
             continue
-        rows = []
-        for c in cells:
-            audit = c["audit"]
-            rows.append(
-                [
-                    c["sku_mode"],
-                    c["clients"],
-                    c["orders_sent"],
-                    f"{c['orders_per_second']:.1f}",
-                    cell(c["latency"], 0),
-                    ", ".join(f"{k}: {v}" for k, v in c["statuses"].items()),
-                    audit["oversold_units"],
-                    audit["lost_orders"],
-                    audit["duplicated_orders"],
-                    audit["answers_naming_another_order"],
-                    audit["reservation_mismatch_units"],
-                    f"{audit['replays_answered_differently']}/{audit['replays']}",
-                    _retries(c),
-                ]
-            )
-        out += _table(
-            [
-                "SKUs",
-                "clients",
-                "orders",
-                "orders/s",
-                "latency ms",
-                "answers",
-                "oversold",
-                "lost",
-                "duplicated",
-                "201 naming another order",
-                "reserved mismatch",
-                "replays differing",
-                "client retries",
-            ],
-            rows,
-        )
+        out += _throughput_summary(result["summary"])
+        warm = result.get("warm_up") or {}
+        if warm.get("cold_start_ms"):
+            out += [
+                f"Warm-up (untimed) started {warm['environments']} environments; cold starts, median ms: "
+                + ", ".join(
+                    f"{n} {v['median']:.0f} (x{v['count']})" for n, v in warm["cold_start_ms"].items()
+                )
+                + ".",
+                "",
+            ]
+        out += ["Every cell:", ""]
+        out += _throughput_cells(result["cells"])
     return out
+
+
+def _audit_text(audit: dict[str, int]) -> str:
+    return "/".join(str(audit[key]) for key in ("oversold_units", "lost_orders", "duplicated_orders")) + (
+        ""
+        if not any(audit.values())
+        else " **(" + ", ".join(f"{k} {v}" for k, v in audit.items() if v) + ")**"
+    )
+
+
+def _throughput_summary(rows: list[dict[str, Any]]) -> list[str]:
+    table = []
+    for row in rows:
+        before, after = row.get("in_process"), row.get("workers")
+        table.append(
+            [
+                row["sku_mode"],
+                row["clients"],
+                f"{before['orders_per_second']:.1f}" if before else "-",
+                _audit_text(before["audit"]) if before else "-",
+                f"{after['orders_per_second']:.1f}" if after else "-",
+                _audit_text(after["audit"]) if after else "-",
+                f"{row['workers_over_in_process']:.2f}" if "workers_over_in_process" in row else "-",
+                f"{fmt(before['latency_median_ms'], 0)} / {fmt(after['latency_median_ms'], 0)}"
+                if before and after
+                else "-",
+            ]
+        )
+    return _table(
+        [
+            "SKUs",
+            "clients",
+            "in-process orders/s",
+            "oversold/lost/duplicated",
+            "workers orders/s",
+            "oversold/lost/duplicated",
+            "workers / in-process",
+            "median latency ms (in-process / workers)",
+        ],
+        table,
+    )
+
+
+def _throughput_cells(cells: list[dict[str, Any]]) -> list[str]:
+    rows = []
+    for c in cells:
+        audit = c["audit"]
+        rows.append(
+            [
+                c["mode"].replace("_", "-"),
+                c["repetition"] + 1,
+                c["sku_mode"],
+                c["clients"],
+                c["orders_sent"],
+                f"{c['orders_per_second']:.1f}",
+                cell(c["latency"], 0),
+                ", ".join(f"{k}: {v}" for k, v in c["statuses"].items()),
+                audit["oversold_units"],
+                audit["lost_orders"],
+                audit["duplicated_orders"],
+                audit["answers_naming_another_order"],
+                audit["reservation_mismatch_units"],
+                f"{audit['replays_answered_differently']}/{audit['replays']}",
+                _retries(c),
+            ]
+        )
+    return _table(
+        [
+            "mode",
+            "run",
+            "SKUs",
+            "clients",
+            "orders",
+            "orders/s",
+            "latency ms",
+            "answers",
+            "oversold",
+            "lost",
+            "duplicated",
+            "201 naming another order",
+            "reserved mismatch",
+            "replays differing",
+            "client retries",
+        ],
+        rows,
+    )
 
 
 def _retries(c: dict[str, Any]) -> str:
@@ -295,21 +361,37 @@ def _jobs(found: dict[str, Any]) -> list[str]:
 def _cold_start(found: Any) -> list[str]:
     if not found:
         return []
-    out = ["## 4. Cold start (fresh interpreter per load)", "", *_error(found)]
+    out = ["## 4. Cold start from the built artefact (clean interpreter per load)", "", *_error(found)]
     if "error" in found:
         return out
+    out += [
+        f"Each handler imported as Lambda imports it: {found['interpreter']}; {found['environment']}. "
+        f"The baseline imports boto3 from the same layer. Import ms and peak RSS: median of "
+        f"{found['repetitions']} interleaved runs. Deferred: the same import with the modules our code "
+        "imports but init never runs loaded lazily (`importlib.util.LazyLoader`), i.e. what lazy imports "
+        "in `shared/oms` would give; those modules then load on the first invocation that uses them.",
+        "",
+    ]
     rows = []
     for name, row in found["functions"].items():
-        packages = ", ".join(f"{p['package']} {p['self_ms']:.0f}" for p in row["import_time_by_package"][:5])
+        packages = ", ".join(f"{p['package']} {p['self_ms']:.0f}" for p in row["import_time_by_package"][:4])
+        extra = ", ".join(
+            f"{p['package']} {p['self_ms']:.0f}" for p in row.get("import_time_beyond_baseline", [])[:5]
+        )
+        deferred = row.get("import_deferred")
         rows.append(
             [
-                name,
+                f"{name}{' (API)' if row.get('api') else ''}",
                 cell(row["import"], 0),
                 f"{row['import_ratio_to_baseline']:.2f}",
                 cell(row["peak_rss_mib"]),
                 f"{row['rss_ratio_to_baseline']:.2f}",
                 row["modules_loaded"],
+                f"{fmt(deferred['median'], 0)} ({row['import_deferred_ratio_to_baseline']:.2f}x)"
+                if deferred
+                else "-",
                 packages,
+                extra or "-",
             ]
         )
     out += _table(
@@ -320,13 +402,68 @@ def _cold_start(found: Any) -> list[str]:
             "peak RSS MiB",
             "x baseline",
             "modules",
+            "deferred ms (x baseline)",
             "import self-ms by package (-X importtime)",
+            "self-ms beyond the baseline's, by package",
         ],
         rows,
     )
-    out += [f"Environment: {found['environment']}.", ""]
+    out += _lazy_candidates(found.get("lazy_import_candidates", []))
+    out += _snapstart(found.get("snapstart") or {})
     if found.get("skipped"):
-        out += [f"Skipped (code moved while the run went on): {', '.join(found['skipped'])}.", ""]
+        out += [f"Skipped (failed to start): {', '.join(found['skipped'])}.", ""]
+    return out
+
+
+def _lazy_candidates(candidates: list[dict[str, Any]]) -> list[str]:
+    if not candidates:
+        return []
+    out = [
+        "### Imports a handler does not need at cold start",
+        "",
+        "Modules `shared/oms` imports at module level that init never runs (found by deferring them): "
+        "ms = `-X importtime` self time of what then stayed out of the cold start (median over the "
+        "functions listed; a module pulled in that another import needs anyway is not counted).",
+        "",
+    ]
+    out += _table(
+        ["module", "imported by", "ms kept out (median, max)", "functions"],
+        [
+            [
+                f"`{c['module']}`",
+                ", ".join(f"`{i}`" for i in c["imported_by"]),
+                f"{fmt(c['median_ms'])}, {fmt(c['max_ms'])}",
+                f"{len(c['functions'])}: {', '.join(c['functions'])}",
+            ]
+            for c in candidates
+            if c["max_ms"] >= 1.0
+        ],
+    )
+    return out
+
+
+def _snapstart(found: dict[str, Any]) -> list[str]:
+    if not found:
+        return []
+    out = ["### SnapStart on the API functions", "", found["verdict"], ""]
+    out += _table(
+        [
+            "API function",
+            "init here ms",
+            f"init at {found['memory_mb']} MB ms (estimate)",
+            "saved by a restore ms",
+        ],
+        [
+            [
+                name,
+                f"{f['init_local_ms']:.0f}",
+                f"{f['init_at_memory_ms_estimate']:.0f}",
+                "-".join(f"{v:.0f}" for v in f["saved_ms_per_cold_start"]),
+            ]
+            for name, f in found["functions"].items()
+        ],
+    )
+    out += ["Sources: " + ", ".join(found["sources"]) + ".", ""]
     return out
 
 

@@ -242,11 +242,11 @@ def handler_logs_to(sink: CountingSink) -> Iterator[CountingSink]:
     if not isinstance(handler, logging.StreamHandler):
         yield sink
         return
-    previous = handler.setStream(sink)  # type: ignore[arg-type]
+    previous = handler.setStream(sink)
     try:
         yield sink
     finally:
-        handler.setStream(previous)  # type: ignore[arg-type]
+        handler.setStream(previous)
 
 
 def purge_queues(client: Any) -> int:

@@ -1,4 +1,6 @@
-"""Figure 2: orders per second over HTTP with 1..64 concurrent clients, and what the table says afterwards.
+"""Figure 2's cell: orders per second over HTTP with N concurrent clients, and what the table says afterwards.
+
+:mod:`tests.bench.throughput_modes` runs the cells, handlers in-process and in workers side by side.
 
 Each cell starts from an empty stack. Clients (threads, one kept-alive connection each) take order
 numbers from a shared counter until the cell's orders are all sent; each request has its own
@@ -244,13 +246,3 @@ def run_cell(
         "latency": summarize([s.seconds for s in cell.sent]),
         "audit": _audit(world, cell, received, replays),
     }
-
-
-def run(world: StackClient, *, clients: list[int], base_orders: int, skus: int) -> list[dict[str, Any]]:
-    cells = []
-    for hot in (True, False):
-        for count in clients:
-            orders = max(base_orders, count + count // 2)
-            cells.append(run_cell(world, clients=count, orders=orders, hot=hot, skus=skus, seed=count))
-    world.local.reset(resume_pollers=False)
-    return cells

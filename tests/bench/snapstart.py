@@ -1,0 +1,83 @@
+"""Would SnapStart pay on the API functions? Our measured init against a snapshot restore, in ms and USD.
+
+SnapStart (Python 3.12 and later) initialises a published version once, snapshots the microVM, and
+resumes new environments from the snapshot; for Python, Lambda charges for caching the snapshot and for
+each restore (https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html, "SnapStart pricing"). The cold
+start then costs Restore Duration + Duration instead of Init Duration + Duration
+(https://docs.aws.amazon.com/lambda/latest/dg/snapstart-monitoring.html).
+
+Our init is measured on this machine's full core. Lambda gives a function CPU in proportion to its
+memory, one vCPU at 1,769 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so
+a single-threaded, CPU-bound import at 512 MB takes about 1769/512 times as long there: an estimate, not
+a measurement (this core is not a Graviton vCPU, and file reads are not all CPU).
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from tests.bench.cost_model import PRICES
+
+VCPU_MB = 1769
+# AWS documents no restore duration for Python: this range ("a few hundred ms") is an assumption, and both
+# ends are carried through the arithmetic.
+RESTORE_MS = (200.0, 500.0)
+# us-east-1 list prices for SnapStart on Python (per GB of the function's memory).
+RESTORE_USD_PER_GB = 0.0001397998
+CACHE_USD_PER_GB_SECOND = 0.0000015046
+SECONDS_PER_MONTH = 30 * 24 * 3600
+SOURCES = [
+    "https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html",
+    "https://docs.aws.amazon.com/lambda/latest/dg/snapstart-monitoring.html",
+    "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html",
+]
+
+
+def assess(rows: dict[str, dict[str, Any]], memory_mb: int = 512) -> dict[str, Any]:
+    api = {name: row for name, row in rows.items() if row.get("api")}
+    if not api:
+        return {}
+    stretch = VCPU_MB / memory_mb
+    gb = memory_mb / 1024
+    functions: dict[str, dict[str, Any]] = {}
+    for name, row in api.items():
+        local_ms = float(row["import"]["median"])
+        in_lambda_ms = local_ms * stretch
+        functions[name] = {
+            "init_local_ms": local_ms,
+            "init_at_memory_ms_estimate": in_lambda_ms,
+            "saved_ms_per_cold_start": [in_lambda_ms - restore for restore in reversed(RESTORE_MS)],
+            "init_billed_usd": in_lambda_ms / 1000 * gb * PRICES["lambda_gb_second_arm64"],
+        }
+    typical = statistics.median(f["init_at_memory_ms_estimate"] for f in functions.values())
+    restore_usd = gb * RESTORE_USD_PER_GB
+    init_usd = typical / 1000 * gb * PRICES["lambda_gb_second_arm64"]
+    cache_usd_month = gb * CACHE_USD_PER_GB_SECOND * SECONDS_PER_MONTH * len(functions)
+    low, high = (typical - restore for restore in reversed(RESTORE_MS))
+    pays_in_latency = low > 0
+    return {
+        "memory_mb": memory_mb,
+        "cpu_stretch": stretch,
+        "restore_ms_assumed": list(RESTORE_MS),
+        "functions": functions,
+        "median_init_at_memory_ms_estimate": typical,
+        "usd_per_cold_start": {"restore": restore_usd, "init_billed": init_usd},
+        "cache_usd_per_month_all_api_functions": cache_usd_month,
+        "verdict": (
+            f"At {memory_mb} MB an API function's init would take about {typical:,.0f} ms in Lambda "
+            f"(measured {typical / stretch:,.0f} ms here x {stretch:.2f} for its CPU share); a restore of "
+            f"{RESTORE_MS[0]:.0f}-{RESTORE_MS[1]:.0f} ms would take {low:,.0f}-{high:,.0f} ms off each cold "
+            f"start{'' if pays_in_latency else ' at best'}, for {restore_usd:.7f} USD per restore against "
+            f"{init_usd:.7f} USD of billed init ({restore_usd / init_usd:.0f}x), plus "
+            f"{cache_usd_month:.2f} USD a month to keep {len(functions)} snapshots cached. "
+            + (
+                "It pays in latency only where cold starts are frequent enough to matter to callers and "
+                "rare enough that the restore charge stays small; reducing the init (lazy imports, below) "
+                "is cheaper and helps every cold start."
+                if pays_in_latency
+                else "It does not pay: the init is already about as short as a restore."
+            )
+        ),
+        "sources": SOURCES,
+    }
