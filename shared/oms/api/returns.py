@@ -112,6 +112,16 @@ def accept_alternative(return_id: Annotated[str, Path(pattern=RETURN_ID)]) -> Re
     )
 
 
+@app.post(
+    "/v1/returns/<return_id>/decline-alternative", summary="Turn down the alternative a refusal offered"
+)
+def decline_alternative(return_id: Annotated[str, Path(pattern=RETURN_ID)]) -> Response[str]:
+    who = principal(app)
+    return _act(
+        return_id, who.subject, lambda table, item: returns.decline_alternative(table, item, who.subject)
+    )
+
+
 @app.post("/v1/returns/<return_id>/messages", summary="A message to the staff on the return")
 def post_message(
     return_id: Annotated[str, Path(pattern=RETURN_ID)], body: Annotated[returns.Message, Body()]

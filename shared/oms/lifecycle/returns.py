@@ -309,6 +309,21 @@ def decide(table: Table, item: Item, body: ReturnDecision, by: str) -> Item:
             code="amount_required",
             errors=[FieldError("partial_refund_amount", "is required for a partial refund")],
         )
+    order = orders.get_for(table, item["order_id"], None)
+    if body.alternative is rules.Alternative.partial_refund and body.partial_refund_amount:
+        most = partial_refund_cap(order, item)
+        if body.partial_refund_amount > most:
+            raise ValidationProblem(
+                f"A partial refund of these units can be at most {most}.",
+                code="amount_too_large",
+                errors=[
+                    FieldError(
+                        "partial_refund_amount",
+                        f"must be at most {most}",
+                        {"code": "amount_too_large", "maximum": most},
+                    )
+                ],
+            )
     rejected = store.move(
         table,
         item,
@@ -325,7 +340,9 @@ def decide(table: Table, item: Item, body: ReturnDecision, by: str) -> Item:
             }
         },
         remove=("queue", "queue_key", "timer_kind", "due_at"),
-        extra_ops=[_release_units_op(table, item)],
+        # The units stay held while the alternative stands: what the buyer accepts settles them, so
+        # they cannot be returned again; declining the offer frees them (decline_alternative).
+        extra_ops=[store.order_lines_op(order, "return_requested", {}, -1)],
     )
     events.publish(
         "ReturnRejected",
@@ -347,6 +364,39 @@ def _release_units_op(table: Table, item: Item) -> dict[str, Any]:
     return store.order_lines_op(
         order, "return_requested", {i["sku"]: -i["quantity"] for i in item["items"]}, -1
     )
+
+
+def partial_refund_cap(order: Item, item: Item) -> int:
+    """The most a partial refund of a return's units may be: what they were paid for, and no more than
+    is still refundable on the order."""
+    by_sku = {line["sku"]: line for line in order["lines"]}
+    worth = sum(refund_for_units(by_sku[i["sku"]], 0, int(i["quantity"])) for i in item["items"])
+    return max(0, min(worth, int(order.get("refundable", 0))))
+
+
+def decline_alternative(table: Table, item: Item, by: str) -> Item:
+    """The buyer turns down what the refusal offered: the return closes and its units are free again."""
+    alternative = (item.get("decision") or {}).get("alternative")
+    if item["status"] != "rejected" or not alternative:
+        raise Conflict("There is no alternative to decline on this return.", code="invalid_transition")
+    order = orders.get_for(table, item["order_id"], None)
+    release = store.order_lines_op(
+        order, "return_requested", {i["sku"]: -i["quantity"] for i in item["items"]}, 0
+    )
+    closed = store.move(
+        table, item, "close", by=by, set_fields={"outcome": {"declined": alternative}}, extra_ops=[release]
+    )
+    events.publish(
+        "ReturnClosed",
+        f"{item['id']}:closed",
+        {
+            "order_id": item["order_id"],
+            "return_id": item["id"],
+            "customer_id": item["customer_id"],
+            "outcome": "declined",
+        },
+    )
+    return closed
 
 
 def accept_alternative(table: Table, item: Item, by: str) -> Item:
