@@ -13,7 +13,7 @@ import pytest
 from oms_local.auth import mint
 from oms_local.testing import StackClient
 
-from tests.e2e.shop import delivered_order, ok, orders_of, product
+from tests.e2e.shop import delivered_order, ok, order_body, orders_of, place, product
 from tests.e2e.test_bad_input_http import problem
 from tests.e2e.test_tracking_http import local_now
 
@@ -194,3 +194,72 @@ def test_a_customer_on_an_admin_route_learns_the_role_not_the_fields(stack: Stac
     body = problem(answer, 403)
     assert body.get("errors", []) == []
     assert "name" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["javascript:alert(1)", "data:text/html,<b>x</b>", "http://img.example/a.jpg", "https://", "ftp://x"],
+)
+def test_attachments_and_evidence_must_be_https_links(stack: StackClient, link: str) -> None:
+    tea = product(stack, 5)
+    order = delivered_order(stack, (tea, 1, 3900), customer=BUYER)
+    asked = stack.request(
+        "POST",
+        f"/v1/orders/{order['id']}/returns",
+        json={"reason": "quality_issue", "items": [{"sku": tea, "quantity": 1}], "evidence": [link]},
+        token=stack.customer_token(BUYER),
+    )
+    problem(asked, 422, "validation_failed")
+    opened = ok(
+        stack.request(
+            "POST",
+            f"/v1/orders/{order['id']}/returns",
+            json={"reason": "no_reason", "items": [{"sku": tea, "quantity": 1}]},
+            token=stack.customer_token(BUYER),
+        ),
+        201,
+    )
+    for path, token in (
+        (f"/v1/returns/{opened['id']}/messages", stack.customer_token(BUYER)),
+        (f"/v1/admin/returns/{opened['id']}/messages", stack.admin_token()),
+    ):
+        answer = stack.request("POST", path, json={"body": "see", "attachments": [link]}, token=token)
+        problem(answer, 422, "validation_failed")
+    seen = ok(stack.request("GET", f"/v1/returns/{opened['id']}", token=stack.customer_token(BUYER)))
+    assert seen.get("messages", []) == []
+    fine = stack.request(
+        "POST",
+        f"/v1/returns/{opened['id']}/messages",
+        json={"body": "see", "attachments": ["https://img.example/a.jpg"]},
+        token=stack.customer_token(BUYER),
+    )
+    assert fine.status in (200, 201), fine.text
+
+
+def test_one_payment_id_pays_one_order(stack: StackClient) -> None:
+    tea = product(stack, 5)
+    first = ok(place(stack, order_body((tea, 1, 3900)), BUYER), 201)
+    second = ok(place(stack, order_body((tea, 1, 3900)), BUYER), 201)
+
+    def paid_with(order: dict[str, Any], payment_id: str) -> Any:
+        event = {
+            "event_id": f"evt_{uuid.uuid4().hex[:12]}",
+            "type": "payment.succeeded",
+            "order_id": order["id"],
+            "payment_id": payment_id,
+            "amount": order["totals"]["total"],
+            "currency": order["totals"]["currency"],
+            "occurred_at": local_now(stack).isoformat(),
+        }
+        return ok(stack.webhook("/v1/webhooks/payments", event))["outcome"]
+
+    assert paid_with(first, "pay_shared_1") == "paid"
+    assert paid_with(second, "pay_shared_1") == "payment_id_in_use"
+    assert stack.idle()
+    as_buyer = {o["id"]: o["status"] for o in orders_of(stack, BUYER)}
+    assert as_buyer[first["id"]] == "awaiting_fulfillment"
+    assert as_buyer[second["id"]] == "pending_payment"
+    detail = ok(stack.request("GET", f"/v1/admin/orders/{second['id']}", token=stack.admin_token()))
+    assert detail["captured"] == 0
+    assert [e["type"] for e in detail["timeline"]].count("payment_id_in_use") == 1
+    assert paid_with(second, "pay_own_2") == "paid"

@@ -30,14 +30,15 @@ def payment(
     order: dict[str, Any],
     amount: int | None = None,
     kind: str = "payment.succeeded",
-    payment_id: str = "pay_1",
+    payment_id: str | None = None,
     **extra: Any,
 ) -> payments.PaymentEvent:
+    """A provider's event; its payment id is the order's own unless given (one payment id pays one order)."""
     return payments.PaymentEvent(
         event_id=ids.new_id("evt"),
         type=kind,  # type: ignore[arg-type]
         order_id=order["id"],
-        payment_id=payment_id,
+        payment_id=payment_id or f"pay_{order['id']}",
         amount=order["totals"]["total"] if amount is None else amount,
         currency=order["totals"]["currency"],
         occurred_at=clock.now(),

@@ -15,7 +15,7 @@ from oms.domain.order_exceptions import default_deadline
 from oms.domain.order_status import Move
 from oms.domain.payments import PaymentOutcome, decide_payment
 from oms.lifecycle import refunding
-from oms.store import catalog, keys, order_exceptions, orders, refunds
+from oms.store import catalog, keys, order_exceptions, orders, payment_claims, refunds
 from oms.store.table import Item, Table, TransactionCancelled, serialize, values
 from oms.store.transitions import LostRace, move
 
@@ -64,6 +64,7 @@ def _timeline_op(
 
 
 def _capture(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+    claim = payment_claims.claim_op(event.payment_id, order["id"])
     paid_at = clock.now_iso()
     flags = [line.get("flags", []) for line in order["lines"]]
     reasons = review_reasons(flags, order["totals"]["total"], settings().large_order_threshold)
@@ -83,7 +84,7 @@ def _capture(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, 
             timer_kind=REVIEW_SLA,
             due_at=deadline,
         )
-        move(table, order, Move.hold_for_review, by=ACTOR, set_fields=fields, extra_ops=[receipt])
+        move(table, order, Move.hold_for_review, by=ACTOR, set_fields=fields, extra_ops=[receipt, claim])
         outcome = "held_for_review"
     else:
         profile = catalog.get_customer(table, order["customer_id"]) or {}
@@ -95,7 +96,7 @@ def _capture(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, 
             by=ACTOR,
             set_fields=fields,
             remove=("timer_kind", "due_at"),
-            extra_ops=[receipt],
+            extra_ops=[receipt, claim],
         )
         outcome = "paid"
     events.publish(
@@ -199,7 +200,25 @@ def handle(table: Table, event: PaymentEvent) -> str:
     raise TransactionCancelled(["TooManyRaces"], [])
 
 
+def _claimed_elsewhere(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+    """A payment id another order was paid with: recorded on this order for staff, never credited."""
+    entry = {
+        "at": clock.now_iso(),
+        "type": "payment_id_in_use",
+        "by": ACTOR,
+        "payment_id": event.payment_id,
+        "amount": event.amount,
+    }
+    table.transact([receipt, _timeline_op(order, entry)])
+    return "payment_id_in_use"
+
+
 def _apply(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+    if event.type == "payment.succeeded" and payment_claims.owner(table, event.payment_id) not in (
+        None,
+        order["id"],
+    ):
+        return _claimed_elsewhere(table, order, event, receipt)
     if event.type == "payment.succeeded":
         outcome = decide_payment(order, event.payment_id, event.amount, event.currency)
         if outcome is PaymentOutcome.capture:

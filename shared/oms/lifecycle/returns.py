@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from oms import clock, events, ids
 from oms.config import require, settings
@@ -36,6 +36,8 @@ RETURN_REVIEW_SLA = "return_review_sla"
 RETURN_SHIP_BY = "return_ship_by"
 INSPECT_QUEUE = "INSPECT"  # parcels on their way back or arrived, waiting for inspection: oldest first
 URL = r"^https://[^\s]{1,500}$"
+# Evidence and message attachments: links the console shows staff, so https and nothing else.
+HttpsUrl = Annotated[str, StringConstraints(pattern=URL)]
 
 
 def policy() -> rules.ReturnPolicy:
@@ -59,9 +61,7 @@ class ReturnRequest(BaseModel):
     items: list[ReturnLine] = Field(min_length=1, max_length=30)
     reason: rules.Reason
     description: str | None = Field(None, max_length=2000)
-    evidence: list[str] = Field(
-        default_factory=list, max_length=10, json_schema_extra={"items": {"pattern": URL}}
-    )
+    evidence: list[HttpsUrl] = Field(default_factory=list, max_length=10)
     refund_method: rules.RefundMethod = rules.RefundMethod.original_payment
 
 
@@ -668,7 +668,7 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: str = Field(min_length=1, max_length=4000)
-    attachments: list[str] = Field(default_factory=list, max_length=10)
+    attachments: list[HttpsUrl] = Field(default_factory=list, max_length=10)
 
 
 def post_message(

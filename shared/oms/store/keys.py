@@ -41,3 +41,8 @@ def customer_orders(customer_id: str) -> str:
 
 def key(pair: tuple[str, str]) -> dict[str, str]:
     return {"pk": pair[0], "sk": pair[1]}
+
+
+def payment(payment_id: str) -> tuple[str, str]:
+    """A provider's payment id, claimed by the one order it paid."""
+    return f"PAYMENT#{payment_id}", "PAYMENT"

@@ -1,0 +1,31 @@
+"""A provider's payment id pays one order: the first order it is recorded on claims it.
+
+The claim is put in the transaction that records the payment, conditioned on being new or already this
+order's, so a payment id replayed against another order (by a bug or an attacker holding one real
+payment notice) never pays a second order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oms import clock
+from oms.store import keys
+from oms.store.table import Table, serialize, values
+
+
+def claim_op(payment_id: str, order_id: str) -> dict[str, Any]:
+    pk, sk = keys.payment(payment_id)
+    return {
+        "Put": {
+            "Item": serialize({"pk": pk, "sk": sk, "order_id": order_id, "at": clock.now_iso()}),
+            "ConditionExpression": "attribute_not_exists(pk) OR order_id = :order",
+            "ExpressionAttributeValues": values(order=order_id),
+        }
+    }
+
+
+def owner(table: Table, payment_id: str) -> str | None:
+    """The order a payment id was recorded on, if any."""
+    item = table.get(*keys.payment(payment_id))
+    return None if item is None else str(item["order_id"])
