@@ -1,14 +1,14 @@
-"""``template.yaml`` read for local use: the short tags parsed, the intrinsics resolved, the parts typed.
+"""``template.yaml`` read for local use: SAM expanded to CloudFormation, the intrinsics resolved, the parts typed.
 
 The local stack creates what this module finds and nothing else, so the template stays the one source
-of truth. Intrinsics resolve the way CloudFormation would, with local physical names: a table, bus or
-state machine keeps the name the template gives it, a queue or rule without one is ``<stack>-<LogicalId>``,
-and a function is named after its logical id (its ``FunctionName`` when it has one).
+of truth. SAM's own resources are expanded by aws-sam-translator (:mod:`oms_local.sam`) exactly as a deploy
+would, and the parts are read from the CloudFormation it generates: functions with their roles and policy
+documents, event source mappings, schedules and their roles, state machines and their roles, the HTTP API's
+routes and JWT authorizer. Intrinsics resolve with local physical names (:mod:`oms_local.cfn`).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Mapping
@@ -17,90 +17,58 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
+from oms_local import sam
+from oms_local.cfn import Resolver, TemplateError, env_text, load_yaml
 
-from oms_local import ACCOUNT_ID, REGION, STACK_NAME, URL_SUFFIX
+__all__ = [
+    "PROJECT_ROOT",
+    "TEMPLATE_PATH",
+    "Bucket",
+    "Bus",
+    "Function",
+    "HttpRoute",
+    "JwtAuthorizer",
+    "Policy",
+    "Queue",
+    "Role",
+    "Rule",
+    "RuleTarget",
+    "Schedule",
+    "SqsMapping",
+    "StateMachine",
+    "Table",
+    "Template",
+    "TemplateError",
+    "kebab",
+    "load",
+    "load_yaml",
+]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
 
-_SHORT_TAGS = {
-    "Ref": "Ref",
-    "Condition": "Condition",
-    **{
-        name: f"Fn::{name}"
-        for name in [
-            "GetAtt",
-            "Sub",
-            "Join",
-            "If",
-            "Select",
-            "GetAZs",
-            "Equals",
-            "Not",
-            "And",
-            "Or",
-            "FindInMap",
-            "Base64",
-            "Cidr",
-            "ImportValue",
-            "Split",
-            "Length",
-            "ToJsonString",
-            "Transform",
-        ]
-    },
-}
+_FUNCTION = "AWS::Lambda::Function"
+_QUEUE = "AWS::SQS::Queue"
+_STATE_MACHINE = "AWS::StepFunctions::StateMachine"
+_ROLE = "AWS::IAM::Role"
 
-# Types the local stack has nothing to run for (permissions, the API object itself, alarms, ...).
-PASSIVE_TYPES = frozenset(
+# Types the local stack runs or reads; everything else is listed in Template.ignored.
+_READ_TYPES = frozenset(
     {
-        "AWS::Serverless::LayerVersion",
-        "AWS::Serverless::HttpApi",
-        "AWS::SQS::QueuePolicy",
-        "AWS::IAM::Role",
-        "AWS::IAM::Policy",
-        "AWS::IAM::ManagedPolicy",
-        "AWS::Lambda::Permission",
-        "AWS::CloudWatch::Alarm",
-        "AWS::Logs::LogGroup",
-        "AWS::SNS::Topic",
-        "AWS::SSM::Parameter",
-        "AWS::Scheduler::ScheduleGroup",
+        _FUNCTION,
+        _QUEUE,
+        _STATE_MACHINE,
+        _ROLE,
+        "AWS::DynamoDB::Table",
+        "AWS::Events::EventBus",
+        "AWS::Events::Rule",
+        "AWS::S3::Bucket",
+        "AWS::SES::EmailIdentity",
+        "AWS::Lambda::EventSourceMapping",
+        "AWS::Scheduler::Schedule",
+        "AWS::ApiGatewayV2::Api",
     }
 )
-
-
-class TemplateError(ValueError):
-    """The template uses something the local stack cannot read."""
-
-
-class _Loader(yaml.SafeLoader):
-    """A YAML loader that turns CloudFormation short tags into their long form."""
-
-
-def _short_tag(key: str) -> Any:
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
-        value: Any
-        if isinstance(node, yaml.ScalarNode):
-            value = loader.construct_scalar(node)
-            if key == "Fn::GetAtt":
-                value = str(value).split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-        return {key: value}
-
-    return construct
-
-
-for _tag, _key in _SHORT_TAGS.items():
-    _Loader.add_constructor(f"!{_tag}", _short_tag(_key))
-
-
-def load_yaml(text: str) -> dict[str, Any]:
-    return yaml.load(text, Loader=_Loader)
 
 
 def kebab(name: str) -> str:
@@ -131,6 +99,7 @@ class SqsMapping:
     batch_size: int
     report_batch_item_failures: bool
     enabled: bool
+    maximum_concurrency: int | None = None  # ScalingConfig: batches processed at once, None for no cap
 
 
 @dataclass(frozen=True)
@@ -141,6 +110,38 @@ class Schedule:
     input: str | None  # the JSON text the target receives, None for {}
     function: str
     enabled: bool
+    role: str | None = None  # logical id of the role EventBridge Scheduler assumes to invoke the function
+    role_arn: str = ""
+    dead_letter_queue: str | None = None  # logical id
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One policy of a role, its document resolved for local use (ARNs of the local names)."""
+
+    name: str  # PolicyName of an inline policy, or the managed policy's ARN
+    document: dict[str, Any]  # {"Statement": [...]}; empty for a managed policy the local stack does not know
+    managed: (
+        bool  # attached by ARN (SAM adds logs, X-Ray and SQS polling this way), not written in the template
+    )
+
+    @property
+    def statements(self) -> list[dict[str, Any]]:
+        found = self.document.get("Statement") or []
+        return list(found) if isinstance(found, list) else [found]
+
+
+@dataclass(frozen=True)
+class Role:
+    logical_id: str
+    name: str
+    arn: str
+    services: tuple[str, ...]  # the service principals its trust policy lets assume it
+    policies: tuple[Policy, ...]
+
+    @property
+    def inline_policies(self) -> tuple[Policy, ...]:
+        return tuple(p for p in self.policies if not p.managed)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,9 @@ class Function:
     routes: tuple[HttpRoute, ...]
     sqs_mappings: tuple[SqsMapping, ...]
     schedules: tuple[Schedule, ...]
+    role: str | None = None  # logical id of its execution role
+    role_name: str = ""
+    policies: tuple[Policy, ...] = ()  # the role's policies, inline and managed
 
     @property
     def module_file(self) -> Path:
@@ -220,6 +224,8 @@ class StateMachine:
     type: str  # EXPRESS | STANDARD
     definition: str  # ASL JSON after DefinitionSubstitutions
     role_arn: str
+    role: str | None = None  # logical id of its role
+    policies: tuple[Policy, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -250,8 +256,10 @@ class Template:
     state_machines: dict[str, StateMachine] = field(default_factory=dict)
     buckets: dict[str, Bucket] = field(default_factory=dict)
     ignored: dict[str, str] = field(default_factory=dict)  # logical id -> type, nothing to run
-    ses_identities: set[str] = field(default_factory=set)  # IdentityName of the functions' SES policies
-    authorizer: JwtAuthorizer | None = None  # the HTTP API's default JWT authorizer
+    ses_identities: set[str] = field(default_factory=set)  # SES identities the template declares or grants
+    authorizer: JwtAuthorizer | None = None  # the HTTP API's JWT authorizer
+    roles: dict[str, Role] = field(default_factory=dict)
+    cloudformation: dict[str, Any] = field(default_factory=dict, repr=False)  # what SAM expanded it to
 
     @cached_property
     def routes(self) -> tuple[HttpRoute, ...]:
@@ -300,378 +308,229 @@ class Template:
         return merged
 
 
-# ---------------------------------------------------------------------------------------------- resolving
-
-_NO_VALUE = object()
+# ---------------------------------------------------------------------------------------------- roles
 
 
-class _Resolver:
-    def __init__(self, doc: dict[str, Any], parameters: Mapping[str, str], base: Path) -> None:
-        self.doc = doc
-        self.resources: dict[str, dict[str, Any]] = doc.get("Resources") or {}
-        self.parameters = dict(parameters)
-        self.base = base
-        self.conditions: dict[str, Any] = doc.get("Conditions") or {}
-        self.mappings: dict[str, Any] = doc.get("Mappings") or {}
-        self._names: dict[str, str] = {}
-
-    # -- identities of resources
-
-    def _type(self, logical_id: str) -> str:
-        resource = self.resources.get(logical_id)
-        if resource is None:
-            raise TemplateError(f"no resource or parameter named {logical_id!r}")
-        return str(resource.get("Type", ""))
-
-    def _props(self, logical_id: str) -> dict[str, Any]:
-        return self.resources[logical_id].get("Properties") or {}
-
-    def name_of(self, logical_id: str) -> str:
-        if logical_id in self._names:
-            return self._names[logical_id]
-        kind = self._type(logical_id)
-        props = self._props(logical_id)
-        explicit_key = {
-            "AWS::DynamoDB::Table": "TableName",
-            "AWS::SQS::Queue": "QueueName",
-            "AWS::Events::EventBus": "Name",
-            "AWS::Events::Rule": "Name",
-            "AWS::Serverless::StateMachine": "Name",
-            "AWS::StepFunctions::StateMachine": "StateMachineName",
-            "AWS::S3::Bucket": "BucketName",
-            "AWS::Serverless::Function": "FunctionName",
-            "AWS::Lambda::Function": "FunctionName",
-            "AWS::SNS::Topic": "TopicName",
-            "AWS::SSM::Parameter": "Name",
-        }.get(kind)
-        name: str
-        if explicit_key and props.get(explicit_key) is not None:
-            name = str(self.resolve(props[explicit_key]))
-        elif kind in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
-            name = logical_id
-        elif kind == "AWS::S3::Bucket":
-            name = f"{STACK_NAME}-{logical_id}".lower()
-        else:
-            name = f"{STACK_NAME}-{logical_id}"
-        self._names[logical_id] = name
-        return name
-
-    def arn_of(self, logical_id: str) -> str:
-        kind = self._type(logical_id)
-        name = self.name_of(logical_id)
-        prefix = f"arn:aws:{{}}:{REGION}:{ACCOUNT_ID}"
-        match kind:
-            case "AWS::DynamoDB::Table":
-                return f"{prefix.format('dynamodb')}:table/{name}"
-            case "AWS::SQS::Queue":
-                return f"{prefix.format('sqs')}:{name}"
-            case "AWS::Events::EventBus":
-                return f"{prefix.format('events')}:event-bus/{name}"
-            case "AWS::Events::Rule":
-                bus = self._bus_name(self._props(logical_id).get("EventBusName"))
-                middle = "" if bus == "default" else f"{bus}/"
-                return f"{prefix.format('events')}:rule/{middle}{name}"
-            case "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine":
-                return f"{prefix.format('states')}:stateMachine:{name}"
-            case "AWS::Serverless::Function" | "AWS::Lambda::Function":
-                return f"{prefix.format('lambda')}:function:{name}"
-            case "AWS::S3::Bucket":
-                return f"arn:aws:s3:::{name}"
-            case "AWS::SNS::Topic":
-                return f"{prefix.format('sns')}:{name}"
-            case "AWS::Serverless::LayerVersion":
-                return f"{prefix.format('lambda')}:layer:{name}:1"
-            case _:
-                return f"{prefix.format('local')}:{logical_id}"
-
-    def queue_url(self, logical_id: str) -> str:
-        return f"https://sqs.{REGION}.{URL_SUFFIX}/{ACCOUNT_ID}/{self.name_of(logical_id)}"
-
-    def ref(self, target: str) -> Any:
-        pseudo = {
-            "AWS::Region": REGION,
-            "AWS::AccountId": ACCOUNT_ID,
-            "AWS::StackName": STACK_NAME,
-            "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT_ID}:stack/{STACK_NAME}/local",
-            "AWS::URLSuffix": URL_SUFFIX,
-            "AWS::Partition": "aws",
-            "AWS::NoValue": _NO_VALUE,
-            "AWS::NotificationARNs": [],
-        }
-        if target in pseudo:
-            return pseudo[target]
-        if target in self.parameters:
-            return self.parameters[target]
-        kind = self._type(target)
-        if kind == "AWS::SQS::Queue":
-            return self.queue_url(target)
-        if kind in (
-            "AWS::Serverless::StateMachine",
-            "AWS::StepFunctions::StateMachine",
-            "AWS::SNS::Topic",
-            "AWS::Serverless::LayerVersion",
-        ):
-            return self.arn_of(target)
-        if kind == "AWS::Serverless::HttpApi":
-            return "local"
-        return self.name_of(target)
-
-    def get_att(self, logical_id: str, attribute: str) -> Any:
-        kind = self._type(logical_id)
-        if attribute == "Arn":
-            return self.arn_of(logical_id)
-        if attribute in ("Name", "QueueName", "BucketName", "TopicName"):
-            return self.name_of(logical_id)
-        if kind == "AWS::SQS::Queue" and attribute == "QueueUrl":
-            return self.queue_url(logical_id)
-        if kind == "AWS::S3::Bucket" and attribute in ("DomainName", "RegionalDomainName"):
-            return f"{self.name_of(logical_id)}.s3.{URL_SUFFIX}"
-        if kind == "AWS::DynamoDB::Table" and attribute == "StreamArn":
-            return f"{self.arn_of(logical_id)}/stream/local"
-        return f"{self.arn_of(logical_id)}/{attribute}"
-
-    def _bus_name(self, value: Any) -> str:
-        if value is None:
-            return "default"
-        name = str(self.resolve(value))
-        return name.rsplit("/", 1)[-1] if name.startswith("arn:") else name
-
-    # -- intrinsic functions
-
-    def condition(self, name: str) -> bool:
-        if name not in self.conditions:
-            raise TemplateError(f"unknown condition {name!r}")
-        return bool(self.resolve(self.conditions[name]))
-
-    def _sub(self, text: str, variables: Mapping[str, Any]) -> str:
-        def replace(match: re.Match[str]) -> str:
-            expr = match.group(1)
-            if expr.startswith("!"):
-                return "${" + expr[1:] + "}"
-            if expr in variables:
-                return str(variables[expr])
-            if "." in expr and not expr.startswith("AWS::"):
-                logical_id, attribute = expr.split(".", 1)
-                return str(self.get_att(logical_id, attribute))
-            return str(self.ref(expr))
-
-        return re.sub(r"\$\{([^}]+)\}", replace, text)
-
-    def resolve(self, node: Any) -> Any:
-        if isinstance(node, list):
-            items = [self.resolve(item) for item in node]
-            return [item for item in items if item is not _NO_VALUE]
-        if not isinstance(node, dict):
-            return node
-        if len(node) == 1:
-            ((key, arg),) = node.items()
-            if key == "Ref":
-                return self.ref(str(arg))
-            if key == "Condition" and isinstance(arg, str):
-                return self.condition(arg)
-            if key.startswith("Fn::"):
-                return self._function(key[4:], arg)
-        resolved = {key: self.resolve(value) for key, value in node.items()}
-        return {key: value for key, value in resolved.items() if value is not _NO_VALUE}
-
-    def _function(self, name: str, arg: Any) -> Any:
-        match name:
-            case "GetAtt":
-                parts = arg.split(".", 1) if isinstance(arg, str) else [self.resolve(a) for a in arg]
-                return self.get_att(str(parts[0]), str(parts[1]))
-            case "Sub":
-                if isinstance(arg, str):
-                    return self._sub(arg, {})
-                text, variables = arg
-                return self._sub(text, {k: self.resolve(v) for k, v in variables.items()})
-            case "Join":
-                delimiter, items = arg
-                return str(delimiter).join(str(i) for i in self.resolve(items))
-            case "Select":
-                index, items = arg
-                return self.resolve(items)[int(self.resolve(index))]
-            case "Split":
-                delimiter, text = arg
-                return str(self.resolve(text)).split(delimiter)
-            case "If":
-                condition, when_true, when_false = arg
-                return self.resolve(when_true if self.condition(condition) else when_false)
-            case "Equals":
-                left, right = (self.resolve(a) for a in arg)
-                return str(left) == str(right)
-            case "Not":
-                return not self.resolve(arg[0])
-            case "And":
-                return all(self.resolve(a) for a in arg)
-            case "Or":
-                return any(self.resolve(a) for a in arg)
-            case "GetAZs":
-                return [f"{REGION}{zone}" for zone in "abc"]
-            case "Base64":
-                return base64.b64encode(str(self.resolve(arg)).encode()).decode()
-            case "FindInMap":
-                mapping, first, second = (self.resolve(a) for a in arg)
-                return self.mappings[mapping][first][second]
-            case "ToJsonString":
-                return json.dumps(self.resolve(arg), separators=(",", ":"))
-            case "Length":
-                return len(self.resolve(arg))
-            case _:
-                raise TemplateError(f"Fn::{name} is not supported locally")
-
-
-# ---------------------------------------------------------------------------------------------- building
-
-
-def _environment(resolver: _Resolver, globals_fn: dict[str, Any], props: dict[str, Any]) -> dict[str, str]:
-    variables: dict[str, Any] = {}
-    for source in (globals_fn, props):
-        variables.update(((source.get("Environment") or {}).get("Variables")) or {})
-    resolved = resolver.resolve(variables)
-    return {key: _env_text(value) for key, value in resolved.items()}
-
-
-def _env_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
-
-
-def _logical_id_of_arn(resolver: _Resolver, value: Any, kinds: tuple[str, ...]) -> str | None:
-    """Which resource of the given types an (unresolved) ARN or name expression points at."""
-    resolved = resolver.resolve(value)
-    for logical_id, resource in resolver.resources.items():
-        if resource.get("Type") in kinds and resolved in (
-            resolver.arn_of(logical_id),
-            resolver.name_of(logical_id),
-            resolver.ref(logical_id),
-        ):
-            return logical_id
-    return None
-
-
-_FUNCTION_TYPES = ("AWS::Serverless::Function",)
-_QUEUE_TYPES = ("AWS::SQS::Queue",)
-_STATE_MACHINE_TYPES = ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")
-
-
-def _function(resolver: _Resolver, logical_id: str, globals_fn: dict[str, Any]) -> Function:
-    props = resolver._props(logical_id)
-    code_uri = props.get("CodeUri", globals_fn.get("CodeUri"))
-    if not isinstance(code_uri, str):
-        raise TemplateError(f"{logical_id}: CodeUri must be a local folder")
-    default_auth = _default_authorizer(resolver)
-    routes: list[HttpRoute] = []
-    mappings: list[SqsMapping] = []
-    schedules: list[Schedule] = []
-    for event_key, event in (props.get("Events") or {}).items():
-        kind = event.get("Type")
-        event_props = event.get("Properties") or {}
-        if kind == "HttpApi":
-            authorizer = (event_props.get("Auth") or {}).get("Authorizer", default_auth)
-            routes.append(
-                HttpRoute(
-                    method=str(event_props.get("Method", "ANY")).upper(),
-                    path=str(resolver.resolve(event_props.get("Path", "$default"))),
-                    public=authorizer in (None, "NONE"),
-                    function=logical_id,
-                    event=event_key,
-                )
-            )
-        elif kind == "SQS":
-            queue = _logical_id_of_arn(resolver, event_props["Queue"], _QUEUE_TYPES)
-            if queue is None:
-                raise TemplateError(f"{logical_id}.{event_key}: the queue is not in the template")
-            mappings.append(
-                SqsMapping(
-                    function=logical_id,
-                    queue=queue,
-                    batch_size=int(event_props.get("BatchSize", 10)),
-                    report_batch_item_failures="ReportBatchItemFailures"
-                    in (event_props.get("FunctionResponseTypes") or []),
-                    enabled=bool(resolver.resolve(event_props.get("Enabled", True))),
-                )
-            )
-        elif kind in ("ScheduleV2", "Schedule"):
-            state = resolver.resolve(event_props.get("State", "ENABLED"))
-            enabled = bool(resolver.resolve(event_props.get("Enabled", True))) and state != "DISABLED"
-            raw_input = resolver.resolve(event_props.get("Input"))
-            schedules.append(
-                Schedule(
-                    local_name=kebab(event_key),
-                    name=str(resolver.resolve(event_props.get("Name", f"{logical_id}{event_key}"))),
-                    expression=str(resolver.resolve(event_props["ScheduleExpression"])),
-                    input=None if raw_input is None else _env_text(raw_input),
-                    function=logical_id,
-                    enabled=enabled,
-                )
-            )
-    name = resolver.name_of(logical_id)
-    return Function(
+def _role(resolver: Resolver, logical_id: str) -> Role:
+    props = resolver.resolve(resolver.props(logical_id))
+    services: list[str] = []
+    for statement in (props.get("AssumeRolePolicyDocument") or {}).get("Statement") or []:
+        service = (statement.get("Principal") or {}).get("Service") or []
+        services += [service] if isinstance(service, str) else list(service)
+    policies = [
+        Policy(name=str(p["PolicyName"]), document=dict(p["PolicyDocument"]), managed=False)
+        for p in props.get("Policies") or []
+    ]
+    for arn in props.get("ManagedPolicyArns") or []:
+        document = sam.managed_policy_document(str(arn))
+        policies.append(Policy(name=str(arn), document=document or {"Statement": []}, managed=True))
+    return Role(
         logical_id=logical_id,
-        name=name,
+        name=resolver.name_of(logical_id),
         arn=resolver.arn_of(logical_id),
-        code_dir=(resolver.base / code_uri).resolve(),
-        handler=str(props.get("Handler", globals_fn.get("Handler", "app.handler"))),
-        environment=_environment(resolver, globals_fn, props),
-        timeout_seconds=int(resolver.resolve(props.get("Timeout", globals_fn.get("Timeout", 3)))),
-        memory_mb=int(resolver.resolve(props.get("MemorySize", globals_fn.get("MemorySize", 128)))),
-        routes=tuple(routes),
-        sqs_mappings=tuple(mappings),
-        schedules=tuple(schedules),
+        services=tuple(services),
+        policies=tuple(policies),
     )
 
 
-def _ses_identities(resolver: _Resolver, logical_id: str) -> set[str]:
-    policies = resolver._props(logical_id).get("Policies") or []
-    found = set()
-    for policy in policies if isinstance(policies, list) else [policies]:
-        if not isinstance(policy, dict):
+def _role_of(resolver: Resolver, value: Any) -> str | None:
+    return resolver.logical_id_of(value, _ROLE) if value is not None else None
+
+
+# ---------------------------------------------------------------------------------------------- the HTTP API
+
+
+@dataclass
+class _Api:
+    routes: dict[str, list[HttpRoute]] = field(default_factory=dict)  # function -> its routes
+    authorizer: JwtAuthorizer | None = None
+
+
+def _http_api(resolver: Resolver) -> _Api:
+    """Routes and the JWT authorizer from the OpenAPI body SAM generates for each HTTP API."""
+    api = _Api()
+    events = _route_events(resolver)
+    for api_id in resolver.of_type("AWS::ApiGatewayV2::Api"):
+        body = resolver.props(api_id).get("Body") or {}
+        schemes = resolver.resolve(((body.get("components") or {}).get("securitySchemes")) or {})
+        for name, scheme in schemes.items():
+            spec = scheme.get("x-amazon-apigateway-authorizer") or {}
+            if spec.get("type") == "jwt" and api.authorizer is None:
+                jwt = spec.get("jwtConfiguration") or {}
+                audience = jwt.get("audience") or []
+                api.authorizer = JwtAuthorizer(
+                    name=str(name),
+                    issuer=str(jwt.get("issuer", "")),
+                    audience=tuple(str(a) for a in (audience if isinstance(audience, list) else [audience])),
+                    identity_header=str(spec.get("identitySource", "$request.header.Authorization"))
+                    .rsplit(".", 1)[-1]
+                    .lower(),
+                )
+        for path, operations in (body.get("paths") or {}).items():
+            for method_key, operation in operations.items():
+                integration = operation.get("x-amazon-apigateway-integration") or {}
+                function = _integrated_function(resolver, integration.get("uri"))
+                if function is None:
+                    continue
+                method = "ANY" if method_key == "x-amazon-apigateway-any-method" else method_key.upper()
+                security = operation.get("security") or []
+                api.routes.setdefault(function, []).append(
+                    HttpRoute(
+                        method=method,
+                        path=path,
+                        public=not any(name != "NONE" for requirement in security for name in requirement),
+                        function=function,
+                        event=events.get((function, _permission_key(method, path)), ""),
+                    )
+                )
+    return api
+
+
+def _integrated_function(resolver: Resolver, uri: Any) -> str | None:
+    found = re.search(r"functions/(.+)/invocations$", str(resolver.resolve(uri))) if uri else None
+    return resolver.logical_id_of(found.group(1), _FUNCTION) if found else None
+
+
+def _permission_key(method: str, path: str) -> str:
+    """A route as SAM writes it in the Lambda permission's SourceArn: ``GET/v1/orders/*``."""
+    shown_path = "" if path == "$default" else re.sub(r"\{[^}]+\}", "*", path)
+    return ("*" if method == "ANY" else method) + shown_path
+
+
+def _route_events(resolver: Resolver) -> dict[tuple[str, str], str]:
+    """The event key behind each route: SAM names its permission ``<Function><Event>Permission``."""
+    found = {}
+    for logical_id in resolver.of_type("AWS::Lambda::Permission"):
+        props = resolver.props(logical_id)
+        if props.get("Principal") != "apigateway.amazonaws.com":
             continue
-        for key, args in policy.items():
-            if key.startswith("SES") and isinstance(args, dict) and "IdentityName" in args:
-                found.add(str(resolver.resolve(args["IdentityName"])))
+        function = resolver.logical_id_of(props.get("FunctionName"), _FUNCTION)
+        source = str(resolver.resolve(props.get("SourceArn", "")))
+        parts = source.split(":", 5)[-1].split("/", 2)  # api / stage / METHOD/path
+        if function is None or len(parts) < 3 or not logical_id.startswith(function):
+            continue
+        event = logical_id[len(function) :].removesuffix("Permission")
+        found[(function, parts[2])] = event
     return found
 
 
-def _jwt_authorizer(resolver: _Resolver) -> JwtAuthorizer | None:
-    for resource in resolver.resources.values():
-        if resource.get("Type") != "AWS::Serverless::HttpApi":
-            continue
-        auth = resolver.resolve((resource.get("Properties") or {}).get("Auth") or {})
-        name = auth.get("DefaultAuthorizer")
-        spec = (auth.get("Authorizers") or {}).get(name) if name else None
-        if not spec or "JwtConfiguration" not in spec:
-            return None
-        jwt_config = spec["JwtConfiguration"]
-        audience = jwt_config.get("audience") or []
-        source = str(spec.get("IdentitySource", "$request.header.Authorization"))
-        return JwtAuthorizer(
-            name=str(name),
-            issuer=str(jwt_config.get("issuer", "")),
-            audience=tuple(str(a) for a in (audience if isinstance(audience, list) else [audience])),
-            identity_header=source.rsplit(".", 1)[-1].lower(),
+# ---------------------------------------------------------------------------------------------- functions
+
+
+def _sqs_mappings(resolver: Resolver) -> dict[str, list[SqsMapping]]:
+    found: dict[str, list[SqsMapping]] = {}
+    for logical_id in resolver.of_type("AWS::Lambda::EventSourceMapping"):
+        raw = resolver.props(logical_id)
+        function = resolver.logical_id_of(raw.get("FunctionName"), _FUNCTION)
+        queue = resolver.logical_id_of(raw.get("EventSourceArn"), _QUEUE)
+        if function is None or queue is None:
+            raise TemplateError(f"{logical_id}: the function or the queue is not in the template")
+        props = resolver.resolve(raw)
+        concurrency = (props.get("ScalingConfig") or {}).get("MaximumConcurrency")
+        found.setdefault(function, []).append(
+            SqsMapping(
+                function=function,
+                queue=queue,
+                batch_size=int(props.get("BatchSize", 10)),
+                report_batch_item_failures="ReportBatchItemFailures"
+                in (props.get("FunctionResponseTypes") or []),
+                enabled=bool(props.get("Enabled", True)),
+                maximum_concurrency=None if concurrency is None else int(concurrency),
+            )
         )
-    return None
+    return found
 
 
-def _default_authorizer(resolver: _Resolver) -> str | None:
-    for resource in resolver.resources.values():
-        if resource.get("Type") == "AWS::Serverless::HttpApi":
-            auth = (resource.get("Properties") or {}).get("Auth") or {}
-            default = auth.get("DefaultAuthorizer")
-            return str(default) if default else None
-    return None
+def _schedules(resolver: Resolver) -> dict[str, list[Schedule]]:
+    found: dict[str, list[Schedule]] = {}
+    for logical_id in resolver.of_type("AWS::Scheduler::Schedule"):
+        raw = resolver.props(logical_id)
+        target = raw.get("Target") or {}
+        function = resolver.logical_id_of(target.get("Arn"), _FUNCTION)
+        if function is None:
+            continue  # a schedule of something else than a function of the template: nothing to run
+        props = resolver.resolve(raw)
+        resolved_target = props.get("Target") or {}
+        raw_input = resolved_target.get("Input")
+        dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
+        # SAM names the schedule resource <Function><Event>; the event key gives the local name.
+        event = logical_id[len(function) :] if logical_id.startswith(function) else logical_id
+        found.setdefault(function, []).append(
+            Schedule(
+                local_name=kebab(event),
+                name=resolver.name_of(logical_id),
+                expression=str(props["ScheduleExpression"]),
+                input=None if raw_input is None else env_text(raw_input),
+                function=function,
+                enabled=props.get("State", "ENABLED") != "DISABLED",
+                role=_role_of(resolver, target.get("RoleArn")),
+                role_arn=str(resolved_target.get("RoleArn", "")),
+                dead_letter_queue=resolver.logical_id_of(dead_letter, _QUEUE) if dead_letter else None,
+            )
+        )
+    return found
+
+
+def _function(
+    resolver: Resolver,
+    base: Path,
+    logical_id: str,
+    api: _Api,
+    mappings: Mapping[str, list[SqsMapping]],
+    schedules: Mapping[str, list[Schedule]],
+    roles: Mapping[str, Role],
+) -> Function:
+    raw = resolver.props(logical_id)
+    code = raw.get("Code") or {}
+    code_path = sam.local_path_of(code.get("S3Bucket"), code.get("S3Key"))
+    if code_path is None:
+        raise TemplateError(f"{logical_id}: CodeUri must be a local folder")
+    variables = resolver.resolve((raw.get("Environment") or {}).get("Variables") or {})
+    role = _role_of(resolver, raw.get("Role"))
+    return Function(
+        logical_id=logical_id,
+        name=resolver.name_of(logical_id),
+        arn=resolver.arn_of(logical_id),
+        code_dir=(base / code_path).resolve(),
+        handler=str(raw.get("Handler", "app.handler")),
+        environment={key: env_text(value) for key, value in variables.items()},
+        timeout_seconds=int(resolver.resolve(raw.get("Timeout", 3))),
+        memory_mb=int(resolver.resolve(raw.get("MemorySize", 128))),
+        routes=tuple(api.routes.get(logical_id, ())),
+        sqs_mappings=tuple(mappings.get(logical_id, ())),
+        schedules=tuple(schedules.get(logical_id, ())),
+        role=role,
+        role_name=roles[role].name if role is not None and role in roles else "",
+        policies=roles[role].policies if role is not None and role in roles else (),
+    )
+
+
+def _ses_identities(resolver: Resolver, roles: Mapping[str, Role]) -> set[str]:
+    """SES identities declared as resources, or named by the ARNs the roles may send from."""
+    found = {
+        str(resolver.resolve(resolver.props(logical_id).get("EmailIdentity")))
+        for logical_id in resolver.of_type("AWS::SES::EmailIdentity")
+    }
+    for role in roles.values():
+        for policy in role.inline_policies:
+            for statement in policy.statements:
+                resources = statement.get("Resource") or []
+                for resource in [resources] if isinstance(resources, str) else resources:
+                    identity = re.match(r"arn:aws:ses:[^:]*:[^:]*:identity/([^*?]+)$", str(resource))
+                    if identity:
+                        found.add(identity.group(1))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------- state
 
 
 def _key_schema(raw: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in raw]
 
 
-def _table(resolver: _Resolver, logical_id: str) -> Table:
-    props = resolver.resolve(resolver._props(logical_id))
+def _table(resolver: Resolver, logical_id: str) -> Table:
+    props = resolver.resolve(resolver.props(logical_id))
     name = resolver.name_of(logical_id)
     args: dict[str, Any] = {
         "TableName": name,
@@ -725,17 +584,17 @@ _QUEUE_ATTRIBUTES = (
 )
 
 
-def _queue(resolver: _Resolver, logical_id: str) -> Queue:
-    props = resolver.resolve(resolver._props(logical_id))
-    attributes = {key: _env_text(props[key]) for key in _QUEUE_ATTRIBUTES if key in props}
+def _queue(resolver: Resolver, logical_id: str) -> Queue:
+    props = resolver.resolve(resolver.props(logical_id))
+    attributes = {key: env_text(props[key]) for key in _QUEUE_ATTRIBUTES if key in props}
     dead_letter = None
     redrive = props.get("RedrivePolicy")
     if redrive:
-        raw = resolver._props(logical_id)["RedrivePolicy"]
+        raw = resolver.props(logical_id)["RedrivePolicy"]
         if isinstance(redrive, str):
             redrive = json.loads(redrive)
             raw = redrive
-        dead_letter = _logical_id_of_arn(resolver, raw["deadLetterTargetArn"], _QUEUE_TYPES)
+        dead_letter = resolver.logical_id_of(raw["deadLetterTargetArn"], _QUEUE)
         attributes["RedrivePolicy"] = json.dumps(
             {
                 "deadLetterTargetArn": redrive["deadLetterTargetArn"],
@@ -752,16 +611,16 @@ def _queue(resolver: _Resolver, logical_id: str) -> Queue:
     )
 
 
-def _target_kind(resolver: _Resolver, arn_expr: Any) -> tuple[str, str | None]:
-    for kind, types in (("sqs", _QUEUE_TYPES), ("lambda", _FUNCTION_TYPES), ("states", _STATE_MACHINE_TYPES)):
-        found = _logical_id_of_arn(resolver, arn_expr, types)
+def _target_kind(resolver: Resolver, arn_expr: Any) -> tuple[str, str | None]:
+    for kind, resource_type in (("sqs", _QUEUE), ("lambda", _FUNCTION), ("states", _STATE_MACHINE)):
+        found = resolver.logical_id_of(arn_expr, resource_type)
         if found:
             return kind, found
     return "other", None
 
 
-def _rule(resolver: _Resolver, logical_id: str) -> Rule:
-    raw = resolver._props(logical_id)
+def _rule(resolver: Resolver, logical_id: str) -> Rule:
+    raw = resolver.props(logical_id)
     props = resolver.resolve(raw)
     targets = []
     for raw_target, target in zip(raw.get("Targets") or [], props.get("Targets") or [], strict=True):
@@ -777,7 +636,7 @@ def _rule(resolver: _Resolver, logical_id: str) -> Rule:
         logical_id=logical_id,
         name=resolver.name_of(logical_id),
         arn=resolver.arn_of(logical_id),
-        bus_name=resolver._bus_name(raw.get("EventBusName")),
+        bus_name=resolver.bus_name(raw.get("EventBusName")),
         pattern=pattern,
         schedule_expression=props.get("ScheduleExpression"),
         enabled=props.get("State", "ENABLED") == "ENABLED",
@@ -785,99 +644,76 @@ def _rule(resolver: _Resolver, logical_id: str) -> Rule:
     )
 
 
-def _event_rules(resolver: _Resolver, logical_id: str, kind: str) -> list[Rule]:
-    """Rules SAM makes from a function's or state machine's EventBridgeRule events."""
-    rules = []
-    arn = resolver.arn_of(logical_id)
-    for event_key, event in (resolver._props(logical_id).get("Events") or {}).items():
-        if event.get("Type") not in ("EventBridgeRule", "CloudWatchEvent"):
-            continue
-        event_props = resolver.resolve(event.get("Properties") or {})
-        extra = {k: event_props[k] for k in ("Input", "InputPath", "InputTransformer") if k in event_props}
-        rule_logical_id = f"{logical_id}{event_key}"
-        bus = event_props.get("EventBusName", "default")
-        bus = bus.rsplit("/", 1)[-1] if bus.startswith("arn:") else bus
-        rules.append(
-            Rule(
-                logical_id=rule_logical_id,
-                name=str(event_props.get("RuleName", f"{STACK_NAME}-{rule_logical_id}")),
-                arn=f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/"
-                + ("" if bus == "default" else f"{bus}/")
-                + str(event_props.get("RuleName", f"{STACK_NAME}-{rule_logical_id}")),
-                bus_name=bus,
-                pattern=event_props.get("Pattern"),
-                schedule_expression=None,
-                enabled=event_props.get("State", "ENABLED") == "ENABLED",
-                targets=(
-                    RuleTarget(
-                        id=str((event_props.get("Target") or {}).get("Id", f"{logical_id}{event_key}Target")),
-                        arn=arn,
-                        kind=kind,
-                        resource=logical_id,
-                        extra=extra,
-                    ),
-                ),
-            )
-        )
-    return rules
-
-
-def _state_machine(resolver: _Resolver, logical_id: str) -> StateMachine:
-    raw = resolver._props(logical_id)
-    kind = resolver._type(logical_id)
-    if kind == "AWS::Serverless::StateMachine":
-        sm_type = str(resolver.resolve(raw.get("Type", "STANDARD")))
-        definition_uri = raw.get("DefinitionUri")
-        inline = raw.get("Definition")
-    else:
-        sm_type = str(resolver.resolve(raw.get("StateMachineType", "STANDARD")))
-        definition_uri = None
-        inline = raw.get("Definition") or raw.get("DefinitionString")
-    if isinstance(definition_uri, str):
-        text = (resolver.base / definition_uri).read_text(encoding="utf-8")
-    elif inline is not None:
-        resolved_inline = resolver.resolve(inline)
-        text = resolved_inline if isinstance(resolved_inline, str) else json.dumps(resolved_inline, indent=2)
+def _state_machine(
+    resolver: Resolver, base: Path, logical_id: str, roles: Mapping[str, Role]
+) -> StateMachine:
+    raw = resolver.props(logical_id)
+    location = raw.get("DefinitionS3Location")
+    if location is not None:
+        local = sam.local_path_of(location.get("Bucket"), location.get("Key"))
+        if local is None:
+            raise TemplateError(f"{logical_id}: needs a local DefinitionUri or a Definition")
+        text = (base / local).read_text(encoding="utf-8")
+    elif raw.get("Definition") is not None:
+        text = json.dumps(resolver.resolve(raw["Definition"]), indent=2)
+    elif raw.get("DefinitionString") is not None:
+        text = str(resolver.resolve(raw["DefinitionString"]))
     else:
         raise TemplateError(f"{logical_id}: needs a local DefinitionUri or a Definition")
     substitutions = resolver.resolve(raw.get("DefinitionSubstitutions") or {})
     for key, value in substitutions.items():
         text = text.replace("${" + key + "}", str(value))
     name = resolver.name_of(logical_id)
-    role = raw.get("Role") or raw.get("RoleArn")
+    role = _role_of(resolver, raw.get("RoleArn"))
     return StateMachine(
         logical_id=logical_id,
         name=name,
         arn=resolver.arn_of(logical_id),
-        type=sm_type.upper(),
+        type=str(resolver.resolve(raw.get("StateMachineType", "STANDARD"))).upper(),
         definition=text,
-        role_arn=str(resolver.resolve(role)) if role else f"arn:aws:iam::{ACCOUNT_ID}:role/{name}-role",
+        role_arn=str(resolver.resolve(raw["RoleArn"])) if raw.get("RoleArn") else "",
+        role=role,
+        policies=roles[role].policies if role is not None and role in roles else (),
     )
 
 
+# ---------------------------------------------------------------------------------------------- loading
+
+
 def load(path: Path = TEMPLATE_PATH, parameter_overrides: Mapping[str, str] | None = None) -> Template:
-    """Read ``template.yaml`` and resolve it for the local stack."""
+    """Read ``template.yaml``, expand it as SAM does and resolve it for the local stack."""
     doc = load_yaml(path.read_text(encoding="utf-8"))
     parameters = {
-        key: _env_text(spec["Default"])
+        key: env_text(spec["Default"])
         for key, spec in (doc.get("Parameters") or {}).items()
         if "Default" in spec
     }
     parameters.update(parameter_overrides or {})
-    resolver = _Resolver(doc, parameters, path.parent)
-    globals_fn = (doc.get("Globals") or {}).get("Function") or {}
-    template = Template(path=path, parameters=parameters, authorizer=_jwt_authorizer(resolver))
+    expanded = sam.expand(doc, parameters)
+    resolver = Resolver(expanded, parameters)
+    base = path.parent
+    roles = {logical_id: _role(resolver, logical_id) for logical_id in resolver.of_type(_ROLE)}
+    api = _http_api(resolver)
+    mappings = _sqs_mappings(resolver)
+    schedules = _schedules(resolver)
+    template = Template(
+        path=path,
+        parameters=parameters,
+        authorizer=api.authorizer,
+        roles=roles,
+        cloudformation=expanded,
+        ses_identities=_ses_identities(resolver, roles),
+    )
     for logical_id, resource in resolver.resources.items():
         condition = resource.get("Condition")
         if condition and not resolver.condition(condition):
             continue
         kind = resource.get("Type", "")
         match kind:
-            case "AWS::Serverless::Function":
-                template.functions[logical_id] = _function(resolver, logical_id, globals_fn)
-                template.ses_identities.update(_ses_identities(resolver, logical_id))
-                for rule in _event_rules(resolver, logical_id, "lambda"):
-                    template.rules[rule.logical_id] = rule
+            case "AWS::Lambda::Function":
+                template.functions[logical_id] = _function(
+                    resolver, base, logical_id, api, mappings, schedules, roles
+                )
             case "AWS::DynamoDB::Table":
                 template.tables[logical_id] = _table(resolver, logical_id)
             case "AWS::SQS::Queue":
@@ -887,15 +723,10 @@ def load(path: Path = TEMPLATE_PATH, parameter_overrides: Mapping[str, str] | No
                 template.buses[logical_id] = Bus(logical_id, name, resolver.arn_of(logical_id))
             case "AWS::Events::Rule":
                 template.rules[logical_id] = _rule(resolver, logical_id)
-            case "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine":
-                template.state_machines[logical_id] = _state_machine(resolver, logical_id)
-                for rule in _event_rules(resolver, logical_id, "states"):
-                    template.rules[rule.logical_id] = rule
+            case "AWS::StepFunctions::StateMachine":
+                template.state_machines[logical_id] = _state_machine(resolver, base, logical_id, roles)
             case "AWS::S3::Bucket":
                 template.buckets[logical_id] = Bucket(logical_id, resolver.name_of(logical_id))
-            case "AWS::SES::EmailIdentity":
-                identity = resolver.resolve(resolver._props(logical_id).get("EmailIdentity"))
-                template.ses_identities.add(str(identity))
-            case _:
+            case _ if kind not in _READ_TYPES:
                 template.ignored[logical_id] = kind
     return template

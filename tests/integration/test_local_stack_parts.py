@@ -30,6 +30,7 @@ Conditions:
   IsProd: !Equals [!Ref Stage, prod]
 Globals:
   Function:
+    Runtime: python3.12
     Timeout: 7
     Environment:
       Variables:
@@ -74,7 +75,7 @@ Resources:
       Events:
         Jobs: {Type: SQS, Properties: {Queue: !GetAtt Work.Arn, BatchSize: 5}}
         NightlyCleanUp: {Type: ScheduleV2, Properties: {ScheduleExpression: "cron(0 3 * * ? *)", Input: '{"a": 1}'}}
-        Ping: {Type: HttpApi, Properties: {Path: /ping, Method: get, Auth: {Authorizer: NONE}}}
+        Ping: {Type: HttpApi, Properties: {Path: /ping, Method: get}}
 """
 
 
