@@ -136,7 +136,7 @@ def _interleaved(
             try:
                 samples[target.name].append(run(target))
             except RuntimeError as error:
-                skipped[target.name] = str(error)[:600]
+                skipped[target.name] = _tail(error)
     return samples
 
 
@@ -148,7 +148,7 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
         try:
             _, stderr = _probe(target, "-X", "importtime")
         except RuntimeError as error:
-            skipped[target.name] = str(error)[:600]
+            skipped[target.name] = _tail(error)
             continue
         profiles[target.name] = import_profile.parse(stderr)
     chosen = [t for t in chosen if t.name not in skipped]
@@ -167,7 +167,7 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
             try:
                 found = _probe(target, lazy=sorted(candidates[target.name]))[0]
             except RuntimeError as error:
-                skipped[f"{target.name} (deferred)"] = str(error)[:600]
+                skipped[f"{target.name} (deferred)"] = _tail(error)
                 continue
             never_ran[target.name] = found["never_ran"]
             kept_out[target.name] = _kept_out(profiles[target.name], found["never_ran"], set(found["ran"]))
@@ -194,10 +194,12 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
         }
         deferred_runs = timed_deferred.get(target.name)
         if deferred_runs and target.name not in deferred_failed:
-            row["deferred_modules"] = kept_out[target.name]
+            scale = _untraced_scale(profiles[target.name], row["import"]["median"])
+            row["importtime_scale"] = scale
+            row["deferred_modules"] = {name: ms * scale for name, ms in kept_out[target.name].items()}
             ran = set(deferred_runs[0]["ran"])
             row["deferred_kept_out_ms"] = (
-                sum(item.self_us for item in profiles[target.name] if item.name not in ran) / 1000
+                scale * sum(item.self_us for item in profiles[target.name] if item.name not in ran) / 1000
             )
             row["import_deferred"] = summarize([s["import_seconds"] for s in deferred_runs])
             row["peak_rss_deferred_mib"] = summarize(
@@ -211,6 +213,7 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
         if "import_deferred" in row:
             row["import_deferred_ratio_to_baseline"] = ratio(row["import_deferred"], baseline["import"])
     return {
+        "summary": _summary(rows),
         "repetitions": repetitions,
         "artefact": {"layer": str(chosen[0].paths[1]) if chosen else None},
         "interpreter": f"python -I -S ({sys.version.split()[0]}), sys.path = code folder + layer",
@@ -221,6 +224,45 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
         "snapstart": snapstart.assess(rows),
         "skipped": skipped,
     }
+
+
+GOAL_RATIO = 1.5
+
+
+def _summary(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The spread of import time over the baseline's, as built and with the unneeded imports deferred."""
+    functions = [row for name, row in rows.items() if name != BASELINE_NAME]
+
+    def spread(key: str) -> dict[str, Any]:
+        ratios = sorted(row[key] for row in functions if key in row)
+        if not ratios:
+            return {}
+        return {
+            "min": ratios[0],
+            "median": ratios[len(ratios) // 2],
+            "max": ratios[-1],
+            "within_goal": sum(1 for r in ratios if r <= GOAL_RATIO),
+            "functions": len(ratios),
+        }
+
+    return {
+        "goal_ratio": GOAL_RATIO,
+        "as_built": spread("import_ratio_to_baseline"),
+        "deferred": spread("import_deferred_ratio_to_baseline"),
+    }
+
+
+def _tail(error: Exception) -> str:
+    """The end of a failed start's message: the exception, not the probe's own frames."""
+    lines = str(error).strip().splitlines()
+    return " | ".join([lines[0], *lines[-3:]]) if len(lines) > 4 else " | ".join(lines)
+
+
+def _untraced_scale(profile: list[import_profile.Imported], import_ms: float) -> float:
+    """``-X importtime`` slows every import it times; its figures are scaled by the untraced import time
+    over the traced total so that they add up to what the timed runs measured."""
+    traced_ms = sum(item.self_us for item in profile) / 1000
+    return import_ms / traced_ms if traced_ms else 1.0
 
 
 def _kept_out(
@@ -239,8 +281,8 @@ def lazy_import_candidates(
     rows: dict[str, dict[str, Any]], profiles: dict[str, list[import_profile.Imported]]
 ) -> list[dict[str, Any]]:
     """Per module init never runs: which functions import it for nothing, who imports it, and the import
-    ms deferring it kept out of their cold start (``-X importtime`` self times of what then did not run;
-    median over those functions)."""
+    ms deferring it kept out of their cold start (``-X importtime`` self times of what then did not run,
+    scaled to the untraced import; median over those functions)."""
     found: dict[str, dict[str, Any]] = {}
     for name, row in rows.items():
         for module, ms in row.get("deferred_modules", {}).items():

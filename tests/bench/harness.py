@@ -112,7 +112,7 @@ class Config:
         }
         config.jobs_due = {"local": 100, "moto": 10}
         config.jobs_repetitions = _scaled(3, scale)
-        config.cold_repetitions, config.cold_only, config.cold_top_packages = _scaled(5, scale), None, 8
+        config.cold_repetitions, config.cold_only, config.cold_top_packages = _scaled(7, scale), None, 8
         config.memory_checkpoints = [_scaled(50, scale, 5), _scaled(150, scale, 10)]
         config.cost_orders = _scaled(20, scale, 3)
         return config

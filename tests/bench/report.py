@@ -193,11 +193,14 @@ def _throughput(found: dict[str, Any]) -> list[str]:
         warm = result.get("warm_up") or {}
         if warm.get("cold_start_ms"):
             out += [
-                f"Warm-up (untimed) started {warm['environments']} environments; cold starts, median ms: "
+                f"Warm-up (untimed, {warm['clients']} clients, every environment starting at once on this "
+                f"machine's cores): {warm['environments']} environments running after it; cold starts, "
+                "median ms: "
                 + ", ".join(
                     f"{n} {v['median']:.0f} (x{v['count']})" for n, v in warm["cold_start_ms"].items()
                 )
-                + ".",
+                + f"; answers {', '.join(f'{k}: {v}' for k, v in warm['statuses'].items())}, client retries "
+                f"{_retries(warm)}; oversold/lost/duplicated {_audit_text(warm['audit'])}.",
                 "",
             ]
         out += ["Every cell:", ""]
@@ -205,12 +208,21 @@ def _throughput(found: dict[str, Any]) -> list[str]:
     return out
 
 
+# What every throughput cell must find at 0 (the first three are shown; any other that is not 0 is named).
+MUST_BE_ZERO = (
+    "oversold_units",
+    "lost_orders",
+    "duplicated_orders",
+    "answers_naming_another_order",
+    "reservation_mismatch_units",
+    "replays_answered_differently",
+)
+
+
 def _audit_text(audit: dict[str, int]) -> str:
-    return "/".join(str(audit[key]) for key in ("oversold_units", "lost_orders", "duplicated_orders")) + (
-        ""
-        if not any(audit.values())
-        else " **(" + ", ".join(f"{k} {v}" for k, v in audit.items() if v) + ")**"
-    )
+    shown = "/".join(str(audit[key]) for key in MUST_BE_ZERO[:3])
+    wrong = [f"{key} {audit[key]}" for key in MUST_BE_ZERO if audit.get(key)]
+    return shown + (f" **({', '.join(wrong)})**" if wrong else "")
 
 
 def _throughput_summary(rows: list[dict[str, Any]]) -> list[str]:
@@ -372,6 +384,16 @@ def _cold_start(found: Any) -> list[str]:
         "in `shared/oms` would give; those modules then load on the first invocation that uses them.",
         "",
     ]
+    summary = found.get("summary") or {}
+    for label, key in (("As built", "as_built"), ("With the unneeded imports deferred", "deferred")):
+        spread = summary.get(key)
+        if spread:
+            out += [
+                f"- {label}: import time {spread['min']:.2f}-{spread['max']:.2f}x the baseline's (median "
+                f"{spread['median']:.2f}x); {spread['within_goal']} of {spread['functions']} functions within "
+                f"the goal of {summary['goal_ratio']:.1f}x."
+            ]
+    out += [""] if summary else []
     rows = []
     for name, row in found["functions"].items():
         packages = ", ".join(f"{p['package']} {p['self_ms']:.0f}" for p in row["import_time_by_package"][:4])
@@ -421,9 +443,11 @@ def _lazy_candidates(candidates: list[dict[str, Any]]) -> list[str]:
     out = [
         "### Imports a handler does not need at cold start",
         "",
-        "Modules `shared/oms` imports at module level that init never runs (found by deferring them): "
-        "ms = `-X importtime` self time of what then stayed out of the cold start (median over the "
-        "functions listed; a module pulled in that another import needs anyway is not counted).",
+        "Modules `shared/oms` imports at module level that init never runs (found by deferring them), "
+        "for whoever makes those imports lazy: ms = `-X importtime` self time of what then stayed out of "
+        "the cold start, scaled to the untraced import time (importtime's own overhead removed), median "
+        "and max over the functions listed; a module pulled in that another import needs anyway is not "
+        "counted. The first invocation that uses the module pays for it instead.",
         "",
     ]
     out += _table(

@@ -51,8 +51,12 @@ def _warm_workers(world: StackClient, clients: int, skus: int) -> dict[str, Any]
         cell = throughput.run_cell(world, clients=clients, orders=clients * 2, hot=False, skus=skus, seed=0)
     runtime = world.cloud.functions.runtime
     cold = runtime.cold_starts() if runtime is not None else {}
+    retried = ("retried_connection_errors", "retried_key_in_use", "retried_server_errors")
     return {
+        "clients": clients,
         "audit": cell["audit"],
+        "statuses": cell["statuses"],
+        **{key: cell[key] for key in retried},
         "environments": runtime.environment_count() if runtime is not None else 0,
         "cold_start_ms": {
             name: {"count": len(ms), "median": statistics.median(ms)}
