@@ -18,9 +18,11 @@ machine.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +49,8 @@ CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
+# What Lambda's runtime provides besides the standard library.
+BOTO3_DISTRIBUTIONS = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "urllib3", "six")
 # Deferral candidates below this (cumulative ms in the importtime run) are not worth a line.
 CANDIDATE_MINIMUM_MS = 0.5
 
@@ -66,6 +70,29 @@ class Target:
         return [sys.executable, "-I", "-S", *extra, str(PROBE), module, *self.paths, *lazy_args]
 
 
+def _runtime_boto3() -> Path:
+    """Lambda's Python runtime brings boto3 (``/var/runtime``); for a layer that does not bundle it, the
+    same: a folder holding only boto3 and what it imports, linked from this environment's copies."""
+    folder = Path(tempfile.gettempdir()) / "oms-bench-runtime-boto3"
+    folder.mkdir(exist_ok=True)
+    for distribution in BOTO3_DISTRIBUTIONS:
+        for top in _top_level_names(distribution):
+            source = Path(str(importlib.metadata.distribution(distribution).locate_file(top)))
+            link = folder / top
+            if not link.exists():
+                link.symlink_to(source)
+    return folder
+
+
+def _top_level_names(distribution: str) -> set[str]:
+    files = importlib.metadata.distribution(distribution).files or []
+    return {
+        str(f).split("/")[0]
+        for f in files
+        if not str(f).startswith((".", "__pycache__")) and ".dist-info" not in str(f).split("/")[0]
+    }
+
+
 def _settings() -> RuntimeSettings:
     return RuntimeSettings(
         endpoints=dict(UNREACHABLE_AWS),
@@ -83,8 +110,11 @@ def targets(template: Template, only: list[str] | None) -> list[Target]:
     functions.code_dir_of = lambda fn: built.function_dir(fn.code_dir)
     settings = _settings()
 
+    # boto3 from the layer when the build bundles it, else as the runtime provides it.
+    runtime = () if (Path(built.layer_python) / "boto3").is_dir() else (str(_runtime_boto3()),)
+
     def target(name: str, spec: FunctionSpec, api: bool) -> Target:
-        paths = (str(spec.code_dir), str(spec.layer_dir))
+        paths = (str(spec.code_dir), str(spec.layer_dir), *runtime)
         return Target(name, paths, _lambda_environment(spec, settings), api)
 
     baseline = FunctionSpec(
@@ -215,7 +245,12 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
     return {
         "summary": _summary(rows),
         "repetitions": repetitions,
-        "artefact": {"layer": str(chosen[0].paths[1]) if chosen else None},
+        "artefact": {
+            "layer": str(chosen[0].paths[1]) if chosen else None,
+            "boto3_from": "the runtime (not in the layer)"
+            if chosen and len(chosen[0].paths) > 2
+            else "the layer",
+        },
         "interpreter": f"python -I -S ({sys.version.split()[0]}), sys.path = code folder + layer",
         "environment": "the function's template environment (Globals + its own) and what Lambda sets, "
         "as the local stack's workers get it",

@@ -378,7 +378,8 @@ def _cold_start(found: Any) -> list[str]:
         return out
     out += [
         f"Each handler imported as Lambda imports it: {found['interpreter']}; {found['environment']}. "
-        f"The baseline imports boto3 from the same layer. Import ms and peak RSS: median of "
+        f"boto3 from {found.get('artefact', {}).get('boto3_from', 'the layer')}, for the baseline (a handler "
+        "that imports boto3 only) too. Import ms and peak RSS: median of "
         f"{found['repetitions']} interleaved runs. Deferred: the same import with the modules our code "
         "imports but init never runs loaded lazily (`importlib.util.LazyLoader`), i.e. what lazy imports "
         "in `shared/oms` would give; those modules then load on the first invocation that uses them.",
