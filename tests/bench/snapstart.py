@@ -66,15 +66,15 @@ def assess(rows: dict[str, dict[str, Any]], memory_mb: int = 512) -> dict[str, A
         "cache_usd_per_month_all_api_functions": cache_usd_month,
         "verdict": (
             f"At {memory_mb} MB an API function's init would take about {typical:,.0f} ms in Lambda "
-            f"(measured {typical / stretch:,.0f} ms here x {stretch:.2f} for its CPU share); a restore of "
+            f"(median {typical / stretch:,.0f} ms here x {stretch:.2f} for its CPU share). A restore of "
             f"{RESTORE_MS[0]:.0f}-{RESTORE_MS[1]:.0f} ms would take {low:,.0f}-{high:,.0f} ms off each cold "
-            f"start{'' if pays_in_latency else ' at best'}, for {restore_usd:.7f} USD per restore against "
-            f"{init_usd:.7f} USD of billed init ({restore_usd / init_usd:.0f}x), plus "
-            f"{cache_usd_month:.2f} USD a month to keep {len(functions)} snapshots cached. "
+            f"start, for {restore_usd * 1000:.3f} USD per 1,000 restores ({restore_usd / init_usd:.0f}x the "
+            f"billed init it replaces) plus {cache_usd_month:.2f} USD a month to keep the {len(functions)} "
+            "API functions' snapshots cached. "
             + (
-                "It pays in latency only where cold starts are frequent enough to matter to callers and "
-                "rare enough that the restore charge stays small; reducing the init (lazy imports, below) "
-                "is cheaper and helps every cold start."
+                "So it pays in latency at a small price, for the customer-facing routes once cold starts "
+                "show in their p99; deferring the imports init does not need (below) comes first: it is "
+                "free and shortens every cold start, snapshot or not."
                 if pays_in_latency
                 else "It does not pay: the init is already about as short as a restore."
             )
