@@ -67,6 +67,7 @@ _READ_TYPES = frozenset(
         "AWS::Lambda::EventSourceMapping",
         "AWS::Scheduler::Schedule",
         "AWS::ApiGatewayV2::Api",
+        "AWS::Lambda::EventInvokeConfig",
     }
 )
 
@@ -160,6 +161,7 @@ class Function:
     role: str | None = None  # logical id of its execution role
     role_name: str = ""
     policies: tuple[Policy, ...] = ()  # the role's policies, inline and managed
+    destinations: tuple[str, ...] = ()  # ARNs Lambda sends failed (or done) asynchronous invocations to
 
     @property
     def module_file(self) -> Path:
@@ -471,6 +473,20 @@ def _schedules(resolver: Resolver) -> dict[str, list[Schedule]]:
     return found
 
 
+def _destinations(resolver: Resolver) -> dict[str, list[str]]:
+    """Where Lambda sends each function's asynchronous results (EventInvokeConfig), as ARNs."""
+    found: dict[str, list[str]] = {}
+    for logical_id in resolver.of_type("AWS::Lambda::EventInvokeConfig"):
+        raw = resolver.props(logical_id)
+        function = resolver.logical_id_of(raw.get("FunctionName"), _FUNCTION)
+        config = resolver.resolve(raw.get("DestinationConfig") or {})
+        for outcome in ("OnFailure", "OnSuccess"):
+            destination = (config.get(outcome) or {}).get("Destination")
+            if function is not None and destination:
+                found.setdefault(function, []).append(str(destination))
+    return found
+
+
 def _function(
     resolver: Resolver,
     base: Path,
@@ -479,6 +495,7 @@ def _function(
     mappings: Mapping[str, list[SqsMapping]],
     schedules: Mapping[str, list[Schedule]],
     roles: Mapping[str, Role],
+    destinations: Mapping[str, list[str]],
 ) -> Function:
     raw = resolver.props(logical_id)
     code = raw.get("Code") or {}
@@ -502,6 +519,7 @@ def _function(
         role=role,
         role_name=roles[role].name if role is not None and role in roles else "",
         policies=roles[role].policies if role is not None and role in roles else (),
+        destinations=tuple(destinations.get(logical_id, ())),
     )
 
 
@@ -696,6 +714,7 @@ def load(path: Path = TEMPLATE_PATH, parameter_overrides: Mapping[str, str] | No
     api = _http_api(resolver)
     mappings = _sqs_mappings(resolver)
     schedules = _schedules(resolver)
+    destinations = _destinations(resolver)
     template = Template(
         path=path,
         parameters=parameters,
@@ -712,7 +731,7 @@ def load(path: Path = TEMPLATE_PATH, parameter_overrides: Mapping[str, str] | No
         match kind:
             case "AWS::Lambda::Function":
                 template.functions[logical_id] = _function(
-                    resolver, base, logical_id, api, mappings, schedules, roles
+                    resolver, base, logical_id, api, mappings, schedules, roles, destinations
                 )
             case "AWS::DynamoDB::Table":
                 template.tables[logical_id] = _table(resolver, logical_id)
