@@ -122,6 +122,12 @@ class StackClient:
     def carrier_webhook_secret(self) -> str:
         return self.cloud.environment["CARRIER_WEBHOOK_SECRET"]
 
+    def carrier_secret(self, carrier: str) -> str:
+        """The secret the carrier ``carrier`` signs its webhooks with (derived from the configured one)."""
+        from oms.secrets import carrier_secret
+
+        return carrier_secret(self.carrier_webhook_secret, carrier)
+
     @staticmethod
     def signature(secret: str, body: bytes, timestamp: int | None = None) -> str:
         """``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`` at the stack's clock."""
@@ -134,7 +140,8 @@ class StackClient:
     ) -> Response:
         """POST a signed webhook (the payment secret unless the path is a carrier's)."""
         if secret is None:
-            secret = self.carrier_webhook_secret if "/carriers" in path else self.payment_webhook_secret
+            carrier = path.rstrip("/").rsplit("/", 1)[-1]
+            secret = self.carrier_secret(carrier) if "/carriers/" in path else self.payment_webhook_secret
         body = _json_dumps(payload)
         headers = {"Content-Type": "application/json", "X-Signature": self.signature(secret, body, timestamp)}
         return self.request("POST", path, body=body, headers=headers)

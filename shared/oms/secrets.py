@@ -7,6 +7,8 @@ during a rotation both verify, so no signed request is refused while the sender 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
 from oms.config import MissingSetting, settings
@@ -39,6 +41,17 @@ def carrier_webhook_secrets() -> tuple[str, ...]:
     """The secrets a carrier webhook may be signed with (one, or two during a rotation)."""
     s = settings()
     return _several(_read("CARRIER_WEBHOOK_SECRET", s.carrier_webhook_secret, s.carrier_webhook_secret_param))
+
+
+def carrier_secret(secret: str, carrier: str) -> str:
+    """A carrier's own webhook secret, derived from the configured one (HMAC-SHA256 of ``carrier:<code>``):
+    each carrier holds only its own, so a body signed for one carrier does not verify on another's path."""
+    return hmac.new(secret.encode(), f"carrier:{carrier}".encode(), hashlib.sha256).hexdigest()
+
+
+def carrier_webhook_secrets_of(carrier: str) -> tuple[str, ...]:
+    """The secrets ``carrier``'s webhooks may be signed with (two during a rotation)."""
+    return tuple(carrier_secret(secret, carrier) for secret in carrier_webhook_secrets())
 
 
 def payment_webhook_secret() -> str:

@@ -13,7 +13,17 @@ import pytest
 from oms_local.auth import mint
 from oms_local.testing import StackClient
 
-from tests.e2e.shop import delivered_order, ok, order_body, orders_of, place, product
+from tests.e2e.shop import (
+    carrier_event,
+    delivered_order,
+    ok,
+    order_body,
+    orders_of,
+    pay,
+    place,
+    product,
+    ship,
+)
 from tests.e2e.test_bad_input_http import problem
 from tests.e2e.test_tracking_http import local_now
 
@@ -263,3 +273,120 @@ def test_one_payment_id_pays_one_order(stack: StackClient) -> None:
     assert detail["captured"] == 0
     assert [e["type"] for e in detail["timeline"]].count("payment_id_in_use") == 1
     assert paid_with(second, "pay_own_2") == "paid"
+
+
+def _return_awaiting_parcel(stack: StackClient, buyer: str) -> dict[str, Any]:
+    tea = product(stack, 5)
+    order = delivered_order(stack, (tea, 1, 3900), customer=buyer)
+    opened = ok(
+        stack.request(
+            "POST",
+            f"/v1/orders/{order['id']}/returns",
+            json={"reason": "no_reason", "items": [{"sku": tea, "quantity": 1}]},
+            token=stack.customer_token(buyer),
+        ),
+        201,
+    )
+    assert opened["status"] == "awaiting_parcel"
+    return dict(opened)
+
+
+def _send_back(stack: StackClient, buyer: str, item: dict[str, Any], number: str, carrier: str = "sf") -> Any:
+    return stack.request(
+        "POST",
+        f"/v1/returns/{item['id']}/shipment",
+        json={"carrier": carrier, "tracking_number": number},
+        token=stack.customer_token(buyer),
+    )
+
+
+def _return_status(stack: StackClient, buyer: str, item: dict[str, Any]) -> str:
+    return str(
+        ok(stack.request("GET", f"/v1/returns/{item['id']}", token=stack.customer_token(buyer)))["status"]
+    )
+
+
+def test_a_return_parcel_cannot_take_over_the_merchants_tracking_number(stack: StackClient) -> None:
+    tea = product(stack, 5)
+    merchant_order = ok(place(stack, order_body((tea, 1, 3900)), "cus_other"), 201)
+    pay(stack, merchant_order)
+    number = ship(stack, merchant_order)
+    squatter = "cus_squat"
+    item = _return_awaiting_parcel(stack, squatter)
+    ok(_send_back(stack, squatter, item, number))  # accepted: the answer says nothing of other orders
+    assert stack.request("POST", "/_local/idle").status == 200
+    carrier_event(stack, number, "delivered", ok(stack.request("GET", "/_local/clock"))["now"])
+    assert stack.idle()
+    assert _return_status(stack, squatter, item) == "in_transit"  # someone else's parcel moved nothing
+    other = ok(
+        stack.request("GET", f"/v1/orders/{merchant_order['id']}", token=stack.customer_token("cus_other"))
+    )
+    assert other["status"] == "delivered"
+
+
+def test_a_number_a_buyer_typed_first_never_blocks_the_merchant(stack: StackClient) -> None:
+    number = f"SF{uuid.uuid4().hex[:10].upper()}"
+    item = _return_awaiting_parcel(stack, "cus_first")
+    ok(_send_back(stack, "cus_first", item, number))
+    tea = product(stack, 5)
+    order = ok(place(stack, order_body((tea, 1, 3900)), "cus_later"), 201)
+    pay(stack, order)
+    shipped = stack.request(
+        "POST",
+        f"/v1/admin/orders/{order['id']}/shipments",
+        json={"carrier": "sf", "tracking_number": number},
+        token=stack.admin_token(),
+    )
+    assert shipped.status == 201, shipped.text
+
+
+def test_a_number_two_buyers_claim_moves_neither_return(stack: StackClient) -> None:
+    number = f"SF{uuid.uuid4().hex[:10].upper()}"
+    first, second = _return_awaiting_parcel(stack, "cus_a"), _return_awaiting_parcel(stack, "cus_b")
+    ok(_send_back(stack, "cus_a", first, number))
+    ok(_send_back(stack, "cus_b", second, number))
+    carrier_event(stack, number, "delivered", ok(stack.request("GET", "/_local/clock"))["now"])
+    assert stack.idle()
+    assert (_return_status(stack, "cus_a", first), _return_status(stack, "cus_b", second)) == (
+        "in_transit",
+        "in_transit",
+    )
+
+
+def test_carriers_come_from_the_known_list(stack: StackClient) -> None:
+    item = _return_awaiting_parcel(stack, "cus_carrier")
+    problem(_send_back(stack, "cus_carrier", item, "RT12345678", carrier="acme"), 422, "validation_failed")
+    event = {
+        "event_id": f"ev_{uuid.uuid4().hex[:10]}",
+        "tracking_number": "RT12345678",
+        "status": "delivered",
+        "occurred_at": local_now(stack).isoformat(),
+    }
+    problem(stack.webhook("/v1/webhooks/carriers/acme", event), 422)
+
+
+def test_a_body_signed_for_one_carrier_is_refused_on_another_carriers_path(stack: StackClient) -> None:
+    event = {
+        "event_id": f"ev_{uuid.uuid4().hex[:10]}",
+        "tracking_number": "SF1234567890",
+        "status": "delivered",
+        "occurred_at": local_now(stack).isoformat(),
+    }
+    body = json.dumps(event).encode()
+    signed_for_sf = stack.signature(stack.carrier_secret("sf"), body, int(local_now(stack).timestamp()))
+    answer = stack.request(
+        "POST",
+        "/v1/webhooks/carriers/zto",
+        body=body,
+        headers={"Content-Type": "application/json", "X-Signature": signed_for_sf},
+    )
+    problem(answer, 401, "invalid_signature")
+    master = stack.signature(stack.carrier_webhook_secret, body, int(local_now(stack).timestamp()))
+    answer = stack.request(
+        "POST",
+        "/v1/webhooks/carriers/sf",
+        body=body,
+        headers={"Content-Type": "application/json", "X-Signature": master},
+    )
+    problem(answer, 401, "invalid_signature")  # the configured secret itself signs for no carrier
+    assert stack.webhook("/v1/webhooks/carriers/sf", event).status in (200, 202)

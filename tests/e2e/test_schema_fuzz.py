@@ -111,8 +111,8 @@ class Fuzzer:
             # Signed and unsigned by turns: an unsigned delivery must be turned away with a 401 problem.
             if self.sent[label] % 2 == 0:
                 secret = (
-                    self.stack.carrier_webhook_secret
-                    if "/carriers" in path
+                    self.stack.carrier_secret(str((case.path_parameters or {}).get("carrier", "")))
+                    if "/carriers/" in path
                     else self.stack.payment_webhook_secret
                 )
                 raw_bytes = raw if isinstance(raw, bytes) else str(raw).encode()

@@ -77,7 +77,7 @@ def carrier_event(
 
 
 def tell(stack: StackClient, payload: dict[str, Any], carrier: str = "sf") -> Response:
-    return signed(stack, f"/v1/webhooks/carriers/{carrier}", payload, stack.carrier_webhook_secret)
+    return signed(stack, f"/v1/webhooks/carriers/{carrier}", payload, stack.carrier_secret(carrier))
 
 
 def order_as_buyer(stack: StackClient, order: dict[str, Any]) -> dict[str, Any]:
@@ -175,7 +175,7 @@ def test_forged_or_old_carrier_webhooks_are_401_and_change_nothing(stack: StackC
     number = ship(stack, order)
     event = carrier_event(number, "delivered", local_now(stack))
     forged = signed(stack, "/v1/webhooks/carriers/sf", event, "not-the-secret")
-    old = signed(stack, "/v1/webhooks/carriers/sf", event, stack.carrier_webhook_secret, skew=-301)
+    old = signed(stack, "/v1/webhooks/carriers/sf", event, stack.carrier_secret("sf"), skew=-301)
     unsigned = stack.request("POST", "/v1/webhooks/carriers/sf", json=event)
     for answer in (forged, old, unsigned):
         assert answer.status == 401, answer.text

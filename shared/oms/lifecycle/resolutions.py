@@ -17,12 +17,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, mod
 
 from oms import clock, events, ids
 from oms.config import require, settings
+from oms.domain.carriers import CarrierCode
 from oms.domain.catalog import MAX_PRICE
 from oms.domain.coupons import COUPON_CODE_PATTERN, Coupon, CouponKind
 from oms.domain.order_exceptions import ResolutionAction
 from oms.domain.order_status import Status
 from oms.lifecycle.completion import AUTO_CONFIRM
-from oms.lifecycle.shipping import CARRIER_PATTERN, TRACKING_PATTERN, ShipLine
+from oms.lifecycle.shipping import TRACKING_PATTERN, ShipLine
 from oms.problems import Conflict, FieldError, Problem, ValidationProblem
 from oms.store import credits, inventory, keys, refunds, shipments
 from oms.store.patches import EMPTY, Patch
@@ -42,7 +43,7 @@ class Resolution(BaseModel):
     items: list[ShipLine] | None = Field(
         None, min_length=1, max_length=30, description="reship: what to send"
     )
-    carrier: str | None = Field(None, pattern=CARRIER_PATTERN, description="reship: the new parcel's carrier")
+    carrier: CarrierCode | None = Field(None, description="reship: the new parcel's carrier")
     tracking_number: str | None = Field(None, pattern=TRACKING_PATTERN)
     coupon_code: str | None = Field(
         None, pattern=COUPON_CODE_PATTERN, description="compensation as a one-use coupon with this code"

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 from oms import clock, events, ids
 from oms.config import require, settings
 from oms.domain import return_policy as rules
+from oms.domain.carriers import CarrierCode
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.returns import (
     DISPUTED_CONDITIONS,
@@ -22,7 +23,7 @@ from oms.domain.returns import (
     next_return_status,
     refund_for_units,
 )
-from oms.lifecycle.shipping import CARRIER_PATTERN, TRACKING_PATTERN
+from oms.lifecycle.shipping import TRACKING_PATTERN
 from oms.problems import Conflict, FieldError, Problem, ValidationProblem
 from oms.store import catalog, inventory, orders, refunds, shipments
 from oms.store import returns as store
@@ -435,7 +436,7 @@ def accept_alternative(table: Table, item: Item, by: str) -> Item:
 class ReturnParcel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    carrier: str = Field(pattern=CARRIER_PATTERN)
+    carrier: CarrierCode
     tracking_number: str = Field(pattern=TRACKING_PATTERN)
 
 
@@ -447,12 +448,11 @@ def record_parcel(table: Table, item: Item, body: ReturnParcel, by: str) -> Item
         body.carrier,
         body.tracking_number,
         [{"sku": i["sku"], "quantity": i["quantity"]} for i in item["items"]],
-        kind="return",
+        kind=shipments.RETURN_KIND,
     )
     parcel["return_id"] = item["id"]
     sent_at = clock.now_iso()
     ops = shipments.create_ops(parcel)
-    ops[1]["Put"]["Item"]["return_id"] = {"S": item["id"]}
     try:
         return store.move(
             table,
@@ -473,8 +473,10 @@ def record_parcel(table: Table, item: Item, body: ReturnParcel, by: str) -> Item
             extra_ops=ops,
         )
     except TransactionCancelled as cancelled:
+        # Only this order's own returns can hold the number (the index is filed per order): the answer
+        # says nothing about anyone else's parcels.
         raise Conflict(
-            f"Tracking number {body.tracking_number} is already used for {body.carrier}.",
+            f"Tracking number {body.tracking_number} is already used for another return of this order.",
             code="tracking_number_in_use",
         ) from cancelled
 

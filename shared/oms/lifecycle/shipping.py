@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from oms import events, ids
+from oms.domain.carriers import CarrierCode
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.order_status import Move
 from oms.problems import Conflict, FieldError, ValidationProblem
@@ -12,7 +13,6 @@ from oms.store import inventory, shipments
 from oms.store.table import Item, Table, TransactionCancelled
 from oms.store.transitions import move
 
-CARRIER_PATTERN = r"^[a-z0-9_-]{2,32}$"
 TRACKING_PATTERN = r"^[A-Za-z0-9-]{4,40}$"
 
 
@@ -26,7 +26,7 @@ class ShipLine(BaseModel):
 class ShipmentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    carrier: str = Field(pattern=CARRIER_PATTERN)
+    carrier: CarrierCode
     tracking_number: str = Field(pattern=TRACKING_PATTERN)
     items: list[ShipLine] | None = Field(None, min_length=1, max_length=30)
 

@@ -16,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from oms import clock, events, ids
 from oms.domain import tracking
+from oms.domain.carriers import CarrierCode
 from oms.domain.order_exceptions import OPEN, default_deadline
 from oms.domain.order_status import Move, Status
 from oms.lifecycle import returns
 from oms.lifecycle.completion import delivered_fields
-from oms.lifecycle.shipping import CARRIER_PATTERN, TRACKING_PATTERN
+from oms.lifecycle.shipping import TRACKING_PATTERN
 from oms.observability import logger
 from oms.store import carrier_stats, order_exceptions, orders, receipts, shipments
 from oms.store.patches import EMPTY, order_update_op
@@ -29,7 +30,7 @@ from oms.store.transitions import LostRace, move
 
 ATTEMPTS = 5
 OUTBOUND_KINDS = ("outbound", "reship")  # parcels to the buyer; a return's parcel never delivers the order
-RETURN_KIND = "return"
+RETURN_KIND = shipments.RETURN_KIND
 
 
 class CarrierEvent(BaseModel):
@@ -53,7 +54,7 @@ class TrackingMessage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    carrier: str = Field(pattern=CARRIER_PATTERN)
+    carrier: CarrierCode
     event: CarrierEvent
 
 
@@ -69,7 +70,7 @@ def apply(table: Table, carrier: str, event: CarrierEvent) -> str:
     """Apply one carrier event; the answer says what happened (``duplicate`` for a repeat)."""
     receipt = receipts.receipt_op(receipt_source(carrier), event.event_id)
     for _ in range(ATTEMPTS):
-        index = table.get(*shipments.tracking_key(carrier, event.tracking_number))
+        index = shipments.parcel_index(table, carrier, event.tracking_number)
         if index is None:
             return _ignore(table, receipt, carrier, event)
         order, children = orders.record_for(table, index["order_id"], None)

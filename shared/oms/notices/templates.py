@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oms import clock
+from oms.domain import carriers
 
 PAYMENT_METHODS = {
     "zh-CN": {"alipay": "支付宝", "wechat_pay": "微信支付", "card": "银行卡", "balance": "余额"},
@@ -107,26 +108,6 @@ def order_confirmation(order: dict[str, Any], locale: str, detail: Mapping[str, 
     )
 
 
-CARRIERS = {
-    "zh-CN": {
-        "sf": "顺丰速运",
-        "jd": "京东物流",
-        "ems": "中国邮政 EMS",
-        "zto": "中通快递",
-        "yto": "圆通速递",
-        "sto": "申通快递",
-        "yunda": "韵达快递",
-    },
-    "en": {
-        "sf": "SF Express",
-        "jd": "JD Logistics",
-        "ems": "China Post EMS",
-        "zto": "ZTO Express",
-        "yto": "YTO Express",
-        "sto": "STO Express",
-        "yunda": "Yunda Express",
-    },
-}
 EXCEPTION_KINDS = {
     "zh-CN": {
         "delayed": "配送延误",
@@ -166,7 +147,7 @@ def is_chinese(locale: str) -> bool:
 
 
 def _carrier(code: str, locale: str) -> str:
-    return CARRIERS.get(locale, CARRIERS["en"]).get(code, code.upper())
+    return carriers.display_name(code, locale)
 
 
 def currency_of(order: Mapping[str, Any]) -> str:

@@ -17,14 +17,19 @@ from oms.store.table import Item, Table, serialize, values
 require("STALE_SHIPMENT_HOURS", by=__name__)
 
 STALE = "stale_shipment"
+RETURN_KIND = "return"
 
 
 def shipment_key(order_id: str, shipment_id: str) -> tuple[str, str]:
     return keys.order(order_id)[0], f"SHIPMENT#{shipment_id}"
 
 
-def tracking_key(carrier: str, tracking_number: str) -> tuple[str, str]:
-    return f"TRACKING#{carrier}#{tracking_number}", "TRACKING"
+def tracking_key(carrier: str, tracking_number: str, order_id: str | None = None) -> tuple[str, str]:
+    """Where a tracking number points at its parcel. The merchant's shipment owns ``TRACKING``; a buyer's
+    return parcel is filed under its own order (``RETURN#<order>``), so what a buyer types can neither
+    block nor take over the merchant's number or another buyer's."""
+    partition = f"TRACKING#{carrier}#{tracking_number}"
+    return partition, ("TRACKING" if order_id is None else f"RETURN#{order_id}")
 
 
 def new_shipment(
@@ -57,14 +62,17 @@ def new_shipment(
 
 
 def create_ops(shipment: Item) -> list[dict[str, Any]]:
-    """The shipment and its tracking index, both new: a tracking number is used once per carrier."""
-    pk, sk = tracking_key(shipment["carrier"], shipment["tracking_number"])
+    """The shipment and its tracking index, both new: a merchant's tracking number is used once per
+    carrier; a return parcel's once per order."""
+    owner = shipment["order_id"] if shipment["kind"] == RETURN_KIND else None
+    pk, sk = tracking_key(shipment["carrier"], shipment["tracking_number"], owner)
     index = {
         "pk": pk,
         "sk": sk,
         "order_id": shipment["order_id"],
         "shipment_id": shipment["id"],
         "kind": shipment["kind"],
+        **({"return_id": shipment["return_id"]} if shipment.get("return_id") else {}),
     }
     return [
         {"Put": {"Item": serialize(shipment), "ConditionExpression": "attribute_not_exists(sk)"}},
@@ -110,8 +118,21 @@ def stale_timer_fields() -> dict[str, Any]:
     }
 
 
+def parcel_index(table: Table, carrier: str, tracking_number: str) -> Item | None:
+    """The one parcel a carrier's number stands for: the merchant's shipment when there is one, else the
+    return parcel filed under it — unless several buyers filed it, when it is nobody's (a carrier event
+    then moves no parcel rather than someone else's)."""
+    partition, _ = tracking_key(carrier, tracking_number)
+    found, _ = table.query("pk = :pk", expression_values=values(pk=partition), consistent=True)
+    merchant = [i for i in found if i["sk"] == "TRACKING"]
+    if merchant:
+        return merchant[0]
+    returned = [i for i in found if str(i["sk"]).startswith("RETURN#")]
+    return returned[0] if len(returned) == 1 else None
+
+
 def find(table: Table, carrier: str, tracking_number: str) -> Item | None:
-    index = table.get(*tracking_key(carrier, tracking_number))
+    index = parcel_index(table, carrier, tracking_number)
     if index is None:
         return None
     return table.get(*shipment_key(index["order_id"], index["shipment_id"]))
