@@ -1,12 +1,14 @@
 """``python -m tests.bench``: run the benchmarks and write tests/bench/results/ (Markdown and JSON).
 
 ``--quick`` is a smoke test (seconds, moto only); ``--scale`` or ``BENCH_SCALE`` multiplies the sample
-counts of a full run (0.5 halves it); ``--only`` picks figures; ``--engines`` picks DynamoDB engines.
+counts of a full run (0.5 halves it); ``--only`` picks figures (the others are kept from the last report,
+named as such, unless ``--fresh``); ``--engines`` picks DynamoDB engines.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import warnings
@@ -28,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", help="comma-separated: moto,local (default both when Java is present)")
     parser.add_argument("--only", help=f"comma-separated figures among {', '.join(harness.FIGURES)}")
     parser.add_argument("--out", type=Path, default=report.RESULTS, help="where to write the report")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="with --only: write only the figures measured (by default the others are kept from the last report)",
+    )
     args = parser.parse_args(argv)
     figures = [f.strip() for f in args.only.split(",")] if args.only else None
     unknown = set(figures or []) - set(harness.FIGURES)
@@ -39,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     config = harness.Config.build(quick=args.quick, scale=args.scale, engines=engines, figures=figures)
     found = harness.run(config)
     stem = "quick-latest" if args.quick else "latest"
+    previous = args.out / f"{stem}.json"
+    if figures and not args.fresh and previous.is_file():
+        report.carry_forward(found, json.loads(previous.read_text(encoding="utf-8")))
     for path in report.write(found, args.out, stem=stem, dated=not args.quick):
         print(f"wrote {path}")
     failed = _failures(found["figures"])

@@ -215,6 +215,7 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
         row: dict[str, Any] = {
             "api": target.api,
             "import": summarize([s["import_seconds"] for s in runs]),
+            "import_cpu": summarize([s["import_cpu_seconds"] for s in runs]),
             "peak_rss_mib": summarize([s["peak_rss_kib"] for s in runs], scale=1 / 1024, unit="MiB"),
             "modules_loaded": runs[0]["modules"],
             "import_time_by_package": import_profile.by_package(profiles[target.name], top_imports),
@@ -224,7 +225,7 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
         }
         deferred_runs = timed_deferred.get(target.name)
         if deferred_runs and target.name not in deferred_failed:
-            scale = _untraced_scale(profiles[target.name], row["import"]["median"])
+            scale = _untraced_scale(profiles[target.name], row["import_cpu"]["median"])
             row["importtime_scale"] = scale
             row["deferred_modules"] = {name: ms * scale for name, ms in kept_out[target.name].items()}
             ran = set(deferred_runs[0]["ran"])
@@ -232,6 +233,7 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
                 scale * sum(item.self_us for item in profiles[target.name] if item.name not in ran) / 1000
             )
             row["import_deferred"] = summarize([s["import_seconds"] for s in deferred_runs])
+            row["import_cpu_deferred"] = summarize([s["import_cpu_seconds"] for s in deferred_runs])
             row["peak_rss_deferred_mib"] = summarize(
                 [s["peak_rss_kib"] for s in deferred_runs], scale=1 / 1024, unit="MiB"
             )
@@ -239,9 +241,13 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
     baseline = rows[BASELINE_NAME]
     for row in rows.values():
         row["import_ratio_to_baseline"] = ratio(row["import"], baseline["import"])
+        row["import_cpu_ratio_to_baseline"] = ratio(row["import_cpu"], baseline["import_cpu"])
         row["rss_ratio_to_baseline"] = ratio(row["peak_rss_mib"], baseline["peak_rss_mib"])
         if "import_deferred" in row:
             row["import_deferred_ratio_to_baseline"] = ratio(row["import_deferred"], baseline["import"])
+            row["import_cpu_deferred_ratio_to_baseline"] = ratio(
+                row["import_cpu_deferred"], baseline["import_cpu"]
+            )
     return {
         "summary": _summary(rows),
         "repetitions": repetitions,
@@ -284,6 +290,8 @@ def _summary(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "goal_ratio": GOAL_RATIO,
         "as_built": spread("import_ratio_to_baseline"),
         "deferred": spread("import_deferred_ratio_to_baseline"),
+        "as_built_cpu": spread("import_cpu_ratio_to_baseline"),
+        "deferred_cpu": spread("import_cpu_deferred_ratio_to_baseline"),
     }
 
 

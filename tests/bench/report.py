@@ -52,6 +52,25 @@ def write(
     return written
 
 
+def carry_forward(report: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    """A run of some figures (``--only``) keeps the others from the previous report, as they were, each
+    named in the header with the run it comes from."""
+    previous_meta = previous.get("meta", {})
+    provenance = dict(previous_meta.get("carried", {}))
+    carried = {}
+    for name, result in previous.get("figures", {}).items():
+        if name in report["figures"]:
+            continue
+        report["figures"][name] = result
+        carried[name] = provenance.get(name) or {
+            "started_at": previous_meta.get("started_at"),
+            "commit": previous_meta.get("commit"),
+        }
+    if carried:
+        report["meta"]["carried"] = carried
+    return report
+
+
 # ---------------------------------------------------------------------------------------------- Markdown
 
 
@@ -83,6 +102,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"- Load average at start {meta.get('loadavg_at_start')} and end {meta.get('loadavg_at_end')} "
         "(anything above 0 on this machine is other work running beside the benchmark)",
         "- Every timing: median (p99; p10-p90; n = samples), milliseconds unless said otherwise.",
+        *_carried(meta.get("carried", {})),
         "",
     ]
     out += _placement(figures.get("placement", {}))
@@ -100,6 +120,16 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _carried(carried: dict[str, dict[str, Any]]) -> list[str]:
+    runs: dict[tuple[str, str], list[str]] = {}
+    for name, run in carried.items():
+        runs.setdefault((str(run.get("started_at")), str(run.get("commit"))), []).append(name)
+    return [
+        f"- Not measured in this run, kept from the run of {started} at commit {commit}: {', '.join(names)}"
+        for (started, commit), names in sorted(runs.items())
+    ]
+
+
 def _placement(found: dict[str, Any]) -> list[str]:
     if not found:
         return []
@@ -108,8 +138,9 @@ def _placement(found: dict[str, Any]) -> list[str]:
         "",
         "raw = the DynamoDB work of one order with boto3 (BatchGetItem + TransactWriteItems); handlers = "
         "validate-order then reserve-stock called in-process; http = POST /v1/orders through the gateway, "
-        "the API function and the Express workflow. Interleaved rounds on one table, orders deleted after "
-        "each round; consumers (pollers) paused.",
+        "the API function and the Express workflow, every function run in the stack's process (so the "
+        "breakdown sees the calls inside them; figure 2 compares with worker processes). Interleaved rounds "
+        "on one table, orders deleted after each round; consumers (pollers) paused.",
         "",
     ]
     for engine, result in found.items():
@@ -380,17 +411,23 @@ def _cold_start(found: Any) -> list[str]:
         f"Each handler imported as Lambda imports it: {found['interpreter']}; {found['environment']}. "
         f"boto3 from {found.get('artefact', {}).get('boto3_from', 'the layer')}, for the baseline (a handler "
         "that imports boto3 only) too. Import ms and peak RSS: median of "
-        f"{found['repetitions']} interleaved runs. Deferred: the same import with the modules our code "
+        f"{found['repetitions']} interleaved runs; CPU ms (the process's CPU time during the import) is what a "
+        "busy machine disturbs least. Deferred: the same import with the modules our code "
         "imports but init never runs loaded lazily (`importlib.util.LazyLoader`), i.e. what lazy imports "
         "in `shared/oms` would give; those modules then load on the first invocation that uses them.",
         "",
     ]
     summary = found.get("summary") or {}
-    for label, key in (("As built", "as_built"), ("With the unneeded imports deferred", "deferred")):
+    for label, key in (
+        ("As built, on the clock", "as_built"),
+        ("As built, in CPU time", "as_built_cpu"),
+        ("With the unneeded imports deferred, on the clock", "deferred"),
+        ("With the unneeded imports deferred, in CPU time", "deferred_cpu"),
+    ):
         spread = summary.get(key)
         if spread:
             out += [
-                f"- {label}: import time {spread['min']:.2f}-{spread['max']:.2f}x the baseline's (median "
+                f"- {label}: import {spread['min']:.2f}-{spread['max']:.2f}x the baseline's (median "
                 f"{spread['median']:.2f}x); {spread['within_goal']} of {spread['functions']} functions within "
                 f"the goal of {summary['goal_ratio']:.1f}x."
             ]
@@ -407,10 +444,13 @@ def _cold_start(found: Any) -> list[str]:
                 f"{name}{' (API)' if row.get('api') else ''}",
                 cell(row["import"], 0),
                 f"{row['import_ratio_to_baseline']:.2f}",
+                f"{fmt(row['import_cpu']['median'], 0)}",
+                f"{row['import_cpu_ratio_to_baseline']:.2f}",
                 cell(row["peak_rss_mib"]),
                 f"{row['rss_ratio_to_baseline']:.2f}",
                 row["modules_loaded"],
-                f"{fmt(deferred['median'], 0)} ({row['import_deferred_ratio_to_baseline']:.2f}x)"
+                f"{fmt(deferred['median'], 0)} ({row['import_deferred_ratio_to_baseline']:.2f}x); CPU "
+                f"{fmt(row['import_cpu_deferred']['median'], 0)} ({row['import_cpu_deferred_ratio_to_baseline']:.2f}x)"
                 if deferred
                 else "-",
                 packages,
@@ -422,10 +462,12 @@ def _cold_start(found: Any) -> list[str]:
             "function",
             "import ms",
             "x baseline",
+            "CPU ms",
+            "x baseline",
             "peak RSS MiB",
             "x baseline",
             "modules",
-            "deferred ms (x baseline)",
+            "deferred: ms (x baseline); CPU ms (x baseline)",
             "import self-ms by package (-X importtime)",
             "self-ms beyond the baseline's, by package",
         ],
@@ -694,7 +736,8 @@ def _cost(found: dict[str, Any]) -> list[str]:
         if "error" in result:
             continue
         out += [
-            f"Counted over {result['orders']} orders placed over HTTP on {engine}, consumers running until idle.",
+            f"Counted over {result['orders']} orders placed over HTTP on {engine}, consumers running until idle, "
+            "the functions run in the stack's process so that the calls inside them are counted.",
             "",
         ]
         out += _table(["call per order", "count"], [[k, v] for k, v in result["calls_per_order"].items()])

@@ -6,7 +6,7 @@ each restore (https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html, "Snap
 start then costs Restore Duration + Duration instead of Init Duration + Duration
 (https://docs.aws.amazon.com/lambda/latest/dg/snapstart-monitoring.html).
 
-Our init is measured on this machine's full core. Lambda gives a function CPU in proportion to its
+Our init is the import's CPU time on this machine's full core (CPU time: a busy machine disturbs it least). Lambda gives a function CPU in proportion to its
 memory, one vCPU at 1,769 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so
 a single-threaded, CPU-bound import at 512 MB takes about 1769/512 times as long there: an estimate, not
 a measurement (this core is not a Graviton vCPU, and file reads are not all CPU).
@@ -42,7 +42,7 @@ def assess(rows: dict[str, dict[str, Any]], memory_mb: int = 512) -> dict[str, A
     gb = memory_mb / 1024
     functions: dict[str, dict[str, Any]] = {}
     for name, row in api.items():
-        local_ms = float(row["import"]["median"])
+        local_ms = float(row.get("import_cpu", row["import"])["median"])
         in_lambda_ms = local_ms * stretch
         functions[name] = {
             "init_local_ms": local_ms,
@@ -66,7 +66,7 @@ def assess(rows: dict[str, dict[str, Any]], memory_mb: int = 512) -> dict[str, A
         "cache_usd_per_month_all_api_functions": cache_usd_month,
         "verdict": (
             f"At {memory_mb} MB an API function's init would take about {typical:,.0f} ms in Lambda "
-            f"(median {typical / stretch:,.0f} ms here x {stretch:.2f} for its CPU share). A restore of "
+            f"(median {typical / stretch:,.0f} CPU ms here x {stretch:.2f} for its CPU share). A restore of "
             f"{RESTORE_MS[0]:.0f}-{RESTORE_MS[1]:.0f} ms would take {low:,.0f}-{high:,.0f} ms off each cold "
             f"start, for {restore_usd * 1000:.3f} USD per 1,000 restores ({restore_usd / init_usd:.0f}x the "
             f"billed init it replaces) plus {cache_usd_month:.2f} USD a month to keep the {len(functions)} "
