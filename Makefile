@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench load token clean
+.PHONY: run test lint build build-OmsLayer bench load token clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,19 @@ test: $(STAMP) $(NODE_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared functions infrastructure/oms_local
+	$(BIN)/mypy shared functions infrastructure/oms_local infrastructure/oms_build
 	$(BIN)/cfn-lint template.yaml
+
+# The Lambda artefact in build/lambda (python3.12, arm64): a layer with pyproject.toml's pinned run-time
+# dependencies and the oms package, and each function's code folder. It needs only Python 3.11+ with pip,
+# so a deploy machine builds it without the development environment (the venv's Python when there is one).
+BUILD_PYTHON = $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
+build:
+	PYTHONPATH=infrastructure $(BUILD_PYTHON) -m oms_build --platform lambda
+
+# `sam build` runs this for the layer (BuildMethod: makefile in template.yaml), in this folder.
+build-OmsLayer: build
+	cp -R build/lambda/layer/. "$(ARTIFACTS_DIR)"
 
 bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m tests.bench
