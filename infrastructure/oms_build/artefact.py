@@ -71,6 +71,8 @@ def host_artefact() -> Artefact:
 
 
 def _build_layer(artefact: Artefact, installed: Path, *, keep_bytecode: bool) -> None:
+    for leftover in artefact.layer_python.parent.glob("python.*.*"):  # from a build that was killed
+        remove_tree(leftover)
     mark = artefact.root / _DEPENDENCIES_MARK
     current = mark.read_text().strip() if mark.is_file() else None
     if current == installed.name and artefact.layer_python.is_dir():
@@ -79,7 +81,6 @@ def _build_layer(artefact: Artefact, installed: Path, *, keep_bytecode: bool) ->
     # New dependencies: a complete layer is made beside the old one, then takes its place.
     fresh = artefact.layer_python.with_name(f"python.{os.getpid()}.partial")
     stale = artefact.layer_python.with_name(f"python.{os.getpid()}.stale")
-    remove_tree(fresh)
     link_tree(installed, fresh)
     sync_tree(OMS_PACKAGE, fresh / "oms", keep_bytecode=keep_bytecode)
     if artefact.layer_python.exists():

@@ -29,8 +29,9 @@ def installed(requirements: Sequence[str], target: Target, cache_root: Path) -> 
     with exclusive(cache_root / f"{key}.lock"):
         if folder.is_dir():  # another process installed it while this one waited
             return folder
+        for leftover in cache_root.glob(f"{key}.*.partial"):  # from a build that was killed
+            remove_tree(leftover)
         partial = cache_root / f"{key}.{os.getpid()}.partial"
-        remove_tree(partial)
         try:
             _pip_install(requirements, target, partial)
             _prune(partial, target)
