@@ -1,0 +1,113 @@
+"""A pytest plugin: every AWS call the stack's functions make is authorised against their roles and recorded.
+
+    .venv/bin/pytest -p tests.iam_audit tests/e2e/test_order_story.py
+
+Each stack the suites boot gets an :class:`~oms_local.iam.Authorizer` on its worker runtime, so a call the
+function's role does not allow fails in the function with AWS's AccessDenied. At the end of the run the
+report (``OMS_IAM_AUDIT``, default ``.iam-audit.json``) lists the requests refused and the template's grants
+no recorded call needed. ``OMS_IAM_AUDIT_ENFORCE=0`` records the verdicts without enforcing them.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from oms import aws
+from oms_local.functions import Functions
+from oms_local.iam import Authorizer, Decision
+from oms_local.testing import StackClient, Worlds
+
+_authorizers: dict[int, Authorizer] = {}
+# The function running in this process (handler tests run functions in-process), with its authorizer.
+_running: contextvars.ContextVar[tuple[str, Authorizer] | None] = contextvars.ContextVar(
+    "running", default=None
+)
+
+
+def _enforcing() -> bool:
+    return os.environ.get("OMS_IAM_AUDIT_ENFORCE", "1") != "0"
+
+
+def attach(client: StackClient) -> Authorizer:
+    """The authorizer of the client's template, attached to its worker runtime."""
+    template = client.local.template
+    authorizer = _authorizers.setdefault(id(template), Authorizer(template))
+    runtime = client.cloud.functions.runtime
+    if runtime is not None:
+        enforce = _enforcing()
+
+        def authorize(function: str, service: str, operation: str, params: dict[str, Any]) -> Decision:
+            decision = authorizer.check(function, service, operation, params)
+            return decision if enforce or decision.allowed else Decision(True, "", "")
+
+        runtime.settings.authorize = authorize
+    return authorizer
+
+
+def _authorize_in_process(service: str, client: Any) -> None:
+    """Functions run in this process make their calls through ``oms.aws``: each is checked before it is sent."""
+
+    def before_parameter_build(model: Any, params: Any, **_: Any) -> None:
+        running = _running.get()
+        if running is None:
+            return  # the test itself, not a function
+        function, authorizer = running
+        decision = authorizer.check(function, model.service_model.service_name, model.name, params)
+        if not decision.allowed and _enforcing():
+            error = {"Error": {"Code": decision.error_code, "Message": decision.message}}
+            raise ClientError(error, model.name)
+
+    # Before the parameters are serialised: the call as the function made it, as the workers announce it.
+    client.meta.events.register("before-parameter-build", before_parameter_build)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_every_world() -> Iterator[None]:
+    original_get, original_invoke = Worlds.get, Functions.invoke
+
+    def get(self: Worlds, engine: str | None = None, template: Any = None) -> StackClient:
+        client = original_get(self, engine, template)
+        attach(client)
+        return client
+
+    def invoke(self: Functions, name_or_arn: str, event: Any, request_id: str | None = None) -> Any:
+        authorizer = _authorizers.setdefault(id(self.template), Authorizer(self.template))
+        token = _running.set((self.get(name_or_arn).logical_id, authorizer))
+        try:
+            return original_invoke(self, name_or_arn, event, request_id)
+        finally:
+            _running.reset(token)
+
+    Worlds.get = get
+    Functions.invoke = invoke
+    aws.client_hooks.append(_authorize_in_process)
+    aws.reset()
+    try:
+        yield
+    finally:
+        Worlds.get = original_get
+        Functions.invoke = original_invoke
+        aws.client_hooks.remove(_authorize_in_process)
+        _write_report()
+
+
+def _write_report() -> None:
+    report: dict[str, Any] = {"denied": [], "unused": [], "requests": 0}
+    for authorizer in _authorizers.values():
+        records = authorizer.records()
+        report["requests"] += sum(records.values())
+        report["denied"] += sorted(
+            {f"{r.function}: {r.action} on {r.resource}" for r in records if not r.allowed}
+        )
+        report["unused"] += sorted(str(grant) for grant in authorizer.unused_grants())
+        report.setdefault("used", {}).update(
+            {fn: sorted(str(g) for g in grants) for fn, grants in authorizer.used_grants().items()}
+        )
+    Path(os.environ.get("OMS_IAM_AUDIT", ".iam-audit.json")).write_text(json.dumps(report, indent=2))
