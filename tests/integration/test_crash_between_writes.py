@@ -241,14 +241,15 @@ def _cancel_return(table: Table, ctx: Context) -> object:
     )
 
 
-def _check_units_free(status: str) -> Callable[[Table, Context], None]:
+def _check_units_free(status: str, held: int = 0) -> Callable[[Table, Context], None]:
     def check(table: Table, ctx: Context) -> None:
         item = return_store.get(table, ctx["return_id"])
         assert item is not None and item["status"] == status
         order = orders.get(table, ctx["order_id"])
         assert order is not None
-        # The units may be asked for again and the order no longer waits for this return.
-        assert (order["open_returns"], order["lines"][0]["return_requested"]) == (0, 0)
+        # The order no longer waits for this return; its units are free again (``held`` while a refusal's
+        # alternative stands, until the buyer accepts or declines it).
+        assert (order["open_returns"], order["lines"][0]["return_requested"]) == (0, held)
 
     return check
 
@@ -360,7 +361,7 @@ STEPS = [
     Step("refund.failed webhook", 3, _cancelled_with_pending_refund, _refund_failed, _check_refund_attempted_again),
     Step("refund refused by the provider", 2, _cancelled_with_pending_refund, _process_refusal, _check_refund_attempted_again),
     Step("request a return", 2, _delivered, _request_return, _check_requested),
-    Step("reject a return", 1, _under_review, _reject_return, _check_units_free("rejected")),
+    Step("reject a return", 1, _under_review, _reject_return, _check_units_free("rejected", held=1)),
     Step("cancel a return", 1, _approved, _cancel_return, _check_units_free("cancelled")),
     Step("lapse a return", 1, _approved, _lapse, _check_units_free("lapsed")),
     Step("accept a partial refund", 2, _rejected_with_partial_refund, _accept_partial_refund, _check_partial_refund),
