@@ -99,15 +99,20 @@ def _audit_every_world() -> Iterator[None]:
 
 
 def _write_report() -> None:
-    report: dict[str, Any] = {"denied": [], "unused": [], "requests": 0}
+    """One report per template file: a grant is unused when no stack booted from that file needed it."""
+    by_file: dict[str, list[Authorizer]] = {}
     for authorizer in _authorizers.values():
-        records = authorizer.records()
-        report["requests"] += sum(records.values())
-        report["denied"] += sorted(
-            {f"{r.function}: {r.action} on {r.resource}" for r in records if not r.allowed}
-        )
-        report["unused"] += sorted(str(grant) for grant in authorizer.unused_grants())
-        report.setdefault("used", {}).update(
-            {fn: sorted(str(g) for g in grants) for fn, grants in authorizer.used_grants().items()}
-        )
+        by_file.setdefault(str(authorizer.template.path), []).append(authorizer)
+    report: dict[str, Any] = {}
+    for path, authorizers in by_file.items():
+        records: dict[Any, int] = {}
+        for authorizer in authorizers:
+            for record, count in authorizer.records().items():
+                records[record] = records.get(record, 0) + count
+        unused = set.intersection(*({str(g) for g in a.unused_grants()} for a in authorizers))
+        report[path] = {
+            "requests": sum(records.values()),
+            "denied": sorted({f"{r.function}: {r.action} on {r.resource}" for r in records if not r.allowed}),
+            "unused": sorted(unused),
+        }
     Path(os.environ.get("OMS_IAM_AUDIT", ".iam-audit.json")).write_text(json.dumps(report, indent=2))
