@@ -18,8 +18,10 @@ machine.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -182,7 +184,18 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
             continue
         profiles[target.name] = import_profile.parse(stderr)
     chosen = [t for t in chosen if t.name not in skipped]
-    timed = _interleaved(chosen, repetitions, lambda t: _probe(t)[0], skipped)
+    # Compiled (the .pyc the first run wrote, as a layer shipping bytecode would have) and from source
+    # (as deployed today: Lambda cannot write to /opt, so it compiles every module of the layer at each
+    # cold start), taking turns.
+    uncompiled = _bytecode_for_stdlib_only(chosen)
+    timed_both = _interleaved(
+        chosen,
+        repetitions,
+        lambda t: {"compiled": _probe(t)[0], "source": _probe(t, *uncompiled)[0]},
+        skipped,
+    )
+    timed = {name: [s["compiled"] for s in runs] for name, runs in timed_both.items()}
+    timed_source = {name: [s["source"] for s in runs] for name, runs in timed_both.items()}
 
     # Which directly imported modules init never runs (one run each, deferring them all at once).
     candidates = {
@@ -216,6 +229,8 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
             "api": target.api,
             "import": summarize([s["import_seconds"] for s in runs]),
             "import_cpu": summarize([s["import_cpu_seconds"] for s in runs]),
+            "import_from_source": summarize([s["import_seconds"] for s in timed_source[target.name]]),
+            "import_cpu_from_source": summarize([s["import_cpu_seconds"] for s in timed_source[target.name]]),
             "peak_rss_mib": summarize([s["peak_rss_kib"] for s in runs], scale=1 / 1024, unit="MiB"),
             "modules_loaded": runs[0]["modules"],
             "import_time_by_package": import_profile.by_package(profiles[target.name], top_imports),
@@ -242,6 +257,9 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
     for row in rows.values():
         row["import_ratio_to_baseline"] = ratio(row["import"], baseline["import"])
         row["import_cpu_ratio_to_baseline"] = ratio(row["import_cpu"], baseline["import_cpu"])
+        row["import_cpu_from_source_ratio_to_baseline"] = ratio(
+            row["import_cpu_from_source"], baseline["import_cpu_from_source"]
+        )
         row["rss_ratio_to_baseline"] = ratio(row["peak_rss_mib"], baseline["peak_rss_mib"])
         if "import_deferred" in row:
             row["import_deferred_ratio_to_baseline"] = ratio(row["import_deferred"], baseline["import"])
@@ -291,8 +309,25 @@ def _summary(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "as_built": spread("import_ratio_to_baseline"),
         "deferred": spread("import_deferred_ratio_to_baseline"),
         "as_built_cpu": spread("import_cpu_ratio_to_baseline"),
+        "from_source_cpu": spread("import_cpu_from_source_ratio_to_baseline"),
         "deferred_cpu": spread("import_cpu_deferred_ratio_to_baseline"),
     }
+
+
+def _bytecode_for_stdlib_only(targets: list[Target]) -> tuple[str, ...]:
+    """Interpreter options under which the artefact's modules compile from source at every start while
+    the standard library's stay compiled, as in Lambda: bytecode is read from (and never written to) a
+    cache tree that holds the standard library's only."""
+    cache = Path(tempfile.gettempdir()) / "oms-bench-stdlib-bytecode"
+    if cache.exists():
+        shutil.rmtree(cache)
+    for target in targets:  # fills the tree with every module the handlers load...
+        with contextlib.suppress(RuntimeError):
+            _probe(target, "-X", f"pycache_prefix={cache}")
+    for target in targets:  # ...then takes the artefact's back out
+        for path in target.paths:
+            shutil.rmtree(cache / Path(path).resolve().relative_to("/"), ignore_errors=True)
+    return ("-B", "-X", f"pycache_prefix={cache}")
 
 
 def _tail(error: Exception) -> str:
