@@ -67,7 +67,8 @@ def _enforcing() -> bool:
 def attach(client: StackClient) -> Authorizer:
     """The authorizer of the client's template, attached to its worker runtime."""
     template = client.local.template
-    authorizer = _authorizers.setdefault(id(template), Authorizer(template))
+    # The stack authorises its workers' calls already: the report reads that authorizer's records.
+    authorizer = _authorizers.setdefault(id(template), client.cloud.authorizer or Authorizer(template))
     runtime = client.cloud.functions.runtime
     if runtime is not None:
         enforce = _enforcing()

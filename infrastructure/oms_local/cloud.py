@@ -34,6 +34,7 @@ from oms_local import (
 from oms_local import template as template_module
 from oms_local.dynamodb_local import DynamoDBLocal, java_available
 from oms_local.functions import Functions
+from oms_local.iam import Authorizer
 from oms_local.lambda_endpoint import LambdaEndpoint
 from oms_local.runtime.environments import Runtime, RuntimeSettings
 from oms_local.template import Queue, Rule, RuleTarget, Template
@@ -122,6 +123,7 @@ class Cloud:
         self._session: boto3.session.Session | None = None
         self._saved_env: dict[str, str | None] = {}
         self._moto_server: Any = None
+        self.authorizer: Authorizer | None = None
 
     # -- clients
 
@@ -198,6 +200,8 @@ class Cloud:
         endpoints = {"AWS_ENDPOINT_URL": f"http://{host}:{port}"}
         if self.engine == "local" and self.dynamodb_local is not None:
             endpoints["AWS_ENDPOINT_URL_DYNAMODB"] = self.dynamodb_local.url
+        # Every call a function makes is authorised against its role first, as IAM does in AWS.
+        self.authorizer = Authorizer(self.template)
         built = artefact.host()
         self.functions.layer_dir = built.layer_python
         self.functions.code_dir_of = lambda fn: built.function_dir(fn.code_dir)
@@ -206,6 +210,7 @@ class Cloud:
                 endpoints=endpoints,
                 credentials=lambda spec: dict(_FUNCTION_CREDENTIALS),
                 clock_offset=clock.offset_seconds,
+                authorize=self.authorizer.check,
                 region=REGION,
                 log_dir=artefact.log_dir(),
             )

@@ -129,7 +129,8 @@ def _guard_aws_calls(channel: Channel) -> None:
             code = str(answer.get("error_code") or "AccessDeniedException")
             error: Any = {
                 "Error": {"Code": code, "Message": str(answer.get("message", ""))},
-                "ResponseMetadata": {"HTTPStatusCode": 403 if code == "AccessDenied" else 400},
+                # Query and REST services (sqs, s3, ses, sns, sts) answer 403; JSON services 400.
+                "ResponseMetadata": {"HTTPStatusCode": 400 if code == "AccessDeniedException" else 403},
             }
             raise ClientError(error, operation_name)
         return original(self, operation_name, api_params)
