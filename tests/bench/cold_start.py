@@ -184,19 +184,6 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
             continue
         profiles[target.name] = import_profile.parse(stderr)
     chosen = [t for t in chosen if t.name not in skipped]
-    # Compiled (the .pyc the first run wrote, as a layer shipping bytecode would have) and from source
-    # (as deployed today: Lambda cannot write to /opt, so it compiles every module of the layer at each
-    # cold start), taking turns.
-    uncompiled = _bytecode_for_stdlib_only(chosen)
-    timed_both = _interleaved(
-        chosen,
-        repetitions,
-        lambda t: {"compiled": _probe(t)[0], "source": _probe(t, *uncompiled)[0]},
-        skipped,
-    )
-    timed = {name: [s["compiled"] for s in runs] for name, runs in timed_both.items()}
-    timed_source = {name: [s["source"] for s in runs] for name, runs in timed_both.items()}
-
     # Which directly imported modules init never runs (one run each, deferring them all at once).
     candidates = {
         t.name: import_profile.deferrable_candidates(profiles[t.name], CANDIDATE_MINIMUM_MS)
@@ -206,7 +193,7 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
     never_ran: dict[str, list[str]] = {}
     kept_out: dict[str, dict[str, float]] = {}
     for target in chosen:
-        if candidates.get(target.name) and target.name not in skipped:
+        if candidates.get(target.name):
             try:
                 found = _probe(target, lazy=sorted(candidates[target.name]))[0]
             except RuntimeError as error:
@@ -214,12 +201,22 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
                 continue
             never_ran[target.name] = found["never_ran"]
             kept_out[target.name] = _kept_out(profiles[target.name], found["never_ran"], set(found["ran"]))
-    deferrable = [t for t in chosen if never_ran.get(t.name)]
-    deferred_failed: dict[str, str] = {}
-    timed_deferred = _interleaved(
-        deferrable, repetitions, lambda t: _probe(t, lazy=never_ran[t.name])[0], deferred_failed
-    )
-    skipped.update({f"{name} (deferred)": error for name, error in deferred_failed.items()})
+
+    # Timed, taking turns within each pass: compiled (the .pyc the first run wrote, as a layer shipping
+    # bytecode would have them), from source (as deployed today: Lambda cannot write to /opt, so it
+    # compiles the layer's modules at each cold start), and compiled with the unneeded imports deferred.
+    uncompiled = _bytecode_for_stdlib_only(chosen)
+
+    def one_pass(target: Target) -> dict[str, dict[str, Any]]:
+        found = {"compiled": _probe(target)[0], "source": _probe(target, *uncompiled)[0]}
+        if never_ran.get(target.name):
+            found["deferred"] = _probe(target, lazy=never_ran[target.name])[0]
+        return found
+
+    passes = _interleaved(chosen, repetitions, one_pass, skipped)
+    timed = {name: [p["compiled"] for p in runs] for name, runs in passes.items()}
+    timed_source = {name: [p["source"] for p in runs] for name, runs in passes.items()}
+    timed_deferred = {name: [p["deferred"] for p in runs if "deferred" in p] for name, runs in passes.items()}
 
     chosen = [t for t in chosen if t.name not in skipped]
     rows: dict[str, dict[str, Any]] = {}
@@ -239,7 +236,7 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
             ),
         }
         deferred_runs = timed_deferred.get(target.name)
-        if deferred_runs and target.name not in deferred_failed:
+        if deferred_runs:
             scale = _untraced_scale(profiles[target.name], row["import_cpu"]["median"])
             row["importtime_scale"] = scale
             row["deferred_modules"] = {name: ms * scale for name, ms in kept_out[target.name].items()}
