@@ -524,7 +524,7 @@ def _snapstart(found: dict[str, Any]) -> list[str]:
     out += _table(
         [
             "API function",
-            "init here ms",
+            "init here, CPU ms from source",
             f"init at {found['memory_mb']} MB ms (estimate)",
             "saved by a restore ms",
         ],

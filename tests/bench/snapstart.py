@@ -82,7 +82,7 @@ def assess(rows: dict[str, dict[str, Any]], memory_mb: int = 512) -> dict[str, A
                 "So it pays in latency at a small price, for the customer-facing routes once cold starts "
                 "show in their p99. Cheaper first: a layer shipping Python 3.12 bytecode would bring the "
                 f"init to about {compiled * stretch:,.0f} ms ({compiled:,.0f} CPU ms here, compiled), and "
-                "deferring the imports init does not need (below) shortens every cold start, snapshot or not."
+                "deferring the imports init does not need (listed above) shortens every cold start, snapshot or not."
                 if pays_in_latency
                 else "It does not pay: the init is already about as short as a restore."
             )
