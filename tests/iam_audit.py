@@ -43,6 +43,11 @@ NEEDED_BEYOND_THE_SUITES = {
     ("ReturnLapseFunction", "dynamodb:GetItem", "table/oms-prod"): "a return lapses",
     ("ReturnLapseFunction", "dynamodb:UpdateItem", "table/oms-prod"): "a return lapses",
     ("ReturnLapseFunction", "events:PutEvents", "event-bus/oms-prod"): "a return lapses",
+    ("ReserveStockFunction", "dynamodb:BatchGetItem", "table/oms-prod"): "a reservation that lost a race",
+    ("ReturnsApiFunction", "dynamodb:BatchGetItem", "table/oms-prod"): "an exchange's reservation races",
+    ("StorefrontApiFunction", "dynamodb:BatchGetItem", "table/oms-prod"): "stock read with StockShards > 1",
+    ("AdminApiFunction", "dynamodb:BatchGetItem", "table/oms-prod"): "stock read with StockShards > 1",
+    ("AdminExceptionsApiFunction", "dynamodb:BatchGetItem", "table/oms-prod"): "a reship with StockShards > 1",
 }
 
 

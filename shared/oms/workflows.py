@@ -7,6 +7,7 @@ from typing import Any
 
 from oms import aws, correlation, ids
 from oms.config import require, settings
+from oms.observability import logger
 
 require("PLACE_ORDER_STATE_MACHINE_ARN", by=__name__)
 
@@ -23,6 +24,8 @@ def run_place_order(payload: dict[str, Any]) -> dict[str, Any]:
         input=json.dumps(correlation.stamp(payload), ensure_ascii=False),
     )
     if result.get("status") != "SUCCEEDED":
-        raise WorkflowFailed(f"{result.get('status')}: {result.get('error')} {result.get('cause')}")
+        failure = f"{result.get('status')}: {result.get('error')} {result.get('cause')}"
+        logger.warning("place-order workflow failed", extra={"failure": failure[:2000]})
+        raise WorkflowFailed(failure)
     output: dict[str, Any] = json.loads(result["output"])
     return output
