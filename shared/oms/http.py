@@ -2,7 +2,8 @@
 
 Errors become answers here and only here: a :class:`~oms.problems.Problem` is its own 4xx, a request
 that does not fit its model is 422 (400 when the body is not JSON at all), a store still throttled or
-conflicting after its retries is 503 ``busy`` with ``Retry-After``, anything else is a 500 that names the
+conflicting after its retries, or another AWS service that did not answer in time, is 503 ``busy`` with
+``Retry-After``, anything else is a 500 that names the
 request id and nothing more.
 """
 
@@ -18,6 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 from pydantic import BaseModel
 
 from oms import correlation
@@ -134,10 +136,11 @@ def create_app() -> APIGatewayHttpResolver:
             )
         )
 
-    @app.exception_handler(StoreBusy)
-    def _busy(exc: StoreBusy) -> Response[str]:
-        # Throttled or conflicting after the store's retries: a fault of the moment, not of the request.
-        logger.warning("store busy", extra={"error": str(exc)})
+    @app.exception_handler([StoreBusy, ReadTimeoutError, ConnectTimeoutError])
+    def _busy(exc: Exception) -> Response[str]:
+        # Throttled or conflicting after the store's retries, or a service that did not answer in time
+        # (a burst of cold starts behind a synchronous workflow): a fault of the moment, not of the request.
+        logger.warning("busy", extra={"error": str(exc), "error_type": type(exc).__name__})
         busy = Problem(
             "The service is busy right now. Retry shortly: the same request is safe to send again.",
             code="busy",
