@@ -47,7 +47,11 @@ NEEDED_BEYOND_THE_SUITES = {
     ("ReturnsApiFunction", "dynamodb:BatchGetItem", "table/oms-prod"): "an exchange's reservation races",
     ("StorefrontApiFunction", "dynamodb:BatchGetItem", "table/oms-prod"): "stock read with StockShards > 1",
     ("AdminApiFunction", "dynamodb:BatchGetItem", "table/oms-prod"): "stock read with StockShards > 1",
-    ("AdminExceptionsApiFunction", "dynamodb:BatchGetItem", "table/oms-prod"): "a reship with StockShards > 1",
+    (
+        "AdminExceptionsApiFunction",
+        "dynamodb:BatchGetItem",
+        "table/oms-prod",
+    ): "a reship with StockShards > 1",
 }
 
 
