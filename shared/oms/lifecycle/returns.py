@@ -387,16 +387,7 @@ def decline_alternative(table: Table, item: Item, by: str) -> Item:
     closed = store.move(
         table, item, "close", by=by, set_fields={"outcome": {"declined": alternative}}, extra_ops=[release]
     )
-    events.publish(
-        "ReturnClosed",
-        f"{item['id']}:closed",
-        {
-            "order_id": item["order_id"],
-            "return_id": item["id"],
-            "customer_id": item["customer_id"],
-            "outcome": "declined",
-        },
-    )
+    _announce_closed(item, "declined")
     return closed
 
 
@@ -420,6 +411,11 @@ def accept_alternative(table: Table, item: Item, by: str) -> Item:
     else:
         outcome = {"alternative": "repair", "instructions": instructions(item)}
     closed = store.move(table, item, "close", by=by, set_fields={"outcome": outcome})
+    _announce_closed(item, alternative)
+    return closed
+
+
+def _announce_closed(item: Item, outcome: str) -> None:
     events.publish(
         "ReturnClosed",
         f"{item['id']}:closed",
@@ -427,10 +423,9 @@ def accept_alternative(table: Table, item: Item, by: str) -> Item:
             "order_id": item["order_id"],
             "return_id": item["id"],
             "customer_id": item["customer_id"],
-            "outcome": alternative,
+            "outcome": outcome,
         },
     )
-    return closed
 
 
 class ReturnParcel(BaseModel):
