@@ -339,10 +339,18 @@ class FunctionEnvironments:
             environment, cold_ms = self._acquire()
         except InitFailed as exc:  # Lambda answers the invocation with the init error
             return Outcome(request_id, error={**exc.error, "requestId": request_id})
+        started = time.monotonic()
         try:
             outcome = environment.invoke(event, request_id, self.settings.clock_offset())
         finally:
             self._release(environment)
+        log.debug(
+            "%s: %s invocation %s in %.1f ms",
+            self.spec.logical_id,
+            "warm" if cold_ms is None else "cold",
+            request_id,
+            (time.monotonic() - started) * 1000,
+        )
         return Outcome(outcome.request_id, outcome.result, outcome.error, cold_ms)
 
     def _acquire(self) -> tuple[Environment, float | None]:
