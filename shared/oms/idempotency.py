@@ -9,19 +9,10 @@ deletes the claim so the client may retry. Keys are kept 24 hours.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
 
 from oms import aws
 from oms.config import require, settings
@@ -48,21 +39,32 @@ class _PatientClient:
         return lambda **kwargs: with_retries(lambda: found(**kwargs))
 
 
-config = IdempotencyConfig(
-    event_key_jmespath="key",
-    payload_validation_jmespath="body",
-    expires_after_seconds=KEEP_SECONDS,
-    raise_on_no_idempotency_key=True,
-)
-_store = DynamoDBPersistenceLayer(
-    table_name=settings().idempotency_table_name, boto3_client=aws.client("dynamodb")
-)
+@cache
+def _machinery() -> tuple[Any, Any, Callable[..., dict[str, Any]]]:
+    """Powertools' idempotency (config, store, the wrapped call), made at the first keyed request: about
+    70 ms of imports that a cold start, and a request without a key, never need (tests/bench, figure 4)."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
 
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="body",
+        expires_after_seconds=KEEP_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
+    store = DynamoDBPersistenceLayer(
+        table_name=settings().idempotency_table_name, boto3_client=aws.client("dynamodb")
+    )
 
-@idempotent_function(data_keyword_argument="request", persistence_store=_store, config=config)
-def _once(*, request: dict[str, Any], produce: Callable[[], Response[str]]) -> dict[str, Any]:
-    response = produce()
-    return {"status": response.status_code, "headers": dict(response.headers), "body": response.body}
+    @idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)
+    def run_once(*, request: dict[str, Any], produce: Callable[[], Response[str]]) -> dict[str, Any]:
+        response = produce()
+        return {"status": response.status_code, "headers": dict(response.headers), "body": response.body}
+
+    return config, store, run_once
 
 
 def key_from(app: APIGatewayHttpResolver, *, required: bool) -> str | None:
@@ -87,12 +89,19 @@ def once(
     """Run ``produce`` at most once per (scope, key); without a key, just run it."""
     if key is None:
         return produce()
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    config, store, run_once = _machinery()
     config.register_lambda_context(app.lambda_context)
     # Share the process's cached client and settings, so the store follows the configured endpoint.
-    _store.client = _PatientClient(aws.client("dynamodb"))
-    _store.table_name = settings().idempotency_table_name
+    store.client = _PatientClient(aws.client("dynamodb"))
+    store.table_name = settings().idempotency_table_name
     try:
-        saved = _once(request={"key": f"{scope}#{key}", "body": body}, produce=produce)
+        saved = run_once(request={"key": f"{scope}#{key}", "body": body}, produce=produce)
     except IdempotencyValidationError as error:
         raise Conflict(
             "This Idempotency-Key was used with another request body.", code="idempotency_key_reused"
