@@ -34,6 +34,7 @@ log = logging.getLogger("local_stack.gateway")
 
 MAX_BODY_BYTES = 1024 * 1024
 READ_TIMEOUT_SECONDS = 30
+DRAIN_LIMIT_BYTES = 4 * MAX_BODY_BYTES
 MAX_ADVANCE_SECONDS = 10 * 366 * 24 * 3600  # ten years: past every deadline the service keeps
 MAX_IDLE_WAIT_SECONDS = 600
 PROBLEM_JSON = "application/problem+json"
@@ -475,7 +476,15 @@ class _HttpHandler(BaseHTTPRequestHandler):
             return problem(411, "length_required", "Length required", "Send the body with a Content-Length.")
         length = int(length_text) if length_text and length_text.isdigit() else 0
         if length > MAX_BODY_BYTES:
-            self.close_connection = True  # the body stays unread
+            # A body a little over the limit is read and dropped, so the client (still sending) hears the 413
+            # instead of a broken pipe; a much larger one is not read at all and the connection closes.
+            if length <= DRAIN_LIMIT_BYTES:
+                try:
+                    self.rfile.read(length)
+                except TimeoutError:
+                    self.close_connection = True
+            else:
+                self.close_connection = True
             return problem(
                 413,
                 "payload_too_large",

@@ -71,6 +71,12 @@ class StackClient:
             self._connections.value = connection
         return connection
 
+    def _drop(self) -> None:
+        connection: http.client.HTTPConnection | None = getattr(self._connections, "value", None)
+        if connection is not None:
+            connection.close()
+        self._connections.value = None
+
     def request(
         self,
         method: str,
@@ -95,9 +101,13 @@ class StackClient:
                 answer = connection.getresponse()
                 data = answer.read()
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self._drop()
                 if attempt == 2:
                     raise
                 continue
+            except BaseException:
+                self._drop()  # never leave a half-used connection to the next request of this thread
+                raise
             if answer.getheader("Connection", "").lower() == "close":
                 connection.close()
                 self._connections.value = None
