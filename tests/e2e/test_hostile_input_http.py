@@ -126,18 +126,7 @@ def test_json_nested_past_the_parsers_depth_is_400_and_places_nothing(stack: Sta
 
 
 def test_return_messages_nested_too_deep_or_not_json_are_4xx(stack: StackClient) -> None:
-    tea = product(stack, 5)
-    order = delivered_order(stack, (tea, 1, 3900), customer=BUYER)
-    opened = ok(
-        stack.request(
-            "POST",
-            f"/v1/orders/{order['id']}/returns",
-            json={"reason": "no_reason", "items": [{"sku": tea, "quantity": 1}]},
-            token=stack.customer_token(BUYER),
-            headers={"Idempotency-Key": uuid.uuid4().hex},
-        ),
-        201,
-    )
+    opened = _return_awaiting_parcel(stack, BUYER)
     path = f"/v1/returns/{opened['id']}/messages"
     deep = stack.request(
         "POST",
