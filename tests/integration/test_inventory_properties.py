@@ -16,6 +16,7 @@ from oms.domain.inventory import Takes
 from oms.problems import Conflict, ValidationProblem
 from oms.store import inventory
 from oms.store.table import Table
+from oms.store.unit_of_work import commit
 
 from tests.integration.helpers import stock_shards, stocked_product
 
@@ -89,7 +90,7 @@ class Inventory(RuleBasedStateMachine):
         if not self.holds:
             return
         quantity, capped, takes = self.holds.pop(data.draw(st.integers(0, len(self.holds) - 1)))
-        self.table.transact(inventory.release_ops(self.sku, quantity, capped, takes))
+        commit(self.table, *inventory.release_ops(self.sku, quantity, capped, takes))
         if capped:
             self.caps[capped] += quantity
 
@@ -98,7 +99,7 @@ class Inventory(RuleBasedStateMachine):
         if not self.holds:
             return
         quantity, capped, takes = self.holds.pop(data.draw(st.integers(0, len(self.holds) - 1)))
-        self.table.transact(inventory.ship_ops(self.sku, quantity, capped, takes))
+        commit(self.table, *inventory.ship_ops(self.sku, quantity, capped, takes))
         self.on_hand -= quantity
         self.shipped += quantity
 

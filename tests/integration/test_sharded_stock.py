@@ -14,6 +14,7 @@ from oms.placing import reserve, validate
 from oms.problems import Conflict
 from oms.store import inventory, keys, orders
 from oms.store.table import Table
+from oms.store.unit_of_work import commit
 
 from tests.integration.helpers import order_request, step_input, stock_shards, stocked_product
 from tests.integration.test_lifecycle import payment
@@ -142,9 +143,9 @@ def test_releasing_a_partly_shipped_line_gives_back_only_what_it_still_holds(fou
     takes = inventory.reserve(table, tea, 7, None, ids.new_id("ord"))
     assert takes is not None
     line = {"sku": tea, "quantity": 7, "shipped": 0, "shards": {str(k): v for k, v in takes.items()}}
-    table.transact(inventory.ship_line_ops(line, 3, "web"))
+    commit(table, *inventory.ship_line_ops(line, 3, "web"))
     line["shipped"] = 3
-    table.transact(inventory.release_line_ops(line, "web"))
+    commit(table, *inventory.release_line_ops(line, "web"))
     levels = inventory.levels(table, tea)
     assert levels.pool.model_dump() == {"on_hand": 5, "reserved": 0, "available": 5}
     assert all(s.reserved == 0 and s.available == s.on_hand >= 0 for s in levels.shards)
@@ -180,5 +181,5 @@ def test_write_offs_and_reships_take_free_units_from_shards_that_have_them(four:
     inventory.adjust(table, tea, 3, "received", None, ids.new_id("adj"))
     current = inventory.levels(table, tea)
     assert max(s.available for s in current.shards) < 4
-    table.transact(inventory.reship_ops(tea, 4, current))  # no shard has four: split
+    commit(table, *inventory.reship_ops(tea, 4, current))  # no shard has four: split
     assert inventory.levels(table, tea).pool.model_dump() == {"on_hand": 2, "reserved": 2, "available": 0}

@@ -150,7 +150,7 @@ def _reship(table: Table, order: Item, exception: dict[str, Any], resolution: Re
     for sku, qty in wanted.items():
         for op in inventory.reship_ops(sku, qty, inventory.levels(table, sku)):
             refusals[len(ops)] = _short(table, sku, qty)
-            ops.append(op)
+            ops.append(op.operation())
 
     def in_use() -> Problem:
         return Conflict(

@@ -30,7 +30,8 @@ from oms.domain.inventory import (
 )
 from oms.problems import Conflict, NotFound
 from oms.store import keys
-from oms.store.table import ConditionFailed, Item, StoreBusy, Table, TransactionCancelled, values
+from oms.store.table import ConditionFailed, Item, StoreBusy, Table, values
+from oms.store.unit_of_work import Cancelled, UnitOfWork, Write, check, commit, put, update
 
 require("STOCK_SHARDS", by=__name__)
 
@@ -133,31 +134,34 @@ def levels_for(table: Table, skus: Iterable[str], channel: str | None) -> dict[s
     return levels_in(table, wanted, get_all(table, [k for sku in wanted for k in stock_keys(sku, channel)]))
 
 
-def _shard_update(
-    sku: str, shard: int, expression: str, condition: str | None, **named: Any
-) -> dict[str, Any]:
-    pk, sk = shard_key(sku, shard)
-    body: dict[str, Any] = {
-        "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
-        "UpdateExpression": expression,
-        "ExpressionAttributeValues": values(**named),
-    }
-    if condition:
-        body["ConditionExpression"] = condition
-    return {"Update": body}
+def stock_write_name(sku: str, shard: int = 0, channel: str | None = None) -> str:
+    """The name of a stock counter's write in a unit of work: the counter it changes."""
+    return f"stock:{sku}@{channel}" if channel else f"stock:{sku}#{shard}"
 
 
-def _channel_update(
-    sku: str, channel: str, expression: str, condition: str | None, **named: Any
-) -> dict[str, Any]:
-    op = _shard_update(sku, 0, expression, condition, **named)
-    op["Update"]["Key"]["sk"] = {"S": keys.channel(sku, channel)[1]}
-    return op
+def _shard_update(sku: str, shard: int, expression: str, condition: str | None, **named: Any) -> Write:
+    return update(
+        stock_write_name(sku, shard),
+        shard_key(sku, shard),
+        expression,
+        condition=condition,
+        named_values=named,
+    )
+
+
+def _channel_update(sku: str, channel: str, expression: str, condition: str | None, **named: Any) -> Write:
+    return update(
+        stock_write_name(sku, channel=channel),
+        keys.channel(sku, channel),
+        expression,
+        condition=condition,
+        named_values=named,
+    )
 
 
 def _on_shards(
     sku: str, takes: Takes | None, quantity: int, expression: str, condition: str | None, **named: Any
-) -> list[dict[str, Any]]:
+) -> list[Write]:
     """One conditional update per shard the units are on (the unsharded layout: the pool item alone)."""
     return [
         _shard_update(sku, shard, expression, condition, q=units, **named)
@@ -174,7 +178,7 @@ HOLDS = "reserved >= :q"
 
 def reserve_ops(
     sku: str, quantity: int, capped_channel: str | None, takes: Takes | None = None
-) -> list[dict[str, Any]]:
+) -> list[Write]:
     """Take ``quantity`` from the pool's shards ``takes`` (and the channel's cap): fails as a whole if any
     of them is short."""
     ops = _on_shards(sku, takes, quantity, TAKE, HAS_ENOUGH)
@@ -185,7 +189,7 @@ def reserve_ops(
 
 def release_ops(
     sku: str, quantity: int, capped_channel: str | None, takes: Takes | None = None
-) -> list[dict[str, Any]]:
+) -> list[Write]:
     """Give a reservation back (payment timed out, order cancelled) to the shards that hold it."""
     ops = _on_shards(sku, takes, quantity, GIVE_BACK, HOLDS)
     if capped_channel:
@@ -193,9 +197,7 @@ def release_ops(
     return ops
 
 
-def ship_ops(
-    sku: str, quantity: int, capped_channel: str | None, takes: Takes | None = None
-) -> list[dict[str, Any]]:
+def ship_ops(sku: str, quantity: int, capped_channel: str | None, takes: Takes | None = None) -> list[Write]:
     """Reserved units leave the warehouse: on hand and reserved both drop; available is unchanged."""
     ops = _on_shards(
         sku,
@@ -218,7 +220,7 @@ def ship_ops(
     return ops
 
 
-def reship_ops(sku: str, quantity: int, current: StockLevels | None = None) -> list[dict[str, Any]]:
+def reship_ops(sku: str, quantity: int, current: StockLevels | None = None) -> list[Write]:
     """Replacement units leave the pool at once (reserve and ship in one step): never below zero.
 
     With ``current`` levels the units come from shards that have them (split if need be)."""
@@ -242,7 +244,7 @@ def _capped(line: Item, channel: str) -> str | None:
     return channel if line.get("capped") else None
 
 
-def release_line_ops(line: Item, channel: str) -> list[dict[str, Any]]:
+def release_line_ops(line: Item, channel: str) -> list[Write]:
     """Give back what a stored order line still holds, to the shards it took it from."""
     held = line["quantity"] - line.get("shipped", 0)
     if held <= 0:
@@ -251,7 +253,7 @@ def release_line_ops(line: Item, channel: str) -> list[dict[str, Any]]:
     return release_ops(line["sku"], held, _capped(line, channel), takes)
 
 
-def ship_line_ops(line: Item, units: int, channel: str) -> list[dict[str, Any]]:
+def ship_line_ops(line: Item, units: int, channel: str) -> list[Write]:
     """``units`` more of a stored order line leave the warehouse, from the shards that hold them."""
     takes = shipping_from(line_takes(line.get("shards"), line["quantity"]), line.get("shipped", 0), units)
     return ship_ops(line["sku"], units, _capped(line, channel), takes)
@@ -278,24 +280,25 @@ class Reservation:
         self.takes: dict[str, Takes] = {
             sku: {first_shard(count, _seed(seed, sku)): qty} for sku, qty in lines
         }
-        self._owner: list[tuple[int, str]] = []
+        self._owner: dict[str, str] = {}
 
-    def ops(self, start: int) -> list[dict[str, Any]]:
-        """The conditional updates, to be placed at index ``start`` of the transaction."""
-        self._owner = []
-        ops: list[dict[str, Any]] = []
+    def writes(self) -> list[Write]:
+        """The conditional updates of this attempt's shard choice."""
+        self._owner = {}
+        writes: list[Write] = []
         for sku, quantity in self.quantity.items():
-            for op in reserve_ops(sku, quantity, self.capped.get(sku), self.takes[sku]):
-                self._owner.append((start + len(ops), sku))
-                ops.append(op)
-        return ops
+            for write in reserve_ops(sku, quantity, self.capped.get(sku), self.takes[sku]):
+                self._owner[write.name] = sku
+                writes.append(write)
+        return writes
 
     def recorded(self, sku: str) -> dict[str, int] | None:
         """What the order line stores of its shards (nothing on the unsharded layout)."""
         return record_takes(self.takes[sku], self.quantity[sku])
 
-    def failed(self, cancelled: TransactionCancelled) -> list[str]:
-        return sorted({sku for index, sku in self._owner if cancelled.failed(index)})
+    def failed(self, cancelled: Cancelled) -> list[str]:
+        """The SKUs whose counters refused the units."""
+        return sorted({sku for name, sku in self._owner.items() if cancelled.failed_on(name)})
 
     def choose_again(
         self, table: Table, skus: list[str], channel: str | None
@@ -319,8 +322,8 @@ def reserve(table: Table, sku: str, quantity: int, capped_channel: str | None, s
     reservation = Reservation(seed, [(sku, quantity)], {sku: capped_channel})
     for _ in range(MAX_ATTEMPTS):
         try:
-            table.transact(reservation.ops(0))
-        except TransactionCancelled as cancelled:
+            commit(table, *reservation.writes())
+        except Cancelled as cancelled:
             short, _ = reservation.choose_again(table, reservation.failed(cancelled), capped_channel)
             if short:
                 return None
@@ -339,7 +342,7 @@ WRITE_OFF = "SET on_hand = on_hand - :q, available = available - :q, written_off
 KNOWS_SHARDS = "(attribute_not_exists(shards) OR shards <= :n)"
 
 
-def _adjust_shard_ops(sku: str, delta: int, takes: Takes, count: int) -> list[dict[str, Any]]:
+def _adjust_shard_ops(sku: str, delta: int, takes: Takes, count: int) -> list[Write]:
     """Counter updates of an adjustment; when sharded, the pool item also records how many shards may hold
     stock, so lowering the setting later never hides a unit."""
     receive = delta > 0
@@ -367,38 +370,18 @@ def adjust(
     Received units go to the emptiest shards, written-off ones come from the fullest.
     """
     amount = abs(delta)
-    if delta > 0:
-        channel_expr = (
-            "SET allocation = if_not_exists(allocation, :zero) + :q, available = if_not_exists(available, :zero) + :q, "
-            "reserved = if_not_exists(reserved, :zero), safety_stock = if_not_exists(safety_stock, :zero)"
-        )
-        channel_condition = None
-    else:
-        channel_expr = "SET allocation = allocation - :q, available = available - :q"
-        channel_condition = HAS_ENOUGH
-    product_pk, product_sk = keys.product(sku)
-    adj_pk, adj_sk = keys.adjustment(sku, adjustment_id)
-    head: list[dict[str, Any]] = [
+    product = check("product", keys.product(sku), "attribute_exists(pk)")
+    record = put(
+        "adjustment",
         {
-            "ConditionCheck": {
-                "Key": {"pk": {"S": product_pk}, "sk": {"S": product_sk}},
-                "ConditionExpression": "attribute_exists(pk)",
-            }
+            **keys.key(keys.adjustment(sku, adjustment_id)),
+            "delta": delta,
+            "reason": reason,
+            "channel": channel or "pool",
+            "at": clock.now_iso(),
         },
-        {
-            "Put": {
-                "Item": {
-                    "pk": {"S": adj_pk},
-                    "sk": {"S": adj_sk},
-                    "delta": {"N": str(delta)},
-                    "reason": {"S": reason},
-                    "channel": {"S": channel or "pool"},
-                    "at": {"S": clock.now_iso()},
-                },
-                "ConditionExpression": "attribute_not_exists(sk)",
-            }
-        },
-    ]
+        condition="attribute_not_exists(sk)",
+    )
     # Unsharded, the pool item takes it without a read, as it always did; sharded, the shards are read first.
     current = levels(table, sku) if shard_count() > 1 else None
     for _ in range(MAX_ATTEMPTS):
@@ -412,25 +395,35 @@ def adjust(
         )
         if takes is None and current is not None:
             raise _reserved_conflict(current)
-        shard_ops = _adjust_shard_ops(sku, delta, takes or {0: amount}, count)
-        ops = [*head, *shard_ops]
+        work = UnitOfWork(table).add(product, record)
+        work.extend(_adjust_shard_ops(sku, delta, takes or {0: amount}, count))
         if channel:
-            # DynamoDB refuses a value the expression does not use: only a receipt names :zero.
-            named = {"q": amount, "zero": 0} if delta > 0 else {"q": amount}
-            ops.append(_channel_update(sku, channel, channel_expr, channel_condition, **named))
+            work.add(_adjust_channel(sku, channel, delta))
         try:
-            table.transact(ops)
-        except TransactionCancelled as cancelled:
-            if cancelled.failed(0):
+            work.commit()
+        except Cancelled as cancelled:
+            if cancelled.failed_on(product.name):
                 raise NotFound(f"No product {sku}.", code="unknown_sku") from cancelled
-            if cancelled.failed(1):
+            if cancelled.failed_on(record.name):
                 return levels(table, sku)  # the same adjustment, delivered again
-            if channel and cancelled.failed(len(ops) - 1):
+            if channel and cancelled.failed_on(stock_write_name(sku, channel=channel)):
                 raise _reserved_conflict(levels(table, sku)) from cancelled
             current = levels(table, sku)  # a shard moved meanwhile: spread again over what is there now
             continue
         return levels(table, sku)
     raise StoreBusy(f"{sku}: stock kept moving while adjusting")
+
+
+def _adjust_channel(sku: str, channel: str, delta: int) -> Write:
+    """A channel's cap follows its receipts and write-offs (never below what it has reserved)."""
+    if delta > 0:
+        receive = (
+            "SET allocation = if_not_exists(allocation, :zero) + :q, available = if_not_exists(available, :zero) + :q, "
+            "reserved = if_not_exists(reserved, :zero), safety_stock = if_not_exists(safety_stock, :zero)"
+        )
+        return _channel_update(sku, channel, receive, None, q=delta, zero=0)
+    write_off = "SET allocation = allocation - :q, available = available - :q"
+    return _channel_update(sku, channel, write_off, HAS_ENOUGH, q=-delta)
 
 
 def _reserved_conflict(current: StockLevels) -> Conflict:

@@ -46,3 +46,35 @@ def key(pair: tuple[str, str]) -> dict[str, str]:
 def payment(payment_id: str) -> tuple[str, str]:
     """A provider's payment id, claimed by the one order it paid."""
     return f"PAYMENT#{payment_id}", "PAYMENT"
+
+
+def return_request(return_id: str) -> tuple[str, str]:
+    return f"RETURN#{return_id}", "RETURN"
+
+
+def customer_returns(customer_id: str) -> str:
+    return f"CUSTOMER#{customer_id}#RETURNS"
+
+
+def refund(order_id: str, refund_id: str) -> tuple[str, str]:
+    return order(order_id)[0], f"REFUND#{refund_id}"
+
+
+def shipment(order_id: str, shipment_id: str) -> tuple[str, str]:
+    return order(order_id)[0], f"SHIPMENT#{shipment_id}"
+
+
+def order_exception(order_id: str, exception_id: str) -> tuple[str, str]:
+    return order(order_id)[0], f"EXCEPTION#{exception_id}"
+
+
+def tracking(carrier: str, tracking_number: str, order_id: str | None = None) -> tuple[str, str]:
+    """Where a tracking number points at its parcel. The merchant's shipment owns ``TRACKING``; a buyer's
+    return parcel is filed under its own order (``RETURN#<order>``), so what a buyer types can neither
+    block nor take over the merchant's number or another buyer's."""
+    partition = f"TRACKING#{carrier}#{tracking_number}"
+    return partition, ("TRACKING" if order_id is None else f"RETURN#{order_id}")
+
+
+def webhook_receipt(source: str, event_id: str) -> tuple[str, str]:
+    return f"WEBHOOK#{source}#{event_id}", "WEBHOOK"

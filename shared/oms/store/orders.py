@@ -10,9 +10,12 @@ from oms.domain.inventory import StockLevels
 from oms.domain.ordering import OrderDraft, OrderRejected
 from oms.problems import Conflict, FieldError, NotFound
 from oms.store import cursors, inventory, keys
-from oms.store.table import Item, StoreBusy, Table, TransactionCancelled, compact, serialize, values
+from oms.store.moves import ORDER as ORDER_MACHINE
+from oms.store.table import Item, StoreBusy, Table, compact, values
+from oms.store.unit_of_work import Cancelled, Write, commit, put, update
 
 PAYMENT_DUE = "payment_due"
+ORDER = ORDER_MACHINE.name
 
 
 def search_keys(placed_at: str, skus: list[str]) -> dict[str, Any]:
@@ -66,30 +69,54 @@ def _order_item(
     }
 
 
-def _coupon_ops(draft: OrderDraft, limits: tuple[int | None, int | None]) -> list[dict[str, Any]]:
+COUPON, COUPON_USE = "coupon", "coupon_use"
+
+
+def _coupon_writes(draft: OrderDraft, limits: tuple[int | None, int | None]) -> list[Write]:
     if not draft.coupon_code:
         return []
     total_limit, per_customer = limits
-    pk, sk = keys.coupon(draft.coupon_code)
-    use_pk, use_sk = keys.coupon_use(draft.coupon_code, draft.customer_id)
-    coupon_update: dict[str, Any] = {
-        "Key": serialize({"pk": pk, "sk": sk}),
-        "UpdateExpression": "SET used_count = used_count + :one",
-        "ConditionExpression": "active = :yes" + (" AND used_count < :limit" if total_limit else ""),
-        "ExpressionAttributeValues": values(
-            one=1, yes=True, **({"limit": total_limit} if total_limit else {})
-        ),
-    }
-    use_update: dict[str, Any] = {
-        "Key": serialize({"pk": use_pk, "sk": use_sk}),
-        "UpdateExpression": "SET uses = if_not_exists(uses, :zero) + :one",
-        "ExpressionAttributeValues": values(
-            one=1, zero=0, **({"limit": per_customer} if per_customer else {})
-        ),
-    }
-    if per_customer:
-        use_update["ConditionExpression"] = "attribute_not_exists(uses) OR uses < :limit"
-    return [{"Update": coupon_update}, {"Update": use_update}]
+    coupon = update(
+        COUPON,
+        keys.coupon(draft.coupon_code),
+        "SET used_count = used_count + :one",
+        condition="active = :yes" + (" AND used_count < :limit" if total_limit else ""),
+        named_values={"one": 1, "yes": True, **({"limit": total_limit} if total_limit else {})},
+    )
+    use = update(
+        COUPON_USE,
+        keys.coupon_use(draft.coupon_code, draft.customer_id),
+        "SET uses = if_not_exists(uses, :zero) + :one",
+        condition="attribute_not_exists(uses) OR uses < :limit" if per_customer else None,
+        named_values={"one": 1, "zero": 0, **({"limit": per_customer} if per_customer else {})},
+    )
+    return [coupon, use]
+
+
+def release_all(order: Item) -> list[Write]:
+    """Give back every unit the order still holds, and its coupon use (cancellation, expiry)."""
+    writes = [w for line in order["lines"] for w in inventory.release_line_ops(line, order["channel"])]
+    if order.get("coupon_code"):
+        give_back = "SET {0} = {0} - :one"
+        writes += [
+            update(
+                COUPON,
+                keys.coupon(order["coupon_code"]),
+                give_back.format("used_count"),
+                named_values={"one": 1},
+            ),
+            update(
+                COUPON_USE,
+                keys.coupon_use(order["coupon_code"], order["customer_id"]),
+                give_back.format("uses"),
+                named_values={"one": 1},
+            ),
+        ]
+    return writes
+
+
+def _new(order: Item) -> Write:
+    return put(ORDER, order, condition="attribute_not_exists(pk)")
 
 
 def place(
@@ -114,16 +141,11 @@ def place(
     )
     for _ in range(inventory.MAX_ATTEMPTS):
         order = compact(_order_item(draft, capped, request_hash, stock))
-        ops: list[dict[str, Any]] = [
-            {"Put": {"Item": serialize(order), "ConditionExpression": "attribute_not_exists(pk)"}}
-        ]
-        ops += stock.ops(len(ops))
-        coupon_at = len(ops)
-        ops += _coupon_ops(draft, coupon_limits)
+        coupon = _coupon_writes(draft, coupon_limits)
         try:
-            table.transact(ops)
-        except TransactionCancelled as cancelled:
-            if cancelled.failed(0):
+            commit(table, _new(order), *stock.writes(), *coupon)
+        except Cancelled as cancelled:
+            if cancelled.failed_on(ORDER):
                 existing = table.get(*keys.order(draft.order_id))
                 if existing and existing["customer_id"] == draft.customer_id:
                     return existing, False
@@ -133,8 +155,8 @@ def place(
                 if short:
                     raise _insufficient(draft, short, current) from cancelled
                 continue  # the units are there, on other shards: try again with those
-            if any(cancelled.failed(i) for i in range(coupon_at, len(ops))):
-                reason = "exhausted" if cancelled.failed(coupon_at) else "already_used"
+            if cancelled.failed_on(COUPON) or cancelled.failed_on(COUPON_USE):
+                reason = "exhausted" if cancelled.failed_on(COUPON) else "already_used"
                 raise OrderRejected(
                     [
                         FieldError(
@@ -199,9 +221,8 @@ def list_for_customer(
     return items, cursors.encode(last)
 
 
-def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], return_id: str) -> Item:
-    """An exchange: a zero-priced order for the same goods, stock reserved, straight into the pick queue."""
-    replacement_id = ids.derived_id("ord", order["id"], return_id)
+def _replacement(order: Item, items: list[dict[str, Any]], return_id: str, replacement_id: str) -> Item:
+    """A zero-priced order for the same goods as ``items`` of ``order``, straight into the pick queue."""
     now = clock.now_iso()
     by_sku = {line["sku"]: line for line in order["lines"]}
     lines = [
@@ -218,7 +239,7 @@ def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], re
         for i in items
     ]
     pk, sk = keys.order(replacement_id)
-    replacement = compact(
+    return compact(
         {
             **{
                 k: order.get(k)
@@ -261,6 +282,13 @@ def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], re
             ),
         }
     )
+
+
+def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], return_id: str) -> Item:
+    """An exchange: a zero-priced order for the same goods, stock reserved, straight into the pick queue."""
+    replacement_id = ids.derived_id("ord", order["id"], return_id)
+    replacement = _replacement(order, items, return_id, replacement_id)
+    lines = replacement["lines"]
     stock = inventory.Reservation(
         replacement_id,
         [(line["sku"], line["quantity"]) for line in lines],
@@ -270,14 +298,10 @@ def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], re
         replacement["lines"] = [
             compact({**line, "shards": stock.recorded(line["sku"])}) for line in replacement["lines"]
         ]
-        ops: list[dict[str, Any]] = [
-            {"Put": {"Item": serialize(replacement), "ConditionExpression": "attribute_not_exists(pk)"}}
-        ]
-        ops += stock.ops(len(ops))
         try:
-            table.transact(ops)
-        except TransactionCancelled as cancelled:
-            if cancelled.failed(0):
+            commit(table, _new(replacement), *stock.writes())
+        except Cancelled as cancelled:
+            if cancelled.failed_on(ORDER):
                 existing = get(table, replacement_id)
                 if existing:
                     return existing

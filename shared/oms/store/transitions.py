@@ -9,15 +9,16 @@ from oms.domain.order_status import Move, next_status
 from oms.store import inventory, keys
 from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table, TransactionCancelled, serialize, values
+from oms.store.unit_of_work import Write
 
 
 class LostRace(Exception):
     """Someone else moved the order first; re-read it and decide again."""
 
 
-def release_all_ops(order: Item) -> list[dict[str, Any]]:
+def release_all_ops(order: Item) -> list[Any]:
     """Give back every unit the order still holds (cancellation, expiry)."""
-    ops: list[dict[str, Any]] = []
+    ops: list[Any] = []
     for line in order["lines"]:
         ops += inventory.release_line_ops(line, order["channel"])
     if order.get("coupon_code"):
@@ -51,7 +52,7 @@ def move(
     by: str,
     set_fields: dict[str, Any] | None = None,
     remove: tuple[str, ...] = (),
-    extra_ops: list[dict[str, Any]] | None = None,
+    extra_ops: list[Any] | None = None,
     note: dict[str, Any] | None = None,
     patch: Patch | None = None,
 ) -> Item:
@@ -93,7 +94,8 @@ def move(
         }
     }
     try:
-        table.transact([update, *(extra_ops or [])])
+        # Transitional: owners now hand out named writes; this old entry point still takes raw operations.
+        table.transact([update, *(op.operation() if isinstance(op, Write) else op for op in extra_ops or [])])
     except TransactionCancelled as cancelled:
         if cancelled.failed(0):
             raise LostRace(order["id"]) from cancelled
