@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from oms_build import bytecode
 from oms_build.artefact import build
 from oms_build.files import size_bytes
 from oms_build.inventory import distributions
@@ -31,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
         f"({', '.join(f'{name}=={version}' for name, version in sorted(found.items()))}) and oms; "
         f"{len(function_code_dirs())} functions"
     )
+    if args.platform == "lambda":
+        print(
+            f"oms_build: bytecode compiled by {artefact.bytecode_by}"
+            if artefact.bytecode_by
+            else "oms_build: no Python 3.12 here: the layer ships source only, which Lambda compiles at every "
+            f"cold start (set {bytecode.INTERPRETER_VARIABLE} to a Python 3.12 to ship bytecode)"
+        )
     return 0
 
 

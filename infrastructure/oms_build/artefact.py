@@ -10,10 +10,10 @@ Layout under ``root`` (``build/<platform>/`` unless told otherwise)::
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from oms_build import dependencies
+from oms_build import bytecode, dependencies
 from oms_build.files import exclusive, link_tree, remove_tree, sync_tree
 from oms_build.project import (
     BUILD_ROOT,
@@ -35,6 +35,8 @@ class Artefact:
 
     root: Path
     layer_python: Path  # the directory that goes on sys.path (Lambda's /opt/python)
+    # The interpreter that compiled the shipped bytecode (Lambda builds), None when none could.
+    bytecode_by: str | None = None
 
     def function_dir(self, code_dir: Path) -> Path:
         """The built copy of a function's CodeUri folder (Lambda's /var/task)."""
@@ -62,7 +64,17 @@ def build(platform: PlatformName, out: Path | None = None) -> Artefact:
         for code_dir in code_dirs:
             sync_tree(code_dir, artefact.function_dir(code_dir), keep_bytecode=chosen.keeps_bytecode)
         _remove_functions_not_in(artefact, {artefact.function_dir(code_dir) for code_dir in code_dirs})
+        if not chosen.keeps_bytecode:
+            artefact = _with_bytecode(artefact, chosen.python_version)
     return artefact
+
+
+def _with_bytecode(artefact: Artefact, version: str) -> Artefact:
+    python = bytecode.interpreter(version)
+    if python is None:
+        return artefact
+    bytecode.compile_trees(python, artefact.layer_python, artefact.root / _FUNCTIONS)
+    return replace(artefact, bytecode_by=python)
 
 
 def host_artefact() -> Artefact:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import pytest
 from oms_build import Artefact
 from oms_build.files import size_bytes
 from oms_build.inventory import distributions, normalise, top_level_names
@@ -51,8 +53,38 @@ def test_the_layer_holds_no_xray_sdk_and_no_bytecode_of_another_python(lambda_bu
     layer = lambda_build.layer_python
     assert not (layer / "aws_xray_sdk").exists()
     assert "aws-xray-sdk" not in distributions(layer)
-    assert not list(layer.rglob("*.pyc")), "pip's bytecode is for the building interpreter, not 3.12"
+    other = [p for p in layer.rglob("*.pyc") if not p.name.endswith(".cpython-312.pyc")]
+    assert not other, f"bytecode for another Python than the runtime's: {other[:3]}"
     assert (layer / "oms" / "__init__.py").read_bytes() == (OMS_PACKAGE / "__init__.py").read_bytes()
+
+
+def test_the_layer_ships_bytecode_lambda_can_use_when_a_python_312_built_it(lambda_build: Artefact) -> None:
+    """/opt is read-only in Lambda: a module without a .pyc is compiled again at every cold start."""
+    if lambda_build.bytecode_by is None:
+        pytest.skip("no Python 3.12 on this machine: the layer ships source only (the build says so)")
+    magic = subprocess.run(
+        [
+            lambda_build.bytecode_by,
+            "-c",
+            "import importlib.util as u, sys; sys.stdout.write(u.MAGIC_NUMBER.hex())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    missing, wrong = [], []
+    for root in (lambda_build.layer_python, lambda_build.root / "functions"):
+        for source in root.rglob("*.py"):
+            compiled = source.parent / "__pycache__" / f"{source.stem}.cpython-312.pyc"
+            if not compiled.is_file():
+                missing.append(str(source.relative_to(lambda_build.root)))
+                continue
+            header = compiled.read_bytes()[:8]
+            # Magic of 3.12, then flags 0b01: hash-based and unchecked, valid whatever mtime the zip gives.
+            if header[:4].hex() != magic or int.from_bytes(header[4:8], "little") != 1:
+                wrong.append(str(compiled.relative_to(lambda_build.root)))
+    assert not missing, f"{len(missing)} modules without 3.12 bytecode, e.g. {missing[:3]}"
+    assert not wrong, f"{len(wrong)} .pyc files not unchecked-hash 3.12 bytecode, e.g. {wrong[:3]}"
 
 
 def test_every_top_level_package_in_the_layer_is_imported(lambda_build: Artefact) -> None:
