@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from oms.store import keys
+
 _INTERNAL = frozenset(
     {
         "pk",
@@ -35,8 +37,8 @@ def order_view(order: dict[str, Any], children: list[dict[str, Any]] | None = No
     view["currency"] = order.get("totals", {}).get("currency")
     view.setdefault("exceptions", [])
     if children is not None:
-        view["shipments"] = [_public(c) for c in children if c["sk"].startswith("SHIPMENT#")]
-        view["refunds"] = [_public(c) for c in children if c["sk"].startswith("REFUND#")]
+        view["shipments"] = [_public(c) for c in children if keys.is_shipment(c)]
+        view["refunds"] = [_public(c) for c in children if keys.is_refund(c)]
     return view
 
 

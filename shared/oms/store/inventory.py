@@ -70,8 +70,8 @@ def levels_from(sku: str, items: Iterable[Item], asked: int = 1) -> StockLevels:
         if index is not None:
             shards[index] = PoolStock.model_validate(item)
             known = max(known, index + 1, int(item.get("shards", 1)) if index == 0 else 1)
-        elif item["sk"].startswith("STOCK#"):
-            levels.channels[item["sk"].removeprefix("STOCK#")] = ChannelStock.model_validate(item)
+        elif (name := keys.channel_of(item)) is not None:
+            levels.channels[name] = ChannelStock.model_validate(item)
     levels.shards = [shards.get(i, PoolStock()) for i in range(known)]
     levels.pool = pool_total(levels.shards)
     return levels

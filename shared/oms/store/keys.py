@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Sort-key prefixes that other modules test items against (through the predicates below).
+_CHANNEL, _SHIPMENT, _REFUND = "STOCK#", "SHIPMENT#", "REFUND#"
+
 
 def product(sku: str) -> tuple[str, str]:
     return f"PRODUCT#{sku}", "PRODUCT"
@@ -12,7 +15,13 @@ def pool(sku: str) -> tuple[str, str]:
 
 
 def channel(sku: str, name: str) -> tuple[str, str]:
-    return f"PRODUCT#{sku}", f"STOCK#{name}"
+    return f"PRODUCT#{sku}", f"{_CHANNEL}{name}"
+
+
+def channel_of(item: dict[str, object]) -> str | None:
+    """The channel a stock item caps, None for the pool and its shards."""
+    sort_key = str(item["sk"])
+    return sort_key.removeprefix(_CHANNEL) if sort_key.startswith(_CHANNEL) else None
 
 
 def adjustment(sku: str, adjustment_id: str) -> tuple[str, str]:
@@ -33,6 +42,15 @@ def customer(customer_id: str) -> tuple[str, str]:
 
 def order(order_id: str) -> tuple[str, str]:
     return f"ORDER#{order_id}", "ORDER"
+
+
+def is_shipment(item: dict[str, object]) -> bool:
+    """One of the items under an order's partition that is a shipment (see :func:`shipment`)."""
+    return str(item["sk"]).startswith(_SHIPMENT)
+
+
+def is_refund(item: dict[str, object]) -> bool:
+    return str(item["sk"]).startswith(_REFUND)
 
 
 def customer_orders(customer_id: str) -> str:
@@ -57,11 +75,11 @@ def customer_returns(customer_id: str) -> str:
 
 
 def refund(order_id: str, refund_id: str) -> tuple[str, str]:
-    return order(order_id)[0], f"REFUND#{refund_id}"
+    return order(order_id)[0], f"{_REFUND}{refund_id}"
 
 
 def shipment(order_id: str, shipment_id: str) -> tuple[str, str]:
-    return order(order_id)[0], f"SHIPMENT#{shipment_id}"
+    return order(order_id)[0], f"{_SHIPMENT}{shipment_id}"
 
 
 def order_exception(order_id: str, exception_id: str) -> tuple[str, str]:
