@@ -1,16 +1,6 @@
 """Scheduled: write completed orders past retention to the S3 archive as JSON lines by date."""
 
-from typing import Any
-
-from oms import correlation
 from oms.jobs import archive_orders
-from oms.observability import logger
-from oms.store.table import Table
+from oms.jobs.scheduled import scheduled_job
 
-
-@logger.inject_lambda_context(clear_state=True)
-@correlation.starts_chain
-def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    result = archive_orders.run(Table())
-    logger.info("archive-orders", extra=result)
-    return result
+handler = scheduled_job("archive-orders", archive_orders.run)

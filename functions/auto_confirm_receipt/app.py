@@ -1,16 +1,6 @@
 """Scheduled: complete delivered orders after the quiet period with no open exception or return."""
 
-from typing import Any
-
-from oms import correlation
 from oms.jobs import auto_confirm
-from oms.observability import logger
-from oms.store.table import Table
+from oms.jobs.scheduled import scheduled_job
 
-
-@logger.inject_lambda_context(clear_state=True)
-@correlation.starts_chain
-def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    result = auto_confirm.run(Table())
-    logger.info("auto-confirm-receipt", extra=result)
-    return result
+handler = scheduled_job("auto-confirm-receipt", auto_confirm.run)

@@ -59,9 +59,13 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _malformed_json(detail: str) -> Problem:
+    return Problem(detail, code="malformed_json", title="Malformed JSON")
+
+
 def validation_problem(errors: list[dict[str, Any]]) -> Problem:
     if any(e.get("type") == "json_invalid" for e in errors):
-        return Problem("The request body is not valid JSON.", code="malformed_json", title="Malformed JSON")
+        return _malformed_json("The request body is not valid JSON.")
     fields = [FieldError(_field_of(tuple(e.get("loc", ()))), str(e.get("msg", "invalid"))) for e in errors]
     return ValidationProblem("Some fields are missing or not valid; see errors.", errors=fields)
 
@@ -100,77 +104,80 @@ def require_admin(app: APIGatewayHttpResolver) -> Principal:
     return who
 
 
+def _invalid(exc: RequestValidationError) -> Response[str]:
+    return problem_response(validation_problem(list(exc.errors())))
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> Response[str]:
+    # A body that is not UTF-8 cannot be JSON; it reaches us base64-encoded and fails to decode.
+    return problem_response(_malformed_json("The request body is not UTF-8 JSON."))
+
+
+def _too_deep(exc: RecursionError) -> Response[str]:
+    return problem_response(_malformed_json("The request body is nested too deeply."))
+
+
+def _not_json(exc: RequestUnsupportedContentType) -> Response[str]:
+    return problem_response(
+        Problem(
+            "Send the body as JSON with Content-Type: application/json.",
+            code="unsupported_media_type",
+            status=415,
+            title="Unsupported media type",
+        )
+    )
+
+
+def _busy(exc: Exception) -> Response[str]:
+    # Throttled or conflicting after the store's retries, or a service that did not answer in time
+    # (a burst of cold starts behind a synchronous workflow): a fault of the moment, not of the request.
+    logger.warning("busy", extra={"error": str(exc), "error_type": type(exc).__name__})
+    busy = Problem(
+        "The service is busy right now. Retry shortly: the same request is safe to send again.",
+        code="busy",
+        status=503,
+        title="Busy",
+    )
+    return Response(
+        status_code=503,
+        content_type=PROBLEM_JSON,
+        body=dumps(busy.to_dict()),
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+    )
+
+
+def _route_not_found(exc: Exception) -> Response[str]:
+    return problem_response(NotFound("No such route.", code="route_not_found"))
+
+
+def _internal_error(request_id: str) -> Response[str]:
+    """A 500 that names the request id and nothing more (the error itself is logged)."""
+    logger.exception("unhandled error", extra={"request_id": request_id})
+    body = {
+        "type": "about:blank",
+        "title": "Internal error",
+        "status": 500,
+        "detail": f"Something went wrong on our side. Quote request id {request_id}.",
+        "code": "internal_error",
+        "request_id": request_id,
+    }
+    return Response(status_code=500, content_type=PROBLEM_JSON, body=dumps(body))
+
+
 def create_app() -> APIGatewayHttpResolver:
     """A resolver with the shared error handling; each API function adds its routes."""
     app = APIGatewayHttpResolver(enable_validation=True)
-
-    @app.exception_handler(Problem)
-    def _problem(exc: Problem) -> Response[str]:
-        return problem_response(exc)
-
-    @app.exception_handler(RequestValidationError)
-    def _invalid(exc: RequestValidationError) -> Response[str]:
-        return problem_response(validation_problem(list(exc.errors())))
-
-    @app.exception_handler(UnicodeDecodeError)
-    def _not_utf8(exc: UnicodeDecodeError) -> Response[str]:
-        # A body that is not UTF-8 cannot be JSON; it reaches us base64-encoded and fails to decode.
-        return problem_response(
-            Problem("The request body is not UTF-8 JSON.", code="malformed_json", title="Malformed JSON")
-        )
-
-    @app.exception_handler(RecursionError)
-    def _too_deep(exc: RecursionError) -> Response[str]:
-        return problem_response(
-            Problem("The request body is nested too deeply.", code="malformed_json", title="Malformed JSON")
-        )
-
-    @app.exception_handler(RequestUnsupportedContentType)
-    def _not_json(exc: RequestUnsupportedContentType) -> Response[str]:
-        return problem_response(
-            Problem(
-                "Send the body as JSON with Content-Type: application/json.",
-                code="unsupported_media_type",
-                status=415,
-                title="Unsupported media type",
-            )
-        )
-
-    @app.exception_handler([StoreBusy, ReadTimeoutError, ConnectTimeoutError])
-    def _busy(exc: Exception) -> Response[str]:
-        # Throttled or conflicting after the store's retries, or a service that did not answer in time
-        # (a burst of cold starts behind a synchronous workflow): a fault of the moment, not of the request.
-        logger.warning("busy", extra={"error": str(exc), "error_type": type(exc).__name__})
-        busy = Problem(
-            "The service is busy right now. Retry shortly: the same request is safe to send again.",
-            code="busy",
-            status=503,
-            title="Busy",
-        )
-        return Response(
-            status_code=503,
-            content_type=PROBLEM_JSON,
-            body=dumps(busy.to_dict()),
-            headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
-        )
-
-    @app.not_found
-    def _not_found(exc: Exception) -> Response[str]:
-        return problem_response(NotFound("No such route.", code="route_not_found"))
+    app.exception_handler(Problem)(problem_response)
+    app.exception_handler(RequestValidationError)(_invalid)
+    app.exception_handler(UnicodeDecodeError)(_not_utf8)
+    app.exception_handler(RecursionError)(_too_deep)
+    app.exception_handler(RequestUnsupportedContentType)(_not_json)
+    app.exception_handler([StoreBusy, ReadTimeoutError, ConnectTimeoutError])(_busy)
+    app.not_found(_route_not_found)
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[str]:
-        request_id = app.current_event.request_context.request_id
-        logger.exception("unhandled error", extra={"request_id": request_id})
-        body = {
-            "type": "about:blank",
-            "title": "Internal error",
-            "status": 500,
-            "detail": f"Something went wrong on our side. Quote request id {request_id}.",
-            "code": "internal_error",
-            "request_id": request_id,
-        }
-        return Response(status_code=500, content_type=PROBLEM_JSON, body=dumps(body))
+        return _internal_error(app.current_event.request_context.request_id)
 
     return app
 

@@ -20,6 +20,16 @@ class FieldError:
         return {"field": self.field, "message": self.message, **self.extra}
 
 
+def _override(target: Any, status: int | None, code: str | None, title: str | None) -> None:
+    """Sets whichever of ``status``, ``code`` and ``title`` are given on a problem or a kind of problem."""
+    if code:
+        target.code = code
+    if status:
+        target.status = status
+    if title:
+        target.title = title
+
+
 class Problem(Exception):
     """A 4xx answer: what went wrong and how to fix it."""
 
@@ -40,13 +50,15 @@ class Problem(Exception):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
-        if code:
-            self.code = code
-        if status:
-            self.status = status
-        if title:
-            self.title = title
+        _override(self, status, code, title)
         self.extra = extra or {}
+
+    def __init_subclass__(
+        cls, *, status: int | None = None, code: str | None = None, title: str | None = None, **kwargs: Any
+    ) -> None:
+        """A kind of problem names its defaults in its bases: ``class Gone(Problem, status=410, …)``."""
+        super().__init_subclass__(**kwargs)
+        _override(cls, status, code, title)
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -61,36 +73,25 @@ class Problem(Exception):
         return body
 
 
-class ValidationProblem(Problem):
-    status = 422
-    code = "validation_failed"
-    title = "The request is not valid"
+class ValidationProblem(Problem, status=422, code="validation_failed", title="The request is not valid"):
+    """Fields missing or not valid."""
 
 
-class NotFound(Problem):
-    status = 404
-    code = "not_found"
-    title = "Not found"
+class NotFound(Problem, status=404, code="not_found", title="Not found"):
+    """No such resource, or not the caller's."""
 
 
-class Conflict(Problem):
-    status = 409
-    code = "conflict"
-    title = "Conflict"
+class Conflict(Problem, status=409, code="conflict", title="Conflict"):
+    """Conflicts with the current state."""
 
 
-class Unauthorized(Problem):
-    status = 401
-    code = "unauthorized"
-    title = "Authentication required"
+class Unauthorized(Problem, status=401, code="unauthorized", title="Authentication required"):
+    """No valid credentials."""
 
 
-class Forbidden(Problem):
-    status = 403
-    code = "forbidden"
-    title = "Forbidden"
+class Forbidden(Problem, status=403, code="forbidden", title="Forbidden"):
+    """Valid credentials without the right to this."""
 
 
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
-    title = "The order cannot make that move now"
+class InvalidTransition(Conflict, code="invalid_transition", title="The order cannot make that move now"):
+    """A move the order's status does not allow."""

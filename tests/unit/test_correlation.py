@@ -242,9 +242,12 @@ def test_validate_order_continues_the_id_of_its_input_and_hands_it_to_the_next_s
 
 
 def test_a_scheduled_job_runs_under_its_lambda_request_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oms.jobs import release_unpaid, scheduled
+
+    # The handler takes the job's ``run`` when its module is imported: replace it first.
+    monkeypatch.setattr(release_unpaid, "run", lambda table: {"seen": correlation.current()})
+    monkeypatch.setattr(scheduled, "Table", lambda: None)
     app = load_handler("release_unpaid")
-    monkeypatch.setattr(app.release_unpaid, "run", lambda table: {"seen": correlation.current()})
-    monkeypatch.setattr(app, "Table", lambda: None)
     assert app.handler({}, LambdaContext(aws_request_id="job-run-1")) == {"seen": "job-run-1"}
 
 
@@ -293,12 +296,13 @@ def test_an_item_route_logs_its_order_or_return_id(route: str, expected: dict[st
 
 @pytest.mark.parametrize("app", sorted((ROOT / "functions").glob("*/app.py")), ids=lambda p: p.parent.name)
 def test_every_handler_puts_a_correlation_id_in_force(app: Path) -> None:
-    # Through the shared HTTP edge or queue consumers, or by itself (workflow steps, scheduled jobs).
+    # Through the shared HTTP edge, queue consumers or scheduled-job factory, or by itself (workflow steps).
     text = app.read_text()
     entry_points = (
         "api_handler(",
         "bus_consumer(",
         "sqs_consumer(",
+        "scheduled_job(",
         "correlation.use(",
         "@correlation.starts_chain",
     )

@@ -3,9 +3,10 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from oms import clock
+from oms.api.common import OrderId, act_on_order
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.order_status import Status
 from oms.domain.ordering import Channel
@@ -19,8 +20,8 @@ from oms.store.table import Item, Table
 from oms.views import order_view
 
 app = create_app()
-ORDER_ID = r"^ord_[0-9a-z]{20}$"
 CUSTOMER_ID = r"^[A-Za-z0-9_-]{1,64}$"
+QueueLimit = Annotated[int, Query(ge=1, le=200)]
 
 
 def _queue_entry(order: Item, deadline_field: str) -> dict[str, Any]:
@@ -52,28 +53,31 @@ def _queue_entry(order: Item, deadline_field: str) -> dict[str, Any]:
     }
 
 
-@app.get("/v1/admin/review-queue", summary="Orders waiting for a person, oldest deadline first")
-def review_queue(limit: Annotated[int, Query(ge=1, le=200)] = 100) -> Response[str]:
-    require_admin(app)
-    items = [_queue_entry(o, "review_due_at") for o in queues.read(Table(), "REVIEW", limit)]
+def _queue_response(items: list[dict[str, Any]]) -> Response[str]:
+    """A work queue read in one page, with how many of its entries are past their deadline."""
     return json_response(
         200, {"items": items, "overdue": sum(i["overdue"] for i in items), "next_cursor": None}
     )
+
+
+@app.get("/v1/admin/review-queue", summary="Orders waiting for a person, oldest deadline first")
+def review_queue(limit: QueueLimit = 100) -> Response[str]:
+    require_admin(app)
+    items = [_queue_entry(o, "review_due_at") for o in queues.read(Table(), "REVIEW", limit)]
+    return _queue_response(items)
 
 
 @app.get(
     "/v1/admin/inspection-queue",
     summary="Returns on their way back or arrived, waiting for inspection, oldest first, with the deadline",
 )
-def inspection_queue(limit: Annotated[int, Query(ge=1, le=200)] = 100) -> Response[str]:
+def inspection_queue(limit: QueueLimit = 100) -> Response[str]:
     require_admin(app)
     items = [
         {**_queue_entry(r, "inspection_due_at"), **{k: r.get(k) for k in ("parcel", "received_at")}}
         for r in queues.read(Table(), INSPECT_QUEUE, limit)
     ]
-    return json_response(
-        200, {"items": items, "overdue": sum(i["overdue"] for i in items), "next_cursor": None}
-    )
+    return _queue_response(items)
 
 
 def _search_entry(order: Item) -> dict[str, Any]:
@@ -125,34 +129,24 @@ def search_orders(
 
 
 @app.post("/v1/admin/orders/<order_id>/review", summary="Approve or reject an order held for review")
-def review_order(
-    order_id: Annotated[str, Path(pattern=ORDER_ID)], body: Annotated[review.ReviewDecision, Body()]
-) -> Response[str]:
+def review_order(order_id: OrderId, body: Annotated[review.ReviewDecision, Body()]) -> Response[str]:
     who = require_admin(app)
-    table = Table()
-    decided = retry_on_race(
-        table, order_id, None, lambda order: review.decide(table, order, body, who.subject)
-    )
-    return json_response(200, order_view(decided))
+    return act_on_order(order_id, None, lambda table, order: review.decide(table, order, body, who.subject))
 
 
 @app.get(
     "/v1/admin/fulfillment-queue", summary="Paid orders in pick order: perishable, VIP, then by payment time"
 )
-def fulfillment_queue(limit: Annotated[int, Query(ge=1, le=200)] = 100) -> Response[str]:
+def fulfillment_queue(limit: QueueLimit = 100) -> Response[str]:
     require_admin(app)
     items = [_queue_entry(o, "estimated_ship_by") for o in queues.read(Table(), "FULFILL", limit)]
-    return json_response(
-        200, {"items": items, "overdue": sum(i["overdue"] for i in items), "next_cursor": None}
-    )
+    return _queue_response(items)
 
 
 @app.post(
     "/v1/admin/orders/<order_id>/shipments", summary="Ship the order, whole or in part; the buyer is told"
 )
-def ship_order(
-    order_id: Annotated[str, Path(pattern=ORDER_ID)], body: Annotated[shipping.ShipmentRequest, Body()]
-) -> Response[str]:
+def ship_order(order_id: OrderId, body: Annotated[shipping.ShipmentRequest, Body()]) -> Response[str]:
     who = require_admin(app)
     table = Table()
     shipped, shipment = retry_on_race(
@@ -168,16 +162,14 @@ def ship_order(
 
 
 @app.post("/v1/admin/orders/<order_id>/cancel", summary="Cancel an order on the buyer's behalf")
-def cancel_order(order_id: Annotated[str, Path(pattern=ORDER_ID)]) -> Response[str]:
+def cancel_order(order_id: OrderId) -> Response[str]:
     who = require_admin(app)
-    table = Table()
-    cancelled = retry_on_race(
-        table, order_id, None, lambda order: cancellation.cancel(table, order, by=who.subject, reason="staff")
+    return act_on_order(
+        order_id, None, lambda table, order: cancellation.cancel(table, order, by=who.subject, reason="staff")
     )
-    return json_response(200, order_view(cancelled))
 
 
 @app.get("/v1/admin/orders/<order_id>", summary="Any order, with shipments and refunds")
-def get_order(order_id: Annotated[str, Path(pattern=ORDER_ID)]) -> Response[str]:
+def get_order(order_id: OrderId) -> Response[str]:
     require_admin(app)
     return json_response(200, order_view(*orders.record_for(Table(), order_id, None)))

@@ -26,6 +26,16 @@ def _ref(name: str) -> dict[str, str]:
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _MONEY = {"type": "integer"}
 
+
+def _page_of(item: dict[str, Any]) -> dict[str, Any]:
+    """A page of a list: its ``items`` and the cursor to the next page (null on the last)."""
+    return {
+        "type": "object",
+        "required": ["items", "next_cursor"],
+        "properties": {"items": {"type": "array", "items": item}, "next_cursor": _NULLABLE_STRING},
+    }
+
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Problem": {
         "type": "object",
@@ -90,22 +100,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "item_count": {"type": "integer", "minimum": 0},
         },
     },
-    "OrderList": {
-        "type": "object",
-        "required": ["items", "next_cursor"],
-        "properties": {
-            "items": {"type": "array", "items": _ref("OrderSummary")},
-            "next_cursor": _NULLABLE_STRING,
-        },
-    },
-    "Page": {
-        "type": "object",
-        "required": ["items", "next_cursor"],
-        "properties": {
-            "items": {"type": "array", "items": {"type": "object"}},
-            "next_cursor": _NULLABLE_STRING,
-        },
-    },
+    "OrderList": _page_of(_ref("OrderSummary")),
+    "Page": _page_of({"type": "object"}),
     "Return": {
         "type": "object",
         "required": ["id", "order_id", "status"],
@@ -115,11 +111,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "status": {"type": "string"},
         },
     },
-    "ReturnList": {
-        "type": "object",
-        "required": ["items", "next_cursor"],
-        "properties": {"items": {"type": "array", "items": _ref("Return")}, "next_cursor": _NULLABLE_STRING},
-    },
+    "ReturnList": _page_of(_ref("Return")),
     "ProductView": {
         "type": "object",
         "required": ["sku", "name", "price", "currency"],

@@ -1,26 +1,26 @@
 """Storefront routes: products and orders (API.md "Storefront")."""
 
 import hashlib
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from oms import idempotency, ids
+from oms.api.common import OrderId, PageCursor, PageLimit, act_on_order, page_response
 from oms.domain import return_policy
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.ordering import PlaceOrderRequest
 from oms.http import create_app, json_response, principal, problem_body_response
 from oms.lifecycle import cancellation, completion
-from oms.lifecycle.common import retry_on_race
 from oms.problems import NotFound, Problem
 from oms.store import catalog, inventory, orders
-from oms.store.table import Table
+from oms.store.table import Item, Table
 from oms.views import order_summary, order_view
 from oms.workflows import WorkflowFailed, run_place_order
 
 app = create_app()
-ORDER_ID = r"^ord_[0-9a-z]{20}$"
 
 
 @app.get("/v1/products/<sku>", summary="A product: price, flags, return policy and what may be promised")
@@ -79,45 +79,33 @@ def place_order(request: Annotated[PlaceOrderRequest, Body()]) -> Response[str]:
 
 
 @app.get("/v1/orders", summary="The caller's orders, newest first")
-def list_orders(
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> Response[str]:
+def list_orders(limit: PageLimit = 20, cursor: PageCursor = None) -> Response[str]:
     who = principal(app)
-    items, next_cursor = orders.list_for_customer(Table(), who.subject, limit, cursor)
-    return json_response(200, {"items": [order_summary(o) for o in items], "next_cursor": next_cursor})
+    return page_response(*orders.list_for_customer(Table(), who.subject, limit, cursor), order_summary)
 
 
 @app.get("/v1/orders/<order_id>", summary="An order: items, totals, status and timeline")
-def get_order(order_id: Annotated[str, Path(pattern=ORDER_ID)]) -> Response[str]:
+def get_order(order_id: OrderId) -> Response[str]:
     who = principal(app)
     return json_response(200, order_view(*orders.record_for(Table(), order_id, who.subject)))
+
+
+def _by_buyer(order_id: str, act: Callable[[Table, Item, str], Item]) -> Response[str]:
+    """``act`` on the caller's own order in their name."""
+    who = principal(app)
+    return act_on_order(order_id, who.subject, lambda table, order: act(table, order, who.subject))
 
 
 @app.post(
     "/v1/orders/<order_id>/cancel",
     summary="Cancel before shipment: stock goes back, a paid order is refunded",
 )
-def cancel_order(order_id: Annotated[str, Path(pattern=ORDER_ID)]) -> Response[str]:
-    who = principal(app)
-    table = Table()
-    cancelled = retry_on_race(
-        table,
-        order_id,
-        who.subject,
-        lambda order: cancellation.cancel(table, order, by=who.subject, reason="customer_request"),
+def cancel_order(order_id: OrderId) -> Response[str]:
+    return _by_buyer(
+        order_id, lambda table, order, by: cancellation.cancel(table, order, by=by, reason="customer_request")
     )
-    return json_response(200, order_view(cancelled))
 
 
 @app.post("/v1/orders/<order_id>/confirm-receipt", summary="The buyer confirms delivery: the order completes")
-def confirm_receipt(order_id: Annotated[str, Path(pattern=ORDER_ID)]) -> Response[str]:
-    who = principal(app)
-    table = Table()
-    completed = retry_on_race(
-        table,
-        order_id,
-        who.subject,
-        lambda order: completion.complete(table, order, by=who.subject, how="buyer"),
-    )
-    return json_response(200, order_view(completed))
+def confirm_receipt(order_id: OrderId) -> Response[str]:
+    return _by_buyer(order_id, lambda table, order, by: completion.complete(table, order, by=by, how="buyer"))

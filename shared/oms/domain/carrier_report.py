@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from oms.domain.reports import average_hours, rate
 from oms.store.carrier_stats import COUNTERS
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+def _share_of_shipments(counts: Mapping[str, int], counter: str, rate_name: str) -> dict[str, Any]:
+    """A counter of the carrier's parcels and its rate over all of them."""
+    return {counter: counts[counter], rate_name: rate(counts[counter], counts["shipments"])}
 
 
 def summarise(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -32,16 +34,11 @@ def summarise(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "shipments": c["shipments"],
                 "delivered": c["delivered"],
                 "delivered_on_time": c["on_time"],
-                "on_time_rate": _rate(c["on_time"], c["delivered_promised"]),
-                "average_transit_hours": round(c["transit_seconds"] / c["delivered"] / 3600, 1)
-                if c["delivered"]
-                else None,
-                "exceptions": c["exceptions"],
-                "exception_rate": _rate(c["exceptions"], c["shipments"]),
-                "damaged": c["damaged"],
-                "damage_rate": _rate(c["damaged"], c["shipments"]),
-                "lost": c["lost"],
-                "loss_rate": _rate(c["lost"], c["shipments"]),
+                "on_time_rate": rate(c["on_time"], c["delivered_promised"]),
+                "average_transit_hours": average_hours(c["transit_seconds"], c["delivered"]),
+                **_share_of_shipments(c, "exceptions", "exception_rate"),
+                **_share_of_shipments(c, "damaged", "damage_rate"),
+                **_share_of_shipments(c, "lost", "loss_rate"),
             }
         )
     return report

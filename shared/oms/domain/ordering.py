@@ -148,63 +148,131 @@ def _line_problems(
     seen: set[str] = set()
     for i, line in enumerate(request.items):
         at = f"items[{i}]"
-        product = products.get(line.sku)
         if line.sku in seen:
             problems.append(
                 _error(f"{at}.sku", "appears twice; put the whole quantity on one line", "duplicate_line")
             )
             continue
         seen.add(line.sku)
-        if product is None:
-            problems.append(_error(f"{at}.sku", f"no product {line.sku}", "unknown_sku", sku=line.sku))
-            continue
-        if not product.active:
-            problems.append(
-                _error(f"{at}.sku", f"{line.sku} is not on sale", "product_inactive", sku=line.sku)
-            )
-            continue
-        if product.currency != currency:
-            problems.append(
-                _error(
-                    f"{at}.sku",
-                    f"{line.sku} is sold in {product.currency}",
-                    "currency_mismatch",
-                    sku=line.sku,
-                )
-            )
-            continue
-        if line.quantity > product.max_per_order:
-            problems.append(
-                _error(
-                    f"{at}.quantity",
-                    f"at most {product.max_per_order} per order",
-                    "quantity_limit",
-                    sku=line.sku,
-                    max_per_order=product.max_per_order,
-                )
-            )
-        if line.unit_price != product.price:
-            problems.append(
-                _error(
-                    f"{at}.unit_price",
-                    f"the price is now {product.price}",
-                    "price_changed",
-                    sku=line.sku,
-                    current_price=product.price,
-                )
-            )
-        stock = available.get(line.sku, 0)
-        if line.quantity > stock:
-            problems.append(
-                _error(
-                    f"{at}.quantity",
-                    f"only {max(stock, 0)} available",
-                    "insufficient_stock",
-                    sku=line.sku,
-                    available=max(stock, 0),
-                )
-            )
+        problems += _problems_of_line(at, line, products.get(line.sku), available, currency)
     return problems
+
+
+def _problems_of_line(
+    at: str, line: OrderLineRequest, product: Product | None, available: Mapping[str, int], currency: str
+) -> list[FieldError]:
+    """What is wrong with one line: its product not on sale in ``currency``, else its quantity and price."""
+    if product is None:
+        return [_error(f"{at}.sku", f"no product {line.sku}", "unknown_sku", sku=line.sku)]
+    if not product.active:
+        return [_error(f"{at}.sku", f"{line.sku} is not on sale", "product_inactive", sku=line.sku)]
+    if product.currency != currency:
+        return [
+            _error(
+                f"{at}.sku", f"{line.sku} is sold in {product.currency}", "currency_mismatch", sku=line.sku
+            )
+        ]
+    return _quantity_and_price_problems(at, line, product, available.get(line.sku, 0))
+
+
+def _quantity_and_price_problems(
+    at: str, line: OrderLineRequest, product: Product, stock: int
+) -> list[FieldError]:
+    problems: list[FieldError] = []
+    if line.quantity > product.max_per_order:
+        problems.append(
+            _error(
+                f"{at}.quantity",
+                f"at most {product.max_per_order} per order",
+                "quantity_limit",
+                sku=line.sku,
+                max_per_order=product.max_per_order,
+            )
+        )
+    if line.unit_price != product.price:
+        problems.append(
+            _error(
+                f"{at}.unit_price",
+                f"the price is now {product.price}",
+                "price_changed",
+                sku=line.sku,
+                current_price=product.price,
+            )
+        )
+    if line.quantity > stock:
+        problems.append(
+            _error(
+                f"{at}.quantity",
+                f"only {max(stock, 0)} available",
+                "insufficient_stock",
+                sku=line.sku,
+                available=max(stock, 0),
+            )
+        )
+    return problems
+
+
+def _payment_method_problems(request: PlaceOrderRequest) -> list[FieldError]:
+    methods = PAYMENT_METHODS_BY_CHANNEL[request.channel]
+    if request.payment_method in methods:
+        return []
+    return [
+        _error(
+            "payment_method",
+            f"{request.payment_method} is not available on {request.channel}",
+            "payment_method_unavailable",
+            available_methods=sorted(methods),
+        )
+    ]
+
+
+_Lines = list[tuple[OrderLineRequest, Product]]
+
+
+def _coupon_discounts(
+    request: PlaceOrderRequest,
+    coupon: Coupon | None,
+    coupon_usage: CouponUsage,
+    lines: _Lines,
+    line_totals: list[int],
+    currency: str,
+    now: datetime,
+) -> tuple[int, list[int], list[FieldError]]:
+    """The coupon's discount and each line's share of it, or the reason the coupon cannot be used."""
+    discounts = [0] * len(lines)
+    if not request.coupon_code:
+        return 0, discounts, []
+    eligible = [
+        total if coupon and (not coupon.categories or product.category in coupon.categories) else 0
+        for total, (_, product) in zip(line_totals, lines, strict=True)
+    ]
+    refusal = coupon_refusal(coupon, coupon_usage, sum(eligible), currency, now)
+    if refusal:
+        return (
+            0,
+            discounts,
+            [_error("coupon_code", REFUSAL_MESSAGES[refusal], "coupon_invalid", reason=refusal)],
+        )
+    if coupon is None:
+        return 0, discounts, []
+    discount = coupon_discount(coupon, sum(eligible))
+    return discount, allocate(discount, eligible), []
+
+
+def _priced_lines(lines: _Lines, line_totals: list[int], discounts: list[int]) -> list[PricedLine]:
+    return [
+        PricedLine(
+            sku=product.sku,
+            name=product.name,
+            category=product.category,
+            flags=list(product.flags),
+            quantity=line.quantity,
+            unit_price=product.price,
+            line_total=total,
+            discount=share,
+        )
+        for (line, product), total, share in zip(lines, line_totals, discounts, strict=True)
+    ]
 
 
 def check_order(
@@ -224,52 +292,18 @@ def check_order(
     currency = request.currency or (known[0].currency if known else "CNY")
     problems = _line_problems(request, products, available, currency)
     problems += address_problems(request.shipping_address)
-    if request.payment_method not in PAYMENT_METHODS_BY_CHANNEL[request.channel]:
-        problems.append(
-            _error(
-                "payment_method",
-                f"{request.payment_method} is not available on {request.channel}",
-                "payment_method_unavailable",
-                available_methods=sorted(PAYMENT_METHODS_BY_CHANNEL[request.channel]),
-            )
-        )
+    problems += _payment_method_problems(request)
 
     lines = [(line, product) for line in request.items if (product := products.get(line.sku)) is not None]
     line_totals = [product.price * line.quantity for line, product in lines]
-    subtotal = sum(line_totals)
-
-    discount = 0
-    discounts = [0] * len(lines)
-    if request.coupon_code:
-        eligible = [
-            total if coupon and (not coupon.categories or product.category in coupon.categories) else 0
-            for total, (_, product) in zip(line_totals, lines, strict=True)
-        ]
-        refusal = coupon_refusal(coupon, coupon_usage, sum(eligible), currency, now)
-        if refusal:
-            problems.append(
-                _error("coupon_code", REFUSAL_MESSAGES[refusal], "coupon_invalid", reason=refusal)
-            )
-        elif coupon is not None:
-            discount = coupon_discount(coupon, sum(eligible))
-            discounts = allocate(discount, eligible)
-
+    discount, discounts, refused = _coupon_discounts(
+        request, coupon, coupon_usage, lines, line_totals, currency, now
+    )
+    problems += refused
     if problems:
         raise OrderRejected(problems)
 
-    priced = [
-        PricedLine(
-            sku=product.sku,
-            name=product.name,
-            category=product.category,
-            flags=list(product.flags),
-            quantity=line.quantity,
-            unit_price=product.price,
-            line_total=total,
-            discount=share,
-        )
-        for (line, product), total, share in zip(lines, line_totals, discounts, strict=True)
-    ]
+    subtotal = sum(line_totals)
     catalogue = [product for _, product in lines]
     fee = shipping_fee(catalogue, subtotal - discount)
     ship_by = estimated_ship_by(catalogue, now)
@@ -279,7 +313,7 @@ def check_order(
         channel=request.channel,
         payment_method=request.payment_method,
         coupon_code=request.coupon_code,
-        lines=priced,
+        lines=_priced_lines(lines, line_totals, discounts),
         totals=Totals(
             subtotal=subtotal,
             discount=discount,

@@ -143,81 +143,123 @@ def counts_for(
     they count nowhere.
     """
     counts = Counts(day=str(detail["occurred_at"])[:10])
-    at = str(detail["occurred_at"])
     if order is not None and order.get("replaces_order_id"):
         return None
+    if not _count(counts, detail_type, detail, order, item):
+        return None
+    return counts if counts.items() else None
+
+
+def _count(
+    counts: Counts,
+    detail_type: str,
+    detail: Mapping[str, Any],
+    order: Mapping[str, Any] | None,
+    item: Mapping[str, Any] | None,
+) -> bool:
+    """Adds to ``counts`` what the event counts; False when it counts for nothing."""
+    at = str(detail["occurred_at"])
     if detail_type == "OrderPlaced" and order is not None:
-        currency = order["totals"]["currency"]
-        counts.add(ALL, "-", orders=1)
-        counts.add(CURRENCY, currency, orders=1, gmv=int(order["totals"]["total"]))
-        counts.add(CHANNEL, order["channel"], orders=1)
+        _order_placed(counts, order)
     elif detail_type == "OrderPaid" and order is not None:
         counts.add(ALL, "-", paid=1)
         counts.add(CURRENCY, order["totals"]["currency"], paid=1, paid_amount=int(detail.get("amount", 0)))
     elif detail_type == "OrderCancelled":
         counts.add(ALL, "-", cancelled=1)
     elif detail_type == "OrderException":
-        kind = str(detail.get("kind") or "other")
-        listed = [e.get("id") for e in (order or {}).get("exceptions", [])]
-        first = not listed or listed[0] == detail.get("exception_id")
-        counts.add(ALL, "-", exceptions=1, exception_orders=int(first))
-        counts.add(EXCEPTION_KIND, kind, exceptions=1)
+        _order_exception(counts, detail, order)
     elif detail_type == "OrderShipped" and order is not None:
-        if not detail.get("complete") or detail.get("reship"):
-            return None  # a part of the order, or a replacement parcel: the order is not fulfilled by it
-        shipped_at = _first_entry(order, "ship_all") or at
-        seconds = _seconds(order.get("paid_at"), shipped_at)
-        if seconds is None:
-            return None
-        counts.add(ALL, "-", fulfilled=1, fulfilment_seconds=seconds)
+        return _order_shipped(counts, detail, order, at)
     elif detail_type == "OrderDelivered" and order is not None:
-        seconds = _seconds(_first_entry(order, "ship_all"), order.get("delivered_at") or at)
-        counts.add(
-            ALL, "-", delivered=1, delivery_timed=int(seconds is not None), delivery_seconds=seconds or 0
-        )
-        counts.add(CHANNEL, order["channel"], delivered=1)
-        lines = [line for line in order["lines"] if line.get("shipped", line["quantity"]) > 0]
-        for sku in sorted({line["sku"] for line in lines}):
-            counts.add(SKU, sku, delivered=1)
-        for category in _categories(line.get("category") for line in lines):
-            counts.add(CATEGORY, category, delivered=1)
+        _order_delivered(counts, order, at)
     elif detail_type == "ReturnRequested" and item is not None:
-        counts.add(ALL, "-", returns=1)
-        counts.add(REASON, item["reason"], returns=1)
-        counts.add(CHANNEL, item.get("channel") or (order or {}).get("channel") or "unknown", returns=1)
-        for sku in sorted({i["sku"] for i in item["items"]}):
-            counts.add(SKU, sku, returns=1)
-        for category in _categories(item.get("category") or [None]):
-            counts.add(CATEGORY, category, returns=1)
+        _return_requested(counts, item, order)
     elif detail_type in ("ReturnApproved", "ReturnRejected") and item is not None:
-        decided_at = (item.get("decision") or {}).get("at") or at
-        outcome = "approved" if detail_type == "ReturnApproved" else "rejected"
-        due = item.get("review_due_at")
-        if due:  # held for a person: the review SLA applies (the rules decide at once)
-            met = decided_at <= due
-            counts.add(ALL, "-", **{outcome: 1, "review_met": int(met), "review_breached": int(not met)})
-        else:
-            counts.add(ALL, "-", **{outcome: 1})
+        _return_decided(counts, "approved" if detail_type == "ReturnApproved" else "rejected", item, at)
     elif detail_type == "RefundIssued" and item is not None:
-        inspected_at = (item.get("inspection") or {}).get("at")
-        if not inspected_at:
-            return None
-        hours = REFUND_SLA_HOURS.get(str(item.get("refund_method")), REFUND_SLA_HOURS["original_payment"])
-        met = _parse(at) <= _parse(inspected_at) + timedelta(hours=hours)
-        counts.add(ALL, "-", refunds=1, refund_met=int(met), refund_breached=int(not met))
+        return _refund_issued(counts, item, at)
     else:
-        return None
-    return counts if counts.items() else None
+        return False
+    return True
+
+
+def _order_placed(counts: Counts, order: Mapping[str, Any]) -> None:
+    currency = order["totals"]["currency"]
+    counts.add(ALL, "-", orders=1)
+    counts.add(CURRENCY, currency, orders=1, gmv=int(order["totals"]["total"]))
+    counts.add(CHANNEL, order["channel"], orders=1)
+
+
+def _order_exception(counts: Counts, detail: Mapping[str, Any], order: Mapping[str, Any] | None) -> None:
+    kind = str(detail.get("kind") or "other")
+    listed = [e.get("id") for e in (order or {}).get("exceptions", [])]
+    first = not listed or listed[0] == detail.get("exception_id")
+    counts.add(ALL, "-", exceptions=1, exception_orders=int(first))
+    counts.add(EXCEPTION_KIND, kind, exceptions=1)
+
+
+def _order_shipped(counts: Counts, detail: Mapping[str, Any], order: Mapping[str, Any], at: str) -> bool:
+    if not detail.get("complete") or detail.get("reship"):
+        return False  # a part of the order, or a replacement parcel: the order is not fulfilled by it
+    shipped_at = _first_entry(order, "ship_all") or at
+    seconds = _seconds(order.get("paid_at"), shipped_at)
+    if seconds is None:
+        return False
+    counts.add(ALL, "-", fulfilled=1, fulfilment_seconds=seconds)
+    return True
+
+
+def _order_delivered(counts: Counts, order: Mapping[str, Any], at: str) -> None:
+    seconds = _seconds(_first_entry(order, "ship_all"), order.get("delivered_at") or at)
+    counts.add(ALL, "-", delivered=1, delivery_timed=int(seconds is not None), delivery_seconds=seconds or 0)
+    counts.add(CHANNEL, order["channel"], delivered=1)
+    lines = [line for line in order["lines"] if line.get("shipped", line["quantity"]) > 0]
+    for sku in sorted({line["sku"] for line in lines}):
+        counts.add(SKU, sku, delivered=1)
+    for category in _categories(line.get("category") for line in lines):
+        counts.add(CATEGORY, category, delivered=1)
+
+
+def _return_requested(counts: Counts, item: Mapping[str, Any], order: Mapping[str, Any] | None) -> None:
+    counts.add(ALL, "-", returns=1)
+    counts.add(REASON, item["reason"], returns=1)
+    counts.add(CHANNEL, item.get("channel") or (order or {}).get("channel") or "unknown", returns=1)
+    for sku in sorted({i["sku"] for i in item["items"]}):
+        counts.add(SKU, sku, returns=1)
+    for category in _categories(item.get("category") or [None]):
+        counts.add(CATEGORY, category, returns=1)
+
+
+def _return_decided(counts: Counts, outcome: str, item: Mapping[str, Any], at: str) -> None:
+    decided_at = (item.get("decision") or {}).get("at") or at
+    due = item.get("review_due_at")
+    if due:  # held for a person: the review SLA applies (the rules decide at once)
+        met = decided_at <= due
+        counts.add(ALL, "-", **{outcome: 1, "review_met": int(met), "review_breached": int(not met)})
+    else:
+        counts.add(ALL, "-", **{outcome: 1})
+
+
+def _refund_issued(counts: Counts, item: Mapping[str, Any], at: str) -> bool:
+    inspected_at = (item.get("inspection") or {}).get("at")
+    if not inspected_at:
+        return False
+    hours = REFUND_SLA_HOURS.get(str(item.get("refund_method")), REFUND_SLA_HOURS["original_payment"])
+    met = _parse(at) <= _parse(inspected_at) + timedelta(hours=hours)
+    counts.add(ALL, "-", refunds=1, refund_met=int(met), refund_breached=int(not met))
+    return True
 
 
 # ---------------------------------------------------------------------------------------- reading
 
 
-def _rate(part: int, whole: int) -> float | None:
+def rate(part: int, whole: int) -> float | None:
+    """``part / whole`` rounded to 4 places; None when there is nothing to divide by."""
     return round(part / whole, 4) if whole else None
 
 
-def _hours(seconds: int, count: int) -> float | None:
+def average_hours(seconds: int, count: int) -> float | None:
+    """The mean of ``count`` durations that add up to ``seconds``, in hours to one place; None for none."""
     return round(seconds / count / 3600, 1) if count else None
 
 
@@ -260,14 +302,14 @@ def order_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dict
             "paid": c["paid"],
             "gmv": gmv,
             "cancelled": c["cancelled"],
-            "cancellation_rate": _rate(c["cancelled"], c["orders"]),
+            "cancellation_rate": rate(c["cancelled"], c["orders"]),
             "exceptions": c["exceptions"],
             "exception_orders": c["exception_orders"],
-            "exception_rate": _rate(c["exception_orders"], c["orders"]),
+            "exception_rate": rate(c["exception_orders"], c["orders"]),
             "fulfilled": c["fulfilled"],
-            "fulfilment_hours_avg": _hours(c["fulfilment_seconds"], c["fulfilled"]),
+            "fulfilment_hours_avg": average_hours(c["fulfilment_seconds"], c["fulfilled"]),
             "delivered": c["delivered"],
-            "delivery_hours_avg": _hours(c["delivery_seconds"], c["delivery_timed"]),
+            "delivery_hours_avg": average_hours(c["delivery_seconds"], c["delivery_timed"]),
         },
         "exceptions_by_kind": {kind: n["exceptions"] for kind, n in sorted(kinds.items()) if n["exceptions"]},
     }
@@ -288,14 +330,14 @@ def _breakdown(rows: list[Mapping[str, Any]], dimension: str, delivered_in: bool
                 name: key,
                 "returns": n["returns"],
                 "delivered": delivered,
-                "rate": _rate(n["returns"], delivered),
+                "rate": rate(n["returns"], delivered),
             }
         )
     return sorted(found, key=lambda r: (-r["returns"], r[name]))
 
 
 def _sla(met: int, breached: int) -> dict[str, Any]:
-    return {"met": met, "breached": breached, "compliance": _rate(met, met + breached)}
+    return {"met": met, "breached": breached, "compliance": rate(met, met + breached)}
 
 
 def return_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dict[str, Any]:
@@ -305,14 +347,14 @@ def return_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dic
         "to": last.isoformat(),
         "returns": c["returns"],
         "delivered": c["delivered"],
-        "return_rate": _rate(c["returns"], c["delivered"]),
+        "return_rate": rate(c["returns"], c["delivered"]),
         "by_reason": _breakdown(rows, REASON, delivered_in=False),
         "by_category": _breakdown(rows, CATEGORY, delivered_in=True),
         "by_sku": _breakdown(rows, SKU, delivered_in=True),
         "by_channel": _breakdown(rows, CHANNEL, delivered_in=True),
         "approved": c["approved"],
         "rejected": c["rejected"],
-        "approval_rate": _rate(c["approved"], c["approved"] + c["rejected"]),
+        "approval_rate": rate(c["approved"], c["approved"] + c["rejected"]),
         "review_sla": _sla(c["review_met"], c["review_breached"]),
         "refund_sla": _sla(c["refund_met"], c["refund_breached"]),
     }

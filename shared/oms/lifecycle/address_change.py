@@ -31,20 +31,26 @@ def check(address: Address) -> None:
         )
 
 
-def change_address(table: Table, order: Item, address: Address, by: str) -> Item:
-    """Replace the address of ``order`` as read; raises LostRace if it moved meanwhile."""
-    check(address)
+def _refuse_once_shipped(order: Item) -> None:
     if order["status"] not in CHANGEABLE:
         raise Conflict(
             "The order has shipped; the address can no longer be changed.",
             code="order_already_shipped",
             extra={"current_status": order["status"]},
         )
-    settled = [
+
+
+def _settled_by_address(order: Item) -> list[tuple[int, Item]]:
+    """The open ``address_incomplete`` exceptions of ``order`` (with their places in its list)."""
+    return [
         (i, e)
         for i, e in enumerate(order.get("exceptions", []))
         if e.get("status") == OPEN and e.get("kind") == ExceptionKind.address_incomplete
     ]
+
+
+def _settle(table: Table, order: Item, settled: list[tuple[int, Item]], by: str) -> tuple[Patch, list[Item]]:
+    """The order's patch resolving ``settled``, and the writes resolving their own items where they exist."""
     outcome = {"action": "address_corrected", "by": by, "at": clock.now_iso()}
     patch: Patch = EMPTY
     ops = []
@@ -52,6 +58,14 @@ def change_address(table: Table, order: Item, address: Address, by: str) -> Item
         patch = patch + order_exceptions.resolve_patch(i, e["id"], outcome)
         if order_exceptions.get(table, order["id"], e["id"]) is not None:
             ops.append(order_exceptions.resolve_item_op(order["id"], e["id"], outcome, by))
+    return patch, ops
+
+
+def _write_address(
+    table: Table, order: Item, address: Address, settled: list[tuple[int, Item]], by: str
+) -> Item:
+    """Writes the address and settles ``settled``, resuming the order if nothing else holds it."""
+    patch, ops = _settle(table, order, settled, by)
     fields = {
         "shipping_address": address.model_dump(mode="json", exclude_none=True),
         "address_changed_at": clock.now_iso(),
@@ -62,7 +76,7 @@ def change_address(table: Table, order: Item, address: Address, by: str) -> Item
     note = {"settled": [e["id"] for _, e in settled]}
     try:
         if order["status"] == Status.on_hold and settled and not still_held:
-            changed = move(
+            return move(
                 table,
                 order,
                 Move.resume,
@@ -72,16 +86,23 @@ def change_address(table: Table, order: Item, address: Address, by: str) -> Item
                 extra_ops=ops,
                 note={"reason": "address_corrected", **note},
             )
-        else:
-            address_patch = Patch(
-                sets=("shipping_address = :a_address", "address_changed_at = :a_at"),
-                values={"a_address": fields["shipping_address"], "a_at": fields["address_changed_at"]},
-            )
-            entry = {"at": clock.now_iso(), "type": "address_changed", "by": by, **note}
-            table.transact([order_update_op(order, patch + address_patch, entry), *ops])
-            changed = {**order, **fields, "version": order["version"] + 1}
+        address_patch = Patch(
+            sets=("shipping_address = :a_address", "address_changed_at = :a_at"),
+            values={"a_address": fields["shipping_address"], "a_at": fields["address_changed_at"]},
+        )
+        entry = {"at": clock.now_iso(), "type": "address_changed", "by": by, **note}
+        table.transact([order_update_op(order, patch + address_patch, entry), *ops])
+        return {**order, **fields, "version": order["version"] + 1}
     except TransactionCancelled as cancelled:
         raise LostRace(order["id"]) from cancelled
+
+
+def change_address(table: Table, order: Item, address: Address, by: str) -> Item:
+    """Replace the address of ``order`` as read; raises LostRace if it moved meanwhile."""
+    check(address)
+    _refuse_once_shipped(order)
+    settled = _settled_by_address(order)
+    changed = _write_address(table, order, address, settled, by)
     for _, e in settled:
         events.publish(
             "OrderExceptionResolved",

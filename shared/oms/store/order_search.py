@@ -80,6 +80,14 @@ def _encode(cursor: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(cursor, separators=(",", ":")).encode()).decode()
 
 
+def _invalid_cursor() -> ValidationProblem:
+    return ValidationProblem(
+        "The cursor is not valid for this search; start again without it.",
+        code="invalid_cursor",
+        errors=[FieldError("cursor", "is not a cursor of this search")],
+    )
+
+
 def _decode(text: str, query: OrderQuery) -> dict[str, Any]:
     try:
         cursor = json.loads(base64.urlsafe_b64decode(text.encode()))
@@ -93,11 +101,7 @@ def _decode(text: str, query: OrderQuery) -> dict[str, Any]:
             raise ValueError("not a key")
         return cursor
     except (ValueError, TypeError, KeyError, AttributeError, binascii.Error, UnicodeDecodeError) as error:
-        raise ValidationProblem(
-            "The cursor is not valid for this search; start again without it.",
-            code="invalid_cursor",
-            errors=[FieldError("cursor", "is not a cursor of this search")],
-        ) from error
+        raise _invalid_cursor() from error
 
 
 def _key_of(item: Item, hash_name: str) -> dict[str, Any]:
@@ -116,11 +120,7 @@ def _checked_key(key: Any, hash_name: str, hash_value: str) -> dict[str, Any] | 
         or not all(isinstance(v, dict) and isinstance(v.get("S"), str) and len(v) == 1 for v in key.values())
         or key[hash_name]["S"] != hash_value
     ):
-        raise ValidationProblem(
-            "The cursor is not valid for this search; start again without it.",
-            code="invalid_cursor",
-            errors=[FieldError("cursor", "is not a cursor of this search")],
-        )
+        raise _invalid_cursor()
     return key
 
 
@@ -131,30 +131,58 @@ def _query(table: Table, **kwargs: Any) -> tuple[list[Item], dict[str, Any] | No
     return items, response.get("LastEvaluatedKey"), int(response.get("ScannedCount", len(items)))
 
 
+def _window_of(query: OrderQuery, state: dict[str, Any]) -> tuple[datetime, datetime]:
+    """The period a cursor keeps, else the one the query gives as of now."""
+    if state:
+        return clock.parse(state["window"][0]), clock.parse(state["window"][1])
+    return query.window(clock.now())
+
+
+def _partitions(
+    query: OrderQuery, state: dict[str, Any], start_at: datetime, end_at: datetime
+) -> tuple[str, str, list[str]]:
+    """The index to read, the name of its hash key and its partitions in the order they are read."""
+    if query.customer_id:
+        return "by_customer", "customer_key", [keys.customer_orders(query.customer_id)]
+    first_day, last_day = start_at.date(), end_at.date()
+    day = date.fromisoformat(state["day"]) if state.get("day") else last_day
+    if not first_day <= day <= last_day or (last_day - first_day).days >= MAX_DAYS:
+        raise ValidationProblem("The cursor is not valid for this search.", code="invalid_cursor")
+    return (
+        "by_day",
+        "order_day",
+        [(day - timedelta(days=n)).isoformat() for n in range((day - first_day).days + 1)],
+    )
+
+
+def _page_request(
+    query: OrderQuery, index: str, hash_name: str, partition: str, low: str, high: str, limit: int
+) -> dict[str, Any]:
+    """The arguments of one index query over ``partition``, reading at most ``limit`` entries."""
+    condition, names, named = _filter(query)
+    request: dict[str, Any] = {
+        "IndexName": index,
+        "KeyConditionExpression": "#h = :h AND created_key BETWEEN :low AND :high",
+        "ExpressionAttributeNames": {"#h": hash_name, **names},
+        "ExpressionAttributeValues": values(h=partition, low=low, high=high, **named),
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if condition:
+        request["FilterExpression"] = condition
+    return request
+
+
 def search(table: Table, query: OrderQuery, limit: int, cursor: str | None) -> tuple[list[Item], str | None]:
     """Up to ``limit`` orders matching ``query``, newest first, and the cursor to the rest (None: no more).
 
     A cursor keeps the period the first page searched, so "now" moving on does not shift the pages.
     """
     state = _decode(cursor, query) if cursor else {}
-    start_at, end_at = (
-        (clock.parse(state["window"][0]), clock.parse(state["window"][1]))
-        if state
-        else query.window(clock.now())
-    )
-    condition, names, named = _filter(query)
+    start_at, end_at = _window_of(query, state)
+    index, hash_name, partitions = _partitions(query, state, start_at, end_at)
     low = clock.iso(start_at)
     high = clock.iso(end_at) + "#~"  # created_key is "<placed_at>#<id>"
-    if query.customer_id:
-        index, hash_name = "by_customer", "customer_key"
-        partitions = [keys.customer_orders(query.customer_id)]
-    else:
-        index, hash_name = "by_day", "order_day"
-        first_day, last_day = start_at.date(), end_at.date()
-        day = date.fromisoformat(state["day"]) if state.get("day") else last_day
-        if not first_day <= day <= last_day or (last_day - first_day).days >= MAX_DAYS:
-            raise ValidationProblem("The cursor is not valid for this search.", code="invalid_cursor")
-        partitions = [(day - timedelta(days=n)).isoformat() for n in range((day - first_day).days + 1)]
 
     def resume_at(partition: str, key: dict[str, Any] | None) -> str:
         return _encode(
@@ -173,20 +201,19 @@ def search(table: Table, query: OrderQuery, limit: int, cursor: str | None) -> t
         while True:
             if len(found) >= limit or read >= MAX_READ or queries >= MAX_QUERIES:
                 return found, resume_at(partition, start)
-            kwargs: dict[str, Any] = {
-                "IndexName": index,
-                "KeyConditionExpression": "#h = :h AND created_key BETWEEN :low AND :high",
-                "ExpressionAttributeNames": {"#h": hash_name, **names},
-                "ExpressionAttributeValues": values(h=partition, low=low, high=high, **named),
-                "ScanIndexForward": False,
-                # Read at least a useful page even when one more order is wanted: filters drop entries.
-                "Limit": min(MAX_READ - read, max(limit - len(found), 50)),
-            }
-            if condition:
-                kwargs["FilterExpression"] = condition
+            # Read at least a useful page even when one more order is wanted: filters drop entries.
+            request = _page_request(
+                query,
+                index,
+                hash_name,
+                partition,
+                low,
+                high,
+                min(MAX_READ - read, max(limit - len(found), 50)),
+            )
             if start:
-                kwargs["ExclusiveStartKey"] = start
-            page, last, scanned = _query(table, **kwargs)
+                request["ExclusiveStartKey"] = start
+            page, last, scanned = _query(table, **request)
             queries += 1
             read += scanned
             room = limit - len(found)
