@@ -221,6 +221,15 @@ def list_for_customer(
     return items, cursors.encode(last)
 
 
+_KEPT_BY_REPLACEMENT = (
+    "customer_id",
+    "channel",
+    "shipping_address",
+    "estimated_ship_by",
+    "estimated_delivery_by",
+)
+
+
 def _replacement(order: Item, items: list[dict[str, Any]], return_id: str, replacement_id: str) -> Item:
     """A zero-priced order for the same goods as ``items`` of ``order``, straight into the pick queue."""
     now = clock.now_iso()
@@ -241,16 +250,7 @@ def _replacement(order: Item, items: list[dict[str, Any]], return_id: str, repla
     pk, sk = keys.order(replacement_id)
     return compact(
         {
-            **{
-                k: order.get(k)
-                for k in (
-                    "customer_id",
-                    "channel",
-                    "shipping_address",
-                    "estimated_ship_by",
-                    "estimated_delivery_by",
-                )
-            },
+            **{k: order.get(k) for k in _KEPT_BY_REPLACEMENT},
             "pk": pk,
             "sk": sk,
             "id": replacement_id,
