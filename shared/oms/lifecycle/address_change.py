@@ -13,10 +13,11 @@ from oms.domain.order_exceptions import OPEN, ExceptionKind, holds_fulfilment
 from oms.domain.order_status import Move, Status
 from oms.lifecycle.order_exceptions import resume_fields
 from oms.problems import Conflict, ValidationProblem
-from oms.store import order_exceptions
-from oms.store.patches import EMPTY, Patch, order_update_op
-from oms.store.table import Item, Table, TransactionCancelled
-from oms.store.transitions import LostRace, move
+from oms.store import moves, order_exceptions
+from oms.store.moves import LostRace
+from oms.store.patches import EMPTY, Patch
+from oms.store.table import Item, Table
+from oms.store.unit_of_work import Cancelled, Write, commit
 
 CHANGEABLE = frozenset(
     {Status.pending_payment, Status.under_review, Status.awaiting_fulfillment, Status.on_hold}
@@ -47,11 +48,11 @@ def change_address(table: Table, order: Item, address: Address, by: str) -> Item
     ]
     outcome = {"action": "address_corrected", "by": by, "at": clock.now_iso()}
     patch: Patch = EMPTY
-    ops = []
+    ops: list[Write] = []
     for i, e in settled:
         patch = patch + order_exceptions.resolve_patch(i, e["id"], outcome)
         if order_exceptions.get(table, order["id"], e["id"]) is not None:
-            ops.append(order_exceptions.resolve_item_op(order["id"], e["id"], outcome, by))
+            ops.append(order_exceptions.resolve_item(order["id"], e["id"], outcome, by))
     fields = {
         "shipping_address": address.model_dump(mode="json", exclude_none=True),
         "address_changed_at": clock.now_iso(),
@@ -62,14 +63,15 @@ def change_address(table: Table, order: Item, address: Address, by: str) -> Item
     note = {"settled": [e["id"] for _, e in settled]}
     try:
         if order["status"] == Status.on_hold and settled and not still_held:
-            changed = move(
+            changed = moves.apply(
                 table,
+                moves.ORDER,
                 order,
-                Move.resume,
+                Move.resume.value,
                 by=by,
                 set_fields={**fields, **resume_fields(order)},
                 patch=patch,
-                extra_ops=ops,
+                also=ops,
                 note={"reason": "address_corrected", **note},
             )
         else:
@@ -78,9 +80,9 @@ def change_address(table: Table, order: Item, address: Address, by: str) -> Item
                 values={"a_address": fields["shipping_address"], "a_at": fields["address_changed_at"]},
             )
             entry = {"at": clock.now_iso(), "type": "address_changed", "by": by, **note}
-            table.transact([order_update_op(order, patch + address_patch, entry), *ops])
+            commit(table, moves.edit(moves.ORDER, order, patch + address_patch, entry), *ops)
             changed = {**order, **fields, "version": order["version"] + 1}
-    except TransactionCancelled as cancelled:
+    except Cancelled as cancelled:
         raise LostRace(order["id"]) from cancelled
     for _, e in settled:
         events.publish(
