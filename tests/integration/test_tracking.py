@@ -12,7 +12,7 @@ from typing import Any
 from oms import clock
 from oms.jobs import stale_shipments
 from oms.lifecycle import returns, tracking
-from oms.store import carrier_stats, order_exceptions, shipments
+from oms.store import carrier_stats, keys, order_exceptions, shipments
 from oms.store import returns as stored_returns
 from oms.store.table import Item, Table
 from oms_local.cloud import Cloud
@@ -25,7 +25,7 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
 def stored_shipment(table: Table, order_id: str, shipment_id: str) -> Item:
-    found = table.get(*shipments.shipment_key(order_id, shipment_id))
+    found = table.get(*keys.shipment(order_id, shipment_id))
     assert found is not None
     return found
 

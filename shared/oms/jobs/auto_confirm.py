@@ -6,8 +6,8 @@ from oms import clock
 from oms.domain.order_status import Status
 from oms.lifecycle.completion import AUTO_CONFIRM, complete, has_open_issue
 from oms.store import timers
+from oms.store.moves import LostRace
 from oms.store.table import Table
-from oms.store.transitions import LostRace
 
 ACTOR = "system:auto-confirm-receipt"
 

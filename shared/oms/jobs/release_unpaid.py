@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from oms import clock, events
 from oms.domain.order_status import Move, Status
-from oms.store import timers
+from oms.store import moves, orders, timers
+from oms.store.moves import LostRace
 from oms.store.orders import PAYMENT_DUE
 from oms.store.table import Table
-from oms.store.transitions import LostRace, move, release_all_ops
 
 ACTOR = "system:release-unpaid"
 
@@ -25,14 +25,15 @@ def run(table: Table) -> dict[str, int]:
             skipped += 1
             continue
         try:
-            move(
+            moves.apply(
                 table,
+                moves.ORDER,
                 order,
-                Move.expire,
+                Move.expire.value,
                 by=ACTOR,
                 set_fields={"cancelled_at": clock.now_iso(), "cancel_reason": "payment_timeout"},
                 remove=("timer_kind", "due_at"),
-                extra_ops=release_all_ops(order),
+                also=orders.release_all(order),
             )
         except LostRace:
             skipped += 1  # paid or cancelled meanwhile: that move won

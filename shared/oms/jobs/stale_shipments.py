@@ -12,8 +12,8 @@ from oms import clock, events, ids
 from oms.domain import tracking
 from oms.domain.order_exceptions import OPEN, ExceptionKind, default_deadline
 from oms.store import carrier_stats, order_exceptions, orders, shipments, timers
-from oms.store.patches import order_update_op
-from oms.store.table import Item, Table, TransactionCancelled
+from oms.store.table import Item, Table
+from oms.store.unit_of_work import Cancelled, Write, commit
 
 ACTOR = "system:stale-shipments"
 TIMER_FIELDS = ("timer_kind", "due_at")
@@ -24,7 +24,7 @@ def run(table: Table) -> dict[str, int]:
     for pk, sk in timers.due(table, shipments.STALE):
         try:
             done = _flag(table, pk, sk)
-        except TransactionCancelled:
+        except Cancelled:
             done = False  # the shipment or its order changed meanwhile: the next run decides again
         flagged += done
         skipped += not done
@@ -47,20 +47,20 @@ def _flag(table: Table, pk: str, sk: str) -> bool:
     if not shipment or shipment.get("timer_kind") != shipments.STALE or shipment.get("due_at", "") > now:
         return False
     if tracking.is_terminal(shipment["status"]):
-        table.transact([shipments.update_op(shipment, {}, remove=TIMER_FIELDS)])
+        commit(table, shipments.update(shipment, {}, remove=TIMER_FIELDS))
         return False
     order = orders.get(table, shipment["order_id"])
     if order is None:
         return False
     reported = set(shipment.get("reported", []))
     fields: dict[str, object] = {"stalled_at": now}
-    ops = []
+    counted: list[Write] = []
     if "exception" not in reported:
         fields["reported"] = sorted(reported | {"exception"})
-        ops.append(carrier_stats.add_op(shipment["carrier"], shipment["shipped_at"], exceptions=1))
-    ops.insert(0, shipments.update_op(shipment, fields, remove=TIMER_FIELDS))
+        counted.append(carrier_stats.add(shipment["carrier"], shipment["shipped_at"], exceptions=1))
+    writes = [shipments.update(shipment, fields, remove=TIMER_FIELDS), *counted]
     if _open_delayed(order, shipment["id"]):
-        table.transact(ops)  # a person already has it: just stop the timer until the carrier speaks again
+        commit(table, *writes)  # a person already has it: just stop the timer until the carrier speaks again
         return False
     exception = order_exceptions.new_exception(
         order,
@@ -77,15 +77,7 @@ def _flag(table: Table, pk: str, sk: str) -> bool:
             "reason": "no carrier news",
         },
     )
-    table.transact(
-        [
-            order_update_op(
-                order, order_exceptions.append_patch(exception), order_exceptions.opened_entry(exception)
-            ),
-            *ops,
-            order_exceptions.put_op(exception),
-        ]
-    )
+    commit(table, *order_exceptions.open_writes(order, exception), *writes)
     events.publish(
         "OrderException",
         f"{exception['id']}:opened",

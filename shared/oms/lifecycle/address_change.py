@@ -13,10 +13,11 @@ from oms.domain.order_exceptions import OPEN, ExceptionKind, holds_fulfilment
 from oms.domain.order_status import Move, Status
 from oms.lifecycle.order_exceptions import resume_fields
 from oms.problems import Conflict, ValidationProblem
-from oms.store import order_exceptions
-from oms.store.patches import EMPTY, Patch, order_update_op
-from oms.store.table import Item, Table, TransactionCancelled
-from oms.store.transitions import LostRace, move
+from oms.store import moves, order_exceptions
+from oms.store.moves import LostRace
+from oms.store.patches import EMPTY, Patch
+from oms.store.table import Item, Table
+from oms.store.unit_of_work import Cancelled, Write, commit
 
 CHANGEABLE = frozenset(
     {Status.pending_payment, Status.under_review, Status.awaiting_fulfillment, Status.on_hold}
@@ -53,11 +54,11 @@ def _settle(table: Table, order: Item, settled: list[tuple[int, Item]], by: str)
     """The order's patch resolving ``settled``, and the writes resolving their own items where they exist."""
     outcome = {"action": "address_corrected", "by": by, "at": clock.now_iso()}
     patch: Patch = EMPTY
-    ops = []
+    ops: list[Write] = []
     for i, e in settled:
         patch = patch + order_exceptions.resolve_patch(i, e["id"], outcome)
         if order_exceptions.get(table, order["id"], e["id"]) is not None:
-            ops.append(order_exceptions.resolve_item_op(order["id"], e["id"], outcome, by))
+            ops.append(order_exceptions.resolve_item(order["id"], e["id"], outcome, by))
     return patch, ops
 
 
@@ -76,14 +77,15 @@ def _write_address(
     note = {"settled": [e["id"] for _, e in settled]}
     try:
         if order["status"] == Status.on_hold and settled and not still_held:
-            return move(
+            return moves.apply(
                 table,
+                moves.ORDER,
                 order,
-                Move.resume,
+                Move.resume.value,
                 by=by,
                 set_fields={**fields, **resume_fields(order)},
                 patch=patch,
-                extra_ops=ops,
+                also=ops,
                 note={"reason": "address_corrected", **note},
             )
         address_patch = Patch(
@@ -91,9 +93,9 @@ def _write_address(
             values={"a_address": fields["shipping_address"], "a_at": fields["address_changed_at"]},
         )
         entry = {"at": clock.now_iso(), "type": "address_changed", "by": by, **note}
-        table.transact([order_update_op(order, patch + address_patch, entry), *ops])
+        commit(table, moves.edit(moves.ORDER, order, patch + address_patch, entry), *ops)
         return {**order, **fields, "version": order["version"] + 1}
-    except TransactionCancelled as cancelled:
+    except Cancelled as cancelled:
         raise LostRace(order["id"]) from cancelled
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from oms import clock, events, ids
 from oms.domain.order_status import Move
-from oms.store import refunds
+from oms.store import moves, orders, refunds
 from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table
-from oms.store.transitions import move, release_all_ops
+from oms.store.unit_of_work import named
 
 QUEUE_FIELDS = ("timer_kind", "due_at", "queue", "queue_key")
 
@@ -22,7 +22,7 @@ def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move =
     """Cancel (or reject) ``order`` as read; raises LostRace if it moved, InvalidTransition if it cannot."""
     refundable = int(order.get("refundable", 0))
     refund = None
-    patch, ops = EMPTY, release_all_ops(order)
+    patch, writes = EMPTY, orders.release_all(order)
     note: dict[str, Any] = {"reason": reason}
     if refundable > 0:
         refund = refunds.refund_item(order, ids.derived_id("ref", order["id"], "cancel"), refundable, reason)
@@ -33,16 +33,17 @@ def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move =
             conditions=("refundable >= :rf_amount",),
             values={"rf_amount": refundable},
         )
-        ops.append(refunds.put_refund_op(refund))
+        writes.append(named(moves.REFUND.name, refunds.put_refund_op(refund)))
         note.update(refund_id=refund["id"], refund_amount=refundable)
-    cancelled = move(
+    cancelled = moves.apply(
         table,
+        moves.ORDER,
         order,
-        move_kind,
+        move_kind.value,
         by=by,
         set_fields={"cancelled_at": clock.now_iso(), "cancel_reason": reason},
         remove=QUEUE_FIELDS,
-        extra_ops=ops,
+        also=writes,
         note=note,
         patch=patch,
     )

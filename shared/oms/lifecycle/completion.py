@@ -7,8 +7,8 @@ from datetime import timedelta
 from oms import clock, events
 from oms.config import require, settings
 from oms.domain.order_status import Move
+from oms.store import moves
 from oms.store.table import Item, Table
-from oms.store.transitions import move
 
 require("AUTO_CONFIRM_DAYS", "ARCHIVE_AFTER_DAYS", by=__name__)
 
@@ -27,10 +27,11 @@ def delivered_fields() -> dict[str, str]:
 
 def complete(table: Table, order: Item, *, by: str, how: str) -> Item:
     now = clock.now()
-    completed = move(
+    completed = moves.apply(
         table,
+        moves.ORDER,
         order,
-        Move.complete,
+        Move.complete.value,
         by=by,
         set_fields={
             "completed_at": clock.iso(now),

@@ -6,6 +6,7 @@ exception (or the buyer correcting the address) resumes it into the fulfilment q
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -21,13 +22,13 @@ from oms.domain.order_exceptions import (
 )
 from oms.domain.order_status import Move, Status
 from oms.ids import ID_PATTERN
-from oms.lifecycle.common import retry_on_race
-from oms.lifecycle.resolutions import Resolution, plan
+from oms.lifecycle.resolutions import Effect, Resolution, plan
 from oms.problems import Conflict, NotFound
-from oms.store import order_exceptions
-from oms.store.patches import Patch, order_update_op
-from oms.store.table import Item, Table, TransactionCancelled
-from oms.store.transitions import LostRace, move
+from oms.store import moves, order_exceptions, orders, races
+from oms.store.moves import LostRace
+from oms.store.patches import Patch
+from oms.store.table import Item, Table
+from oms.store.unit_of_work import Cancelled, commit
 
 OWNER_PATTERN = r"^[A-Za-z0-9_.@:-]{1,64}$"
 FULFILL_QUEUE = "FULFILL"
@@ -65,20 +66,21 @@ def record(table: Table, order_id: str, request: ExceptionInput, exception_id: s
         )
         if request.kind in HOLDING_KINDS and order["status"] == Status.awaiting_fulfillment:
             # Out of the pick list until it is settled; the queue key is kept to go back in its place.
-            move(
+            moves.apply(
                 table,
+                moves.ORDER,
                 order,
-                Move.hold,
+                Move.hold.value,
                 by=by,
                 remove=("queue",),
                 patch=order_exceptions.append_patch(exception),
-                extra_ops=[order_exceptions.put_op(exception)],
+                also=[order_exceptions.put_new(exception)],
                 note={"exception_id": exception_id, "kind": exception["kind"]},
             )
         else:
             try:
-                table.transact(order_exceptions.open_ops(order, exception))
-            except TransactionCancelled as cancelled:
+                commit(table, *order_exceptions.open_writes(order, exception))
+            except Cancelled as cancelled:
                 raise LostRace(order_id) from cancelled
         events.publish(
             "OrderException",
@@ -92,28 +94,42 @@ def record(table: Table, order_id: str, request: ExceptionInput, exception_id: s
         )
         return exception
 
-    exception = retry_on_race(table, order_id, None, act)
+    exception = races.retry_on_race(_reader(table, order_id), act, f"order {order_id}")
     if request.resolution is not None and exception["status"] == OPEN:
         return resolve(table, order_id, exception_id, request.resolution, by)
     return exception
 
 
+def _reader(table: Table, order_id: str) -> Callable[[], Item]:
+    return lambda: orders.get_for(table, order_id, None)
+
+
 def resolve(table: Table, order_id: str, exception_id: str, resolution: Resolution, by: str) -> Item:
     """Settle an open exception with its remedy, all in one transaction; the answer is the exception."""
-    retry_on_race(table, order_id, None, lambda order: _resolve(table, order, exception_id, resolution, by))
+    races.retry_on_race(
+        _reader(table, order_id),
+        lambda order: _resolve(table, order, exception_id, resolution, by),
+        f"order {order_id}",
+    )
     found = order_exceptions.get(table, order_id, exception_id)
     return found or {"id": exception_id, "order_id": order_id, "status": "resolved"}
 
 
-def _resolve(table: Table, order: Item, exception_id: str, resolution: Resolution, by: str) -> None:
+def _open_entry(order: Item, exception_id: str) -> tuple[int, dict[str, Any]]:
+    """Where the exception stands in the order's list, and its entry there; refused unless it is open."""
     index = index_of(order, exception_id)
     if index is None:
         raise NotFound(f"No exception {exception_id} on order {order['id']}.", code="exception_not_found")
-    entry = order["exceptions"][index]
+    entry: dict[str, Any] = order["exceptions"][index]
     if entry.get("status") != OPEN:
         raise Conflict(
             f"Exception {exception_id} is already {entry.get('status')}.", code="exception_not_open"
         )
+    return index, entry
+
+
+def _resolve(table: Table, order: Item, exception_id: str, resolution: Resolution, by: str) -> None:
+    index, entry = _open_entry(order, exception_id)
     # Exceptions recorded before they had their own item live only in the order's list.
     has_item = order_exceptions.get(table, order["id"], exception_id) is not None
     effect = plan(table, order, entry, resolution, by)
@@ -125,34 +141,30 @@ def _resolve(table: Table, order: Item, exception_id: str, resolution: Resolutio
         "at": clock.now_iso(),
     }
     patch: Patch = order_exceptions.resolve_patch(index, exception_id, outcome) + effect.patch
-    ops = list(effect.ops)
+    writes = list(effect.writes)
     if has_item:
-        ops.append(order_exceptions.resolve_item_op(order["id"], exception_id, outcome, by))
+        writes.append(order_exceptions.resolve_item(order["id"], exception_id, outcome, by))
     others = [e for i, e in enumerate(order.get("exceptions", [])) if i != index]
     resume = order["status"] == Status.on_hold and holds_fulfilment([entry]) and not holds_fulfilment(others)
     note = {"exception_id": exception_id, "action": resolution.action.value}
     try:
         if resume:
-            move(
+            moves.apply(
                 table,
+                moves.ORDER,
                 order,
-                Move.resume,
+                Move.resume.value,
                 by=by,
                 set_fields=resume_fields(order),
                 patch=patch,
-                extra_ops=ops,
+                also=writes,
                 note=note,
             )
         else:
             entry_note = {"at": clock.now_iso(), "type": "exception_resolved", "by": by, **note}
-            table.transact([order_update_op(order, patch, entry_note), *ops])
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            raise LostRace(order["id"]) from cancelled
-        for i, refusal in effect.refusals.items():
-            if cancelled.failed(1 + i):
-                raise refusal() from cancelled
-        raise LostRace(order["id"]) from cancelled  # resolved by someone else meanwhile: read again
+            commit(table, moves.edit(moves.ORDER, order, patch, entry_note), *writes)
+    except Cancelled as cancelled:
+        raise _refusal(cancelled, effect, order["id"]) from cancelled
     for announce in effect.after:
         announce()
     events.publish(
@@ -166,6 +178,17 @@ def _resolve(table: Table, order: Item, exception_id: str, resolution: Resolutio
             "action": resolution.action.value,
         },
     )
+
+
+def _refusal(cancelled: Cancelled, effect: Effect, order_id: str) -> Exception:
+    """Why the remedy was refused: the order changed (read it again), or one of the remedy's own writes
+    found what it may not overwrite (stock short, a tracking number or a coupon code taken)."""
+    if cancelled.failed_on(moves.ORDER.name):
+        return LostRace(order_id)
+    for name, refusal in effect.refusals.items():
+        if cancelled.failed_on(name):
+            return refusal()
+    return LostRace(order_id)  # resolved by someone else meanwhile: read again
 
 
 def resume_fields(order: Item) -> dict[str, Any]:

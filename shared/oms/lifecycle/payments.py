@@ -15,9 +15,10 @@ from oms.domain.order_exceptions import default_deadline
 from oms.domain.order_status import Move
 from oms.domain.payments import PaymentOutcome, decide_payment
 from oms.lifecycle import refunding
-from oms.store import catalog, keys, order_exceptions, orders, payment_claims, refunds
-from oms.store.table import Item, Table, TransactionCancelled, serialize, values
-from oms.store.transitions import LostRace, move
+from oms.store import catalog, moves, order_exceptions, orders, payment_claims, races, receipts, refunds
+from oms.store.moves import LostRace
+from oms.store.table import Item, Table
+from oms.store.unit_of_work import Cancelled, Write, commit, named
 
 require("LARGE_ORDER_THRESHOLD", "REVIEW_SLA_HOURS", by=__name__)
 
@@ -38,33 +39,8 @@ class PaymentEvent(BaseModel):
     occurred_at: datetime
 
 
-def receipt_op(source: str, event_id: str) -> dict[str, Any]:
-    """Recorded in the same transaction as the change it causes: an event applies once."""
-    return {
-        "Put": {
-            "Item": serialize({"pk": f"WEBHOOK#{source}#{event_id}", "sk": "WEBHOOK", "at": clock.now_iso()}),
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
-
-
-def _timeline_op(
-    order: Item, entry: dict[str, Any], extra_set: str = "", names: dict[str, str] | None = None, **named: Any
-) -> dict[str, Any]:
-    op: dict[str, Any] = {
-        "Update": {
-            "Key": serialize(dict(zip(("pk", "sk"), keys.order(order["id"]), strict=True))),
-            "UpdateExpression": "SET timeline = list_append(timeline, :entry)" + extra_set,
-            "ExpressionAttributeValues": values(entry=[entry], **named),
-        }
-    }
-    if names:
-        op["Update"]["ExpressionAttributeNames"] = names
-    return op
-
-
-def _capture(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
-    claim = payment_claims.claim_op(event.payment_id, order["id"])
+def _capture(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> str:
+    claim = payment_claims.claim(event.payment_id, order["id"])
     paid_at = clock.now_iso()
     flags = [line.get("flags", []) for line in order["lines"]]
     reasons = review_reasons(flags, order["totals"]["total"], settings().large_order_threshold)
@@ -84,19 +60,28 @@ def _capture(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, 
             timer_kind=REVIEW_SLA,
             due_at=deadline,
         )
-        move(table, order, Move.hold_for_review, by=ACTOR, set_fields=fields, extra_ops=[receipt, claim])
+        moves.apply(
+            table,
+            moves.ORDER,
+            order,
+            Move.hold_for_review.value,
+            by=ACTOR,
+            set_fields=fields,
+            also=[receipt, claim],
+        )
         outcome = "held_for_review"
     else:
         profile = catalog.get_customer(table, order["customer_id"]) or {}
         fields.update(fulfillment_fields(order, profile.get("tier") == "vip", paid_at))
-        move(
+        moves.apply(
             table,
+            moves.ORDER,
             order,
-            Move.pay,
+            Move.pay.value,
             by=ACTOR,
             set_fields=fields,
             remove=("timer_kind", "due_at"),
-            extra_ops=[receipt, claim],
+            also=[receipt, claim],
         )
         outcome = "paid"
     events.publish(
@@ -122,7 +107,7 @@ def fulfillment_fields(order: Item, vip: bool, paid_at: str) -> dict[str, Any]:
     }
 
 
-def _refund_unwanted(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+def _refund_unwanted(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> str:
     """Money for an order that cannot take it (cancelled, already paid): captured and refunded at once."""
     refund_id = ids.derived_id("ref", order["id"], event.payment_id)
     item = refunds.refund_item(
@@ -136,20 +121,17 @@ def _refund_unwanted(table: Table, order: Item, event: PaymentEvent, receipt: di
         "amount": event.amount,
         "payment_id": event.payment_id,
     }
-    table.transact(
-        [
-            receipt,
-            _timeline_op(
-                order, entry, ", captured = captured + :a, refunded = refunded + :a", a=event.amount
-            ),
-            refunds.put_refund_op(item),
-        ]
+    commit(
+        table,
+        receipt,
+        orders.note(order["id"], entry, add={"captured": event.amount, "refunded": event.amount}),
+        named(moves.REFUND.name, refunds.put_refund_op(item)),
     )
     refunds.announce(item)
     return "refunded"
 
 
-def _mismatch(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+def _mismatch(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> str:
     """Money that does not match the order opens an exception for staff (with owner and deadline)."""
     exception = order_exceptions.new_exception(
         order,
@@ -166,7 +148,7 @@ def _mismatch(table: Table, order: Item, event: PaymentEvent, receipt: dict[str,
         },
     )
     entry = {"at": clock.now_iso(), "type": "payment_mismatch", "by": ACTOR, "amount": event.amount}
-    table.transact([receipt, *order_exceptions.open_ops(order, exception, entry)])
+    commit(table, receipt, *order_exceptions.open_writes(order, exception, entry))
     events.publish(
         "OrderException",
         f"{exception['id']}:opened",
@@ -182,25 +164,26 @@ def _mismatch(table: Table, order: Item, event: PaymentEvent, receipt: dict[str,
 
 def handle(table: Table, event: PaymentEvent) -> str:
     """Apply one provider event; the answer says what happened (``duplicate`` for a repeat)."""
-    receipt = receipt_op("payments", event.event_id)
-    for _ in range(5):
+    receipt = receipts.record("payments", event.event_id)
+
+    def attempt() -> str:
         order = orders.get(table, event.order_id)
         if order is None:
             return "unknown_order"
         try:
             return _apply(table, order, event, receipt)
-        except LostRace:
-            continue  # the order moved meanwhile (e.g. release-unpaid): decide again on what it is now
-        except TransactionCancelled as cancelled:
-            if cancelled.failed(0):
+        except Cancelled as cancelled:
+            if cancelled.failed_on(receipts.RECEIPT):
                 return "duplicate"
-            if any(cancelled.failed(i) for i in range(1, len(cancelled.reasons))):
-                continue
+            if cancelled.failed:
+                # The order (or a claim, a refund) changed meanwhile, e.g. release-unpaid: decide again.
+                raise LostRace(order["id"]) from cancelled
             raise
-    raise TransactionCancelled(["TooManyRaces"], [])
+
+    return races.retry(attempt, f"payment event {event.event_id} on order {event.order_id}")
 
 
-def _claimed_elsewhere(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+def _claimed_elsewhere(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> str:
     """A payment id another order was paid with: recorded on this order for staff, never credited."""
     entry = {
         "at": clock.now_iso(),
@@ -209,11 +192,11 @@ def _claimed_elsewhere(table: Table, order: Item, event: PaymentEvent, receipt: 
         "payment_id": event.payment_id,
         "amount": event.amount,
     }
-    table.transact([receipt, _timeline_op(order, entry)])
+    commit(table, receipt, orders.note(order["id"], entry))
     return "payment_id_in_use"
 
 
-def _apply(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, Any]) -> str:
+def _apply(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> str:
     if event.type == "payment.succeeded" and payment_claims.owner(table, event.payment_id) not in (
         None,
         order["id"],
@@ -227,11 +210,11 @@ def _apply(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, An
             return _mismatch(table, order, event, receipt)
         if outcome is PaymentOutcome.refund:
             return _refund_unwanted(table, order, event, receipt)
-        table.transact([receipt])
+        commit(table, receipt)
         return str(outcome.value)
     if event.type == "payment.failed":
         entry = {"at": clock.now_iso(), "type": "payment_failed", "by": ACTOR, "payment_id": event.payment_id}
-        table.transact([receipt, _timeline_op(order, entry)])
+        commit(table, receipt, orders.note(order["id"], entry))
         if order["status"] == "pending_payment":
             events.publish(
                 "PaymentFailed",
@@ -253,7 +236,7 @@ def _apply(table: Table, order: Item, event: PaymentEvent, receipt: dict[str, An
         # and asking again is once (a derived id; nothing when the refund is not failed).
         refunding.retry_or_escalate(table, order["id"], str(event.refund_id))
     try:
-        table.transact([receipt])
-    except TransactionCancelled:
+        commit(table, receipt)
+    except Cancelled:
         return "duplicate"
     return "refund_settled" if settled else "ignored"

@@ -1,6 +1,6 @@
 """What settling an exception does (重发、退款、补偿): the writes of each remedy, to commit with the resolution.
 
-Each remedy is planned as an :class:`Effect`: writes on the order item (a :class:`Patch`), other operations
+Each remedy is planned as an :class:`Effect`: writes on the order item (a :class:`Patch`), other named writes
 (stock, a shipment, a refund, a coupon or a credit), what to record, and what to announce once committed.
 The exception use case commits it together with marking the exception resolved, in one transaction, so a
 remedy is never applied without its exception being settled, nor twice.
@@ -25,9 +25,10 @@ from oms.domain.order_status import Status
 from oms.lifecycle.completion import AUTO_CONFIRM
 from oms.lifecycle.shipping import TRACKING_PATTERN, ShipLine
 from oms.problems import Conflict, FieldError, Problem, ValidationProblem
-from oms.store import credits, inventory, keys, refunds, shipments
+from oms.store import catalog, credits, inventory, moves, refunds, shipments
 from oms.store.patches import EMPTY, Patch
-from oms.store.table import Item, Table, compact, serialize
+from oms.store.table import Item, Table
+from oms.store.unit_of_work import Write, named
 
 require("AUTO_CONFIRM_DAYS", by=__name__)
 
@@ -66,9 +67,9 @@ class Resolution(BaseModel):
 class Effect:
     record: dict[str, Any] = field(default_factory=dict)
     patch: Patch = EMPTY
-    ops: list[dict[str, Any]] = field(default_factory=list)
-    # For each op of ``ops`` that may fail its condition: how to tell the caller (read only when needed).
-    refusals: dict[int, Callable[[], Problem]] = field(default_factory=dict)
+    writes: list[Write] = field(default_factory=list)
+    # By write name, for each write that may fail its condition: how to tell the caller (read only when needed).
+    refusals: dict[str, Callable[[], Problem]] = field(default_factory=dict)
     after: list[Callable[[], None]] = field(default_factory=list)
 
 
@@ -107,7 +108,7 @@ def _refund(order: Item, exception: dict[str, Any], resolution: Resolution) -> E
             conditions=("refundable >= :rf_amount",),
             values={"rf_amount": amount},
         ),
-        ops=[refunds.put_refund_op(item)],
+        writes=[named(moves.REFUND.name, refunds.put_refund_op(item))],
         after=[lambda: refunds.announce(item)],
     )
 
@@ -145,21 +146,21 @@ def _reship(table: Table, order: Item, exception: dict[str, Any], resolution: Re
         [{"sku": sku, "quantity": qty} for sku, qty in wanted.items()],
         kind="reship",
     )
-    ops: list[dict[str, Any]] = []
-    refusals: dict[int, Callable[[], Problem]] = {}
+    writes: list[Write] = []
+    refusals: dict[str, Callable[[], Problem]] = {}
     for sku, qty in wanted.items():
-        for op in inventory.reship_ops(sku, qty, inventory.levels(table, sku)):
-            refusals[len(ops)] = _short(table, sku, qty)
-            ops.append(op.operation())
+        stock = inventory.reship_ops(sku, qty, inventory.levels(table, sku))
+        refusals.update((write.name, _short(table, sku, qty)) for write in stock)
+        writes += stock
 
     def in_use() -> Problem:
         return Conflict(
             f"Tracking number {tracking_number} is already used for {carrier}.", code="tracking_number_in_use"
         )
 
-    for op in shipments.create_ops(shipment):
-        refusals[len(ops)] = in_use
-        ops.append(op)
+    parcel = shipments.create(shipment)
+    refusals.update((write.name, in_use) for write in parcel)
+    writes += parcel
 
     def announce() -> None:
         events.publish(
@@ -186,7 +187,7 @@ def _reship(table: Table, order: Item, exception: dict[str, Any], resolution: Re
             "items": shipment["items"],
             "shipped_by": by,
         },
-        ops=ops,
+        writes=writes,
         refusals=refusals,
         after=[announce],
     )
@@ -231,27 +232,19 @@ def _compensation(order: Item, exception: dict[str, Any], resolution: Resolution
             total_limit=1,
             per_customer_limit=1,
         )
-        pk, sk = keys.coupon(coupon.code)
-        item = compact(
-            {
-                "pk": pk,
-                "sk": sk,
-                **coupon.model_dump(mode="json"),
-                "used_count": 0,
-                "issued_to": order["customer_id"],
-                "issued_for": exception["id"],
-                "updated_at": clock.now_iso(),
-            }
-        )
         return Effect(
             record={"amount": resolution.amount, "currency": currency, "coupon_code": coupon.code},
-            ops=[{"Put": {"Item": serialize(item), "ConditionExpression": "attribute_not_exists(pk)"}}],
-            refusals={0: lambda: Conflict(f"Coupon code {coupon.code} is taken.", code="coupon_code_in_use")},
+            writes=[catalog.issue_coupon(coupon, issued_to=order["customer_id"], issued_for=exception["id"])],
+            refusals={
+                catalog.ISSUED_COUPON: lambda: Conflict(
+                    f"Coupon code {coupon.code} is taken.", code="coupon_code_in_use"
+                )
+            },
         )
     credit_id = ids.derived_id("crd", order["id"], exception["id"])
     return Effect(
         record={"amount": resolution.amount, "currency": currency, "credit_id": credit_id},
-        ops=credits.grant_ops(
+        writes=credits.grant(
             order["customer_id"],
             credit_id,
             resolution.amount,

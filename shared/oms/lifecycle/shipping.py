@@ -9,9 +9,9 @@ from oms.domain.carriers import CarrierCode
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.order_status import Move
 from oms.problems import Conflict, FieldError, ValidationProblem
-from oms.store import inventory, shipments
-from oms.store.table import Item, Table, TransactionCancelled
-from oms.store.transitions import move
+from oms.store import inventory, moves, shipments
+from oms.store.table import Item, Table
+from oms.store.unit_of_work import Cancelled, Write
 
 TRACKING_PATTERN = r"^[A-Za-z0-9-]{4,40}$"
 
@@ -63,26 +63,27 @@ def ship(table: Table, order: Item, request: ShipmentRequest, by: str) -> tuple[
         request.tracking_number,
         [{"sku": s, "quantity": q} for s, q in wanted.items()],
     )
-    stock_ops = []
+    stock: list[Write] = []
     for line in order["lines"]:
         if wanted.get(line["sku"]):
-            stock_ops += inventory.ship_line_ops(line, wanted[line["sku"]], order["channel"])
+            stock += inventory.ship_line_ops(line, wanted[line["sku"]], order["channel"])
     try:
-        shipped = move(
+        shipped = moves.apply(
             table,
+            moves.ORDER,
             order,
-            Move.ship_all if fully else Move.ship_part,
+            (Move.ship_all if fully else Move.ship_part).value,
             by=by,
             set_fields={"lines": lines},
             remove=("queue", "queue_key") if fully else (),
-            extra_ops=[*stock_ops, *shipments.create_ops(shipment)],
+            also=[*stock, *shipments.create(shipment)],
             note={
                 "shipment_id": shipment_id,
                 "carrier": request.carrier,
                 "tracking_number": request.tracking_number,
             },
         )
-    except TransactionCancelled as cancelled:
+    except Cancelled as cancelled:
         raise Conflict(
             f"Tracking number {request.tracking_number} is already used for {request.carrier}.",
             code="tracking_number_in_use",

@@ -23,12 +23,12 @@ from oms.lifecycle import returns
 from oms.lifecycle.completion import delivered_fields
 from oms.lifecycle.shipping import TRACKING_PATTERN
 from oms.observability import logger
-from oms.store import carrier_stats, order_exceptions, orders, receipts, shipments
-from oms.store.patches import EMPTY, order_update_op
-from oms.store.table import Item, StoreBusy, Table, TransactionCancelled, compact
-from oms.store.transitions import LostRace, move
+from oms.store import carrier_stats, keys, moves, order_exceptions, orders, races, receipts, shipments
+from oms.store.moves import LostRace
+from oms.store.patches import EMPTY
+from oms.store.table import Item, Table, compact
+from oms.store.unit_of_work import Cancelled, Write, commit
 
-ATTEMPTS = 5
 OUTBOUND_KINDS = ("outbound", "reship")  # parcels to the buyer; a return's parcel never delivers the order
 RETURN_KIND = shipments.RETURN_KIND
 
@@ -68,33 +68,34 @@ def already_applied(table: Table, carrier: str, event_id: str) -> bool:
 
 def apply(table: Table, carrier: str, event: CarrierEvent) -> str:
     """Apply one carrier event; the answer says what happened (``duplicate`` for a repeat)."""
-    receipt = receipts.receipt_op(receipt_source(carrier), event.event_id)
-    for _ in range(ATTEMPTS):
+    receipt = receipts.record(receipt_source(carrier), event.event_id)
+
+    def attempt() -> str:
         index = shipments.parcel_index(table, carrier, event.tracking_number)
         if index is None:
             return _ignore(table, receipt, carrier, event)
         order, children = orders.record_for(table, index["order_id"], None)
-        shipment_sk = shipments.shipment_key(index["order_id"], index["shipment_id"])[1]
+        shipment_sk = keys.shipment(index["order_id"], index["shipment_id"])[1]
         shipment = next((c for c in children if c["sk"] == shipment_sk), None)
         if shipment is None:
             return _ignore(table, receipt, carrier, event)
         try:
             outcome = _apply(table, order, children, shipment, receipt, carrier, event)
-        except LostRace:
-            continue  # the order moved meanwhile: decide again on what it is now
-        except _Cancelled as cancelled:
-            if not cancelled.duplicate:
-                continue  # the shipment changed meanwhile (another event of it): decide again
+        except Cancelled as cancelled:
+            if not cancelled.failed_on(receipts.RECEIPT):
+                # The shipment (another event of it) or the order changed meanwhile: decide again.
+                raise LostRace(shipment["id"]) from cancelled
             outcome = "duplicate"
         if shipment.get("kind") == RETURN_KIND:
             _hand_over_return(table, index["order_id"], index["shipment_id"])
         return outcome
-    raise StoreBusy(f"tracking event {event.event_id} kept racing")
+
+    return races.retry(attempt, f"tracking event {event.event_id}")
 
 
 def _hand_over_return(table: Table, order_id: str, shipment_id: str) -> None:
     """A buyer's return parcel delivered back moves its return on (again on a repeat: it is idempotent)."""
-    shipment = table.get(*shipments.shipment_key(order_id, shipment_id))
+    shipment = table.get(*keys.shipment(order_id, shipment_id))
     if (
         shipment is not None
         and shipment.get("return_id")
@@ -103,16 +104,10 @@ def _hand_over_return(table: Table, order_id: str, shipment_id: str) -> None:
         returns.receive(table, shipment["return_id"])
 
 
-class _Cancelled(Exception):
-    def __init__(self, duplicate: bool) -> None:
-        super().__init__("tracking transaction cancelled")
-        self.duplicate = duplicate
-
-
-def _ignore(table: Table, receipt: dict[str, Any], carrier: str, event: CarrierEvent) -> str:
+def _ignore(table: Table, receipt: Write, carrier: str, event: CarrierEvent) -> str:
     try:
-        table.transact([receipt])
-    except TransactionCancelled:
+        commit(table, receipt)
+    except Cancelled:
         return "duplicate"
     logger.info(
         "tracking number not ours; event ignored",
@@ -174,24 +169,18 @@ def _carrier_exception(
     )
 
 
-def _apply(
-    table: Table,
-    order: Item,
-    children: list[Item],
-    shipment: Item,
-    receipt: dict[str, Any],
-    carrier: str,
-    event: CarrierEvent,
-) -> str:
-    history = tracking.ordered([*shipment.get("history", []), _history_entry(event)])
-    before, after = shipment["status"], tracking.current_status(history)
+def _shipment_change(
+    shipment: Item, history: list[dict[str, Any]], event: CarrierEvent, exception_kind: str | None
+) -> tuple[dict[str, Any], tuple[str, ...], dict[str, int]]:
+    """What the event changes on the shipment (fields, fields removed) and adds to the carrier's counters:
+    each outcome is counted once per shipment (``reported``)."""
+    after = tracking.current_status(history)
     fields: dict[str, Any] = {"history": history, "status": after, "last_news_at": clock.now_iso()}
     remove: tuple[str, ...] = ()
     if tracking.is_terminal(after):
         remove = ("timer_kind", "due_at")
     else:
         fields.update(shipments.stale_timer_fields())
-
     reported = set(shipment.get("reported", []))
     counts: dict[str, int] = {}
     if after == tracking.CarrierStatus.delivered and "delivered" not in reported:
@@ -202,46 +191,61 @@ def _apply(
             # Only a first dispatch was promised a date; a replacement or a return was not.
             counts.update(delivered_promised=1, on_time=int(delivered_at <= shipment["promised_by"]))
         reported.add("delivered")
-    kind = tracking.exception_kind(event.status, history)
-    exception = _carrier_exception(order, shipment, carrier, event, kind) if kind else None
-    if kind:
+    if exception_kind:
         for counter, flag in (("exceptions", "exception"), ("damaged", "damaged"), ("lost", "lost")):
             if flag not in reported and (flag == "exception" or event.status == flag):
                 counts[counter] = 1
                 reported.add(flag)
     if reported != set(shipment.get("reported", [])):
         fields["reported"] = sorted(reported)
+    return fields, remove, counts
 
-    ops = [shipments.update_op(shipment, fields, remove=remove)]
-    if counts:
-        ops.append(carrier_stats.add_op(carrier, shipment["shipped_at"], **counts))
-    if exception:
-        ops.append(order_exceptions.put_op(exception))
 
+def _delivers_order(order: Item, children: list[Item], shipment: Item, before: str, after: str) -> bool:
+    """This parcel's delivery is the order's: it was shipped whole and every outbound parcel has arrived."""
     statuses = [
         after if c["sk"] == shipment["sk"] else c["status"]
         for c in children
         if c["sk"].startswith("SHIPMENT#") and c.get("kind", "outbound") in OUTBOUND_KINDS
     ]
-    settled_now = tracking.is_terminal(after) and not tracking.is_terminal(before)
-    deliver = (
+    return (
         after == tracking.CarrierStatus.delivered
         and before != tracking.CarrierStatus.delivered
         and order["status"] == Status.shipped
         and tracking.order_delivered(statuses)
     )
-    if deliver:
-        _commit(
-            lambda: move(
-                table,
-                order,
-                Move.deliver,
-                by=f"carrier:{carrier}",
-                set_fields=delivered_fields(),
-                extra_ops=[receipt, *ops],
-                note={"shipment_id": shipment["id"]},
-            ),
-            receipt_at=1,
+
+
+def _apply(
+    table: Table,
+    order: Item,
+    children: list[Item],
+    shipment: Item,
+    receipt: Write,
+    carrier: str,
+    event: CarrierEvent,
+) -> str:
+    history = tracking.ordered([*shipment.get("history", []), _history_entry(event)])
+    before, after = shipment["status"], tracking.current_status(history)
+    kind = tracking.exception_kind(event.status, history)
+    fields, remove, counts = _shipment_change(shipment, history, event, kind)
+    exception = _carrier_exception(order, shipment, carrier, event, kind) if kind else None
+    writes = [receipt, shipments.update(shipment, fields, remove=remove)]
+    if counts:
+        writes.append(carrier_stats.add(carrier, shipment["shipped_at"], **counts))
+    if exception:
+        writes.append(order_exceptions.put_new(exception))
+
+    if _delivers_order(order, children, shipment, before, after):
+        moves.apply(
+            table,
+            moves.ORDER,
+            order,
+            Move.deliver.value,
+            by=f"carrier:{carrier}",
+            set_fields=delivered_fields(),
+            note={"shipment_id": shipment["id"]},
+            also=writes,
         )
         events.publish(
             "OrderDelivered",
@@ -249,38 +253,30 @@ def _apply(
             {"order_id": order["id"], "customer_id": order["customer_id"], "shipment_id": shipment["id"]},
         )
         outcome = "order_delivered"
-    elif exception or settled_now:
+    elif exception or (tracking.is_terminal(after) and not tracking.is_terminal(before)):
         # A parcel reaching its end bumps the order's version too: two parcels of one order settling at
         # once then cannot both conclude "another is still on its way" (write skew).
         patch = order_exceptions.append_patch(exception) if exception else EMPTY
         entry = order_exceptions.opened_entry(exception) if exception else None
-        order_op = order_update_op(order, patch, entry)
-        _commit(lambda: table.transact([order_op, receipt, *ops]), receipt_at=1, order_at=0)
+        commit(table, moves.edit(moves.ORDER, order, patch, entry), *writes)
         outcome = "exception_opened" if exception else "updated"
     else:
-        _commit(lambda: table.transact([receipt, *ops]), receipt_at=0)
+        commit(table, *writes)
         outcome = "updated"
     if exception:
-        events.publish(
-            "OrderException",
-            f"{exception['id']}:opened",
-            {
-                "order_id": order["id"],
-                "customer_id": order["customer_id"],
-                "exception_id": exception["id"],
-                "kind": exception["kind"],
-                "shipment_id": shipment["id"],
-            },
-        )
+        _announce(order, shipment, exception)
     return outcome
 
 
-def _commit(write: Any, *, receipt_at: int, order_at: int | None = None) -> None:
-    try:
-        write()
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(receipt_at):
-            raise _Cancelled(duplicate=True) from cancelled
-        if order_at is not None and cancelled.failed(order_at):
-            raise LostRace("order") from cancelled
-        raise _Cancelled(duplicate=False) from cancelled
+def _announce(order: Item, shipment: Item, exception: Item) -> None:
+    events.publish(
+        "OrderException",
+        f"{exception['id']}:opened",
+        {
+            "order_id": order["id"],
+            "customer_id": order["customer_id"],
+            "exception_id": exception["id"],
+            "kind": exception["kind"],
+            "shipment_id": shipment["id"],
+        },
+    )

@@ -20,7 +20,6 @@ from botocore.exceptions import ClientError
 from oms import aws
 from oms.domain import progress as stages
 from oms.store import keys
-from oms.store.returns import return_key
 from oms.store.table import ConditionFailed, Table, values
 
 GONE = ("TaskTimedOut", "TaskDoesNotExist", "InvalidToken", "ExecutionAlreadyExists")
@@ -37,7 +36,7 @@ class Track:
 
 
 ORDER = Track("order_id", keys.order, stages.STAGES, stages.outcome)
-RETURN = Track("return_id", return_key, stages.RETURN_STAGES, stages.return_outcome)
+RETURN = Track("return_id", keys.return_request, stages.RETURN_STAGES, stages.return_outcome)
 
 
 def _resume(token: str, item: dict[str, Any], stage: str, result: str) -> None:

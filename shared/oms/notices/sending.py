@@ -9,7 +9,7 @@ from oms import aws, clock
 from oms.config import require, settings
 from oms.notices.return_templates import RETURN_RENDERERS
 from oms.notices.templates import RENDERERS
-from oms.store import catalog, orders, returns
+from oms.store import catalog, keys, orders, returns
 from oms.store.table import ConditionFailed, Table, values
 
 require("NOTIFY_SENDER", by=__name__)
@@ -22,8 +22,7 @@ def _claim(table: Table, event_id: str) -> bool:
     now = clock.now()
     try:
         table.update(
-            f"NOTICE#{event_id}",
-            "NOTICE",
+            *keys.notice(event_id),
             "SET #s = :sending, lease_until = :until",
             condition="attribute_not_exists(pk) OR (#s = :sending AND lease_until < :now)",
             names={"#s": "status"},
@@ -65,8 +64,7 @@ def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
     if phone:
         aws.client("sns").publish(PhoneNumber=phone.replace(" ", "").replace("-", ""), Message=notice.sms)
     table.update(
-        f"NOTICE#{event_id}",
-        "NOTICE",
+        *keys.notice(event_id),
         "SET #s = :sent, sent_at = :now, order_id = :order",
         names={"#s": "status"},
         expression_values=values(sent="sent", now=clock.now_iso(), order=order["id"]),

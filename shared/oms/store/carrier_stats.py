@@ -11,10 +11,11 @@ month: ``pk=CARRIER_STATS#yyyy-mm``, ``sk=yyyy-mm-dd#carrier``) however many ord
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from oms.domain.reports import months
-from oms.store.table import Item, Table, serialize, values
+from oms.store import keys
+from oms.store.table import Item, Table, values
+from oms.store.unit_of_work import Write, update
 
 COUNTERS = (
     "shipments",
@@ -28,17 +29,15 @@ COUNTERS = (
 )
 
 
-def stats_key(carrier: str, day: str) -> tuple[str, str]:
-    return f"CARRIER_STATS#{day[:7]}", f"{day}#{carrier}"
+CARRIER_STATS = "carrier_stats"
 
 
-def add_op(carrier: str, shipped_at: str, **counts: int) -> dict[str, Any]:
+def add(carrier: str, shipped_at: str, **counts: int) -> Write:
     """Add ``counts`` to the carrier's counters of the day ``shipped_at`` falls on (no condition: a sum)."""
     unknown = set(counts) - set(COUNTERS)
     if unknown:
         raise ValueError(f"unknown counters {sorted(unknown)}")
     day = shipped_at[:10]
-    pk, sk = stats_key(carrier, day)
     added = {name: amount for name, amount in counts.items() if amount}
     if not added:
         raise ValueError("nothing to add")
@@ -46,16 +45,13 @@ def add_op(carrier: str, shipped_at: str, **counts: int) -> dict[str, Any]:
     expression = "SET #carrier = :carrier, #day = :day ADD " + ", ".join(
         f"#c{i} :c{i}" for i in range(len(added))
     )
-    return {
-        "Update": {
-            "Key": serialize({"pk": pk, "sk": sk}),
-            "UpdateExpression": expression,
-            "ExpressionAttributeNames": {**names, "#day": "day", "#carrier": "carrier"},
-            "ExpressionAttributeValues": values(
-                carrier=carrier, day=day, **{f"c{i}": amount for i, amount in enumerate(added.values())}
-            ),
-        }
-    }
+    return update(
+        CARRIER_STATS,
+        keys.carrier_stats(carrier, day),
+        expression,
+        names={**names, "#day": "day", "#carrier": "carrier"},
+        named_values={"carrier": carrier, "day": day, **{f"c{i}": n for i, n in enumerate(added.values())}},
+    )
 
 
 def read(table: Table, first: date, last: date) -> list[Item]:
@@ -67,7 +63,7 @@ def read(table: Table, first: date, last: date) -> list[Item]:
             items, start = table.query(
                 "pk = :pk AND sk BETWEEN :low AND :high",
                 expression_values=values(
-                    pk=f"CARRIER_STATS#{month}", low=first.isoformat(), high=f"{last.isoformat()}#~"
+                    pk=keys.carrier_stats_month(month), low=first.isoformat(), high=f"{last.isoformat()}#~"
                 ),
                 start_key=start,
             )

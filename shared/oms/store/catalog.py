@@ -8,7 +8,8 @@ from oms import clock
 from oms.domain.catalog import Product
 from oms.domain.coupons import Coupon, CouponUsage
 from oms.store import keys
-from oms.store.table import Table, values
+from oms.store.table import Table, compact, values
+from oms.store.unit_of_work import Write, put
 
 
 def put_product(table: Table, product: Product) -> Product:
@@ -41,6 +42,24 @@ def put_coupon(table: Table, coupon: Coupon) -> Coupon:
         expression_values=values(**fields, zero=0, now=clock.now_iso()),
     )
     return coupon
+
+
+ISSUED_COUPON = "coupon"
+
+
+def issue_coupon(coupon: Coupon, *, issued_to: str, issued_for: str) -> Write:
+    """A new coupon for one customer (compensation): refused (``failed_on(ISSUED_COUPON)``) if the code is taken."""
+    item = compact(
+        {
+            **keys.key(keys.coupon(coupon.code)),
+            **coupon.model_dump(mode="json"),
+            "used_count": 0,
+            "issued_to": issued_to,
+            "issued_for": issued_for,
+            "updated_at": clock.now_iso(),
+        }
+    )
+    return put(ISSUED_COUPON, item, condition="attribute_not_exists(pk)")
 
 
 def get_coupon(table: Table, code: str, customer_id: str) -> tuple[Coupon | None, CouponUsage]:

@@ -57,6 +57,35 @@ def customer_orders(customer_id: str) -> str:
     return f"CUSTOMER#{customer_id}#ORDERS"
 
 
+def credit(customer_id: str, credit_id: str) -> tuple[str, str]:
+    return customer(customer_id)[0], f"CREDIT#{credit_id}"
+
+
+def credit_balance(customer_id: str, currency: str) -> tuple[str, str]:
+    return customer(customer_id)[0], f"BALANCE#{currency}"
+
+
+def carrier_stats(carrier: str, day: str) -> tuple[str, str]:
+    """One carrier's counters of one day, filed under the month (a year's report reads 13 partitions)."""
+    return f"CARRIER_STATS#{day[:7]}", f"{day}#{carrier}"
+
+
+def carrier_stats_month(month: str) -> str:
+    return f"CARRIER_STATS#{month}"
+
+
+REPORT_STATS_PREFIX = "REPORT_STATS#"
+
+
+def report_stats(dimension: str, day: str, key: str) -> tuple[str, str]:
+    return f"{REPORT_STATS_PREFIX}{day[:7]}", f"{dimension}#{day}#{key}"
+
+
+def notice(event_id: str) -> tuple[str, str]:
+    """The notice sent for one domain event (claimed, then marked sent)."""
+    return f"NOTICE#{event_id}", "NOTICE"
+
+
 def key(pair: tuple[str, str]) -> dict[str, str]:
     return {"pk": pair[0], "sk": pair[1]}
 

@@ -12,16 +12,14 @@ from typing import Any
 
 from oms import clock
 from oms.domain.order_exceptions import DEFAULT_OWNER, OPEN, RESOLVED
-from oms.store import cursors, keys
-from oms.store.patches import Patch, order_update_op
-from oms.store.table import Item, Table, compact, serialize, values
+from oms.store import cursors, keys, moves
+from oms.store.patches import Patch
+from oms.store.table import Item, Table, compact, values
+from oms.store.unit_of_work import Write, put, update
 
 QUEUE = "EXCEPTIONS"
+EXCEPTION = "exception"
 SUMMARY_FIELDS = ("id", "kind", "status", "opened_at", "owner", "deadline", "source", "shipment_id")
-
-
-def exception_key(order_id: str, exception_id: str) -> tuple[str, str]:
-    return keys.order(order_id)[0], f"EXCEPTION#{exception_id}"
 
 
 def new_exception(
@@ -37,11 +35,9 @@ def new_exception(
     detail: dict[str, Any] | None = None,
     shipment_id: str | None = None,
 ) -> Item:
-    pk, sk = exception_key(order["id"], exception_id)
     return compact(
         {
-            "pk": pk,
-            "sk": sk,
+            **keys.key(keys.order_exception(order["id"], exception_id)),
             "id": exception_id,
             "order_id": order["id"],
             "customer_id": order["customer_id"],
@@ -73,8 +69,9 @@ def append_patch(exception: Item) -> Patch:
     )
 
 
-def put_op(exception: Item) -> dict[str, Any]:
-    return {"Put": {"Item": serialize(exception), "ConditionExpression": "attribute_not_exists(sk)"}}
+def put_new(exception: Item) -> Write:
+    """The exception's own item, once (its id is derived from what raised it)."""
+    return put(EXCEPTION, exception, condition="attribute_not_exists(sk)")
 
 
 def opened_entry(exception: Item) -> dict[str, Any]:
@@ -87,15 +84,20 @@ def opened_entry(exception: Item) -> dict[str, Any]:
     }
 
 
-def open_ops(order: Item, exception: Item, entry: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def open_writes(order: Item, exception: Item, entry: dict[str, Any] | None = None) -> list[Write]:
     """Open ``exception`` on the order as read (same status and version): the item and the order's entry.
 
     ``entry`` is the timeline entry to append (default: ``exception_opened``).
     """
     return [
-        order_update_op(order, append_patch(exception), entry or opened_entry(exception)),
-        put_op(exception),
+        moves.edit(moves.ORDER, order, append_patch(exception), entry or opened_entry(exception)),
+        put_new(exception),
     ]
+
+
+def open_ops(order: Item, exception: Item, entry: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """:func:`open_writes` as raw operations, for callers not yet committing a unit of work."""
+    return [write.operation() for write in open_writes(order, exception, entry)]
 
 
 def resolve_patch(index: int, exception_id: str, resolution: dict[str, Any]) -> Patch:
@@ -129,30 +131,38 @@ def resolve_patch(index: int, exception_id: str, resolution: dict[str, Any]) -> 
     )
 
 
-def resolve_item_op(order_id: str, exception_id: str, resolution: dict[str, Any], by: str) -> dict[str, Any]:
+def resolved_name(exception_id: str) -> str:
+    """The write that resolves one exception item (several may be resolved in one unit of work)."""
+    return f"{EXCEPTION}:{exception_id}"
+
+
+def resolve_item(order_id: str, exception_id: str, resolution: dict[str, Any], by: str) -> Write:
     """The exception item leaves the open queue with its resolution; only an open one can be resolved."""
-    return {
-        "Update": {
-            "Key": serialize(keys.key(exception_key(order_id, exception_id))),
-            "UpdateExpression": "SET #s = :resolved, #at = :at, #by = :by, #how = :how REMOVE #q, #qk",
-            "ConditionExpression": "#s = :open",
-            "ExpressionAttributeNames": {
-                "#s": "status",
-                "#at": "resolved_at",
-                "#by": "resolved_by",
-                "#how": "resolution",
-                "#q": "queue",
-                "#qk": "queue_key",
-            },
-            "ExpressionAttributeValues": values(
-                resolved=RESOLVED, at=clock.now_iso(), by=by, how=compact(resolution), open=OPEN
-            ),
-        }
-    }
+    return update(
+        resolved_name(exception_id),
+        keys.order_exception(order_id, exception_id),
+        "SET #s = :resolved, #at = :at, #by = :by, #how = :how REMOVE #q, #qk",
+        condition="#s = :open",
+        names={
+            "#s": "status",
+            "#at": "resolved_at",
+            "#by": "resolved_by",
+            "#how": "resolution",
+            "#q": "queue",
+            "#qk": "queue_key",
+        },
+        named_values={
+            "resolved": RESOLVED,
+            "at": clock.now_iso(),
+            "by": by,
+            "how": compact(resolution),
+            "open": OPEN,
+        },
+    )
 
 
 def get(table: Table, order_id: str, exception_id: str) -> Item | None:
-    return table.get(*exception_key(order_id, exception_id))
+    return table.get(*keys.order_exception(order_id, exception_id))
 
 
 def list_open(table: Table, limit: int, cursor: str | None) -> tuple[list[Item], str | None]:

@@ -115,6 +115,21 @@ def release_all(order: Item) -> list[Write]:
     return writes
 
 
+def note(order_id: str, entry: dict[str, Any], *, add: dict[str, int] | None = None) -> Write:
+    """Append ``entry`` to the order's timeline (and ``add`` to its counters) whatever the order is now:
+    news that decides nothing on the order as read (a failed payment, money refunded as it came in)."""
+    counters = add or {}
+    sets = ["timeline = list_append(timeline, :n_entry)"]
+    sets += [f"#n_c{i} = #n_c{i} + :n_c{i}" for i in range(len(counters))]
+    return update(
+        ORDER,
+        keys.order(order_id),
+        "SET " + ", ".join(sets),
+        names={f"#n_c{i}": name for i, name in enumerate(counters)} or None,
+        named_values={"n_entry": [entry], **{f"n_c{i}": n for i, n in enumerate(counters.values())}},
+    )
+
+
 def _new(order: Item) -> Write:
     return put(ORDER, order, condition="attribute_not_exists(pk)")
 

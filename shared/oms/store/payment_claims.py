@@ -7,22 +7,22 @@ payment notice) never pays a second order.
 
 from __future__ import annotations
 
-from typing import Any
-
 from oms import clock
 from oms.store import keys
-from oms.store.table import Table, serialize, values
+from oms.store.table import Table
+from oms.store.unit_of_work import Write, put
+
+PAYMENT_CLAIM = "payment_claim"
 
 
-def claim_op(payment_id: str, order_id: str) -> dict[str, Any]:
-    pk, sk = keys.payment(payment_id)
-    return {
-        "Put": {
-            "Item": serialize({"pk": pk, "sk": sk, "order_id": order_id, "at": clock.now_iso()}),
-            "ConditionExpression": "attribute_not_exists(pk) OR order_id = :order",
-            "ExpressionAttributeValues": values(order=order_id),
-        }
-    }
+def claim(payment_id: str, order_id: str) -> Write:
+    item = {**keys.key(keys.payment(payment_id)), "order_id": order_id, "at": clock.now_iso()}
+    return put(
+        PAYMENT_CLAIM,
+        item,
+        condition="attribute_not_exists(pk) OR order_id = :order",
+        named_values={"order": order_id},
+    )
 
 
 def owner(table: Table, payment_id: str) -> str | None:

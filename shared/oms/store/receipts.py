@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from oms import clock
-from oms.store.table import Table, serialize
+from oms.store import keys
+from oms.store.table import Table
+from oms.store.unit_of_work import Write, put
+
+RECEIPT = "receipt"
 
 
-def receipt_key(source: str, event_id: str) -> tuple[str, str]:
-    return f"WEBHOOK#{source}#{event_id}", "WEBHOOK"
-
-
-def receipt_op(source: str, event_id: str) -> dict[str, Any]:
-    pk, sk = receipt_key(source, event_id)
-    return {
-        "Put": {
-            "Item": serialize({"pk": pk, "sk": sk, "at": clock.now_iso()}),
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
+def record(source: str, event_id: str) -> Write:
+    """The receipt, once: a repeat of the event fails this write's condition (``failed_on(RECEIPT)``)."""
+    item = {**keys.key(keys.webhook_receipt(source, event_id)), "at": clock.now_iso()}
+    return put(RECEIPT, item, condition="attribute_not_exists(pk)")
 
 
 def seen(table: Table, source: str, event_id: str) -> bool:
-    return table.get(*receipt_key(source, event_id)) is not None
+    return table.get(*keys.webhook_receipt(source, event_id)) is not None

@@ -20,51 +20,49 @@ from oms.config import require, settings
 from oms.domain import reports
 from oms.store import keys
 from oms.store import returns as returns_store
-from oms.store.table import Item, Table, TransactionCancelled, serialize, values
+from oms.store.table import Item, Table, serialize, values
+from oms.store.unit_of_work import Cancelled, UnitOfWork, Write, update
 
 require("IDEMPOTENCY_TABLE_NAME", by=__name__)
 
 MARKER_DAYS = 60
-PREFIX = "REPORT_STATS#"
 
 
-def stats_key(dimension: str, day: str, key: str) -> tuple[str, str]:
-    return f"{PREFIX}{day[:7]}", f"{dimension}#{day}#{key}"
+MARKER = "marker"
 
 
-def add_op(dimension: str, day: str, key: str, counters: dict[str, int]) -> dict[str, Any]:
+def add(dimension: str, day: str, key: str, counters: dict[str, int]) -> Write:
     """ADD ``counters`` to one day's item of ``dimension``/``key`` (no condition: a sum)."""
     if not counters:
         raise ValueError("nothing to add")
-    pk, sk = stats_key(dimension, day, key)
     names = {f"#c{i}": name for i, name in enumerate(counters)}
-    return {
-        "Update": {
-            "Key": serialize({"pk": pk, "sk": sk}),
-            "UpdateExpression": "SET #dim = :dim, #day = :day, #key = :key ADD "
-            + ", ".join(f"#c{i} :c{i}" for i in range(len(counters))),
-            "ExpressionAttributeNames": {**names, "#dim": "dimension", "#day": "day", "#key": "key"},
-            "ExpressionAttributeValues": values(
-                dim=dimension, day=day, key=key, **{f"c{i}": n for i, n in enumerate(counters.values())}
-            ),
-        }
-    }
+    return update(
+        f"stats:{dimension}#{key}",
+        keys.report_stats(dimension, day, key),
+        "SET #dim = :dim, #day = :day, #key = :key ADD "
+        + ", ".join(f"#c{i} :c{i}" for i in range(len(counters))),
+        names={**names, "#dim": "dimension", "#day": "day", "#key": "key"},
+        named_values={
+            "dim": dimension,
+            "day": day,
+            "key": key,
+            **{f"c{i}": n for i, n in enumerate(counters.values())},
+        },
+    )
 
 
-def marker_op(detail_type: str, event_id: str) -> dict[str, Any]:
-    """Put once: the event has been counted."""
-    return {
-        "Put": {
-            "TableName": settings().idempotency_table_name,
-            "Item": serialize(
-                {
-                    "id": f"report-stats#{detail_type}#{event_id}",
-                    "expiration": int(time.time()) + MARKER_DAYS * 86400,
-                }
-            ),
-            "ConditionExpression": "attribute_not_exists(id)",
-        }
+def marker(detail_type: str, event_id: str) -> Write:
+    """Put once, in the idempotency table: the event has been counted."""
+    item = {
+        "id": f"report-stats#{detail_type}#{event_id}",
+        "expiration": int(time.time()) + MARKER_DAYS * 86400,
     }
+    body = {
+        "TableName": settings().idempotency_table_name,
+        "Item": serialize(item),
+        "ConditionExpression": "attribute_not_exists(id)",
+    }
+    return Write(MARKER, "Put", body)
 
 
 def _subjects(table: Table, detail_type: str, detail: dict[str, Any]) -> tuple[Item | None, Item | None]:
@@ -86,12 +84,12 @@ def count(table: Table, detail_type: str, detail: dict[str, Any]) -> str:
     counts = reports.counts_for(detail_type, detail, order, item)
     if counts is None:
         return "ignored"
-    ops = [marker_op(detail_type, str(detail["event_id"]))]
-    ops += [add_op(dim, counts.day, key, counters) for dim, key, counters in counts.items()]
+    work = UnitOfWork(table).add(marker(detail_type, str(detail["event_id"])))
+    work.extend(add(dim, counts.day, key, counters) for dim, key, counters in counts.items())
     try:
-        table.transact(ops)
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
+        work.commit()
+    except Cancelled as cancelled:
+        if cancelled.failed_on(MARKER):
             return "repeat"
         raise
     return "counted"
@@ -108,7 +106,7 @@ def read(table: Table, first: date, last: date, dimensions: tuple[str, ...]) -> 
                 items, start = table.query(
                     "pk = :pk AND sk BETWEEN :low AND :high",
                     expression_values=values(
-                        pk=f"{PREFIX}{month}",
+                        pk=f"{keys.REPORT_STATS_PREFIX}{month}",
                         low=f"{dimension}#{first.isoformat()}",
                         high=f"{dimension}#{last.isoformat()}$",
                     ),

@@ -11,25 +11,15 @@ from typing import Any
 
 from oms import clock
 from oms.config import require, settings
-from oms.store import carrier_stats, keys
-from oms.store.table import Item, Table, serialize, values
+from oms.store import carrier_stats, keys, unit_of_work
+from oms.store.table import Item, Table, values
+from oms.store.unit_of_work import Write, put
 
 require("STALE_SHIPMENT_HOURS", by=__name__)
 
 STALE = "stale_shipment"
 RETURN_KIND = "return"
-
-
-def shipment_key(order_id: str, shipment_id: str) -> tuple[str, str]:
-    return keys.order(order_id)[0], f"SHIPMENT#{shipment_id}"
-
-
-def tracking_key(carrier: str, tracking_number: str, order_id: str | None = None) -> tuple[str, str]:
-    """Where a tracking number points at its parcel. The merchant's shipment owns ``TRACKING``; a buyer's
-    return parcel is filed under its own order (``RETURN#<order>``), so what a buyer types can neither
-    block nor take over the merchant's number or another buyer's."""
-    partition = f"TRACKING#{carrier}#{tracking_number}"
-    return partition, ("TRACKING" if order_id is None else f"RETURN#{order_id}")
+SHIPMENT, TRACKING = "shipment", "tracking"
 
 
 def new_shipment(
@@ -40,11 +30,9 @@ def new_shipment(
     items: list[dict[str, Any]],
     kind: str = "outbound",
 ) -> Item:
-    pk, sk = shipment_key(order["id"], shipment_id)
     now = clock.now()
     return {
-        "pk": pk,
-        "sk": sk,
+        **keys.key(keys.shipment(order["id"], shipment_id)),
         "id": shipment_id,
         "order_id": order["id"],
         "kind": kind,
@@ -61,35 +49,38 @@ def new_shipment(
     }
 
 
-def create_ops(shipment: Item) -> list[dict[str, Any]]:
-    """The shipment and its tracking index, both new: a merchant's tracking number is used once per
-    carrier; a return parcel's once per order."""
+def create(shipment: Item) -> list[Write]:
+    """The shipment and its tracking index, both new (a merchant's tracking number is used once per
+    carrier; a return parcel's once per order), and the carrier's day count of parcels."""
     owner = shipment["order_id"] if shipment["kind"] == RETURN_KIND else None
-    pk, sk = tracking_key(shipment["carrier"], shipment["tracking_number"], owner)
     index = {
-        "pk": pk,
-        "sk": sk,
+        **keys.key(keys.tracking(shipment["carrier"], shipment["tracking_number"], owner)),
         "order_id": shipment["order_id"],
         "shipment_id": shipment["id"],
         "kind": shipment["kind"],
         **({"return_id": shipment["return_id"]} if shipment.get("return_id") else {}),
     }
     return [
-        {"Put": {"Item": serialize(shipment), "ConditionExpression": "attribute_not_exists(sk)"}},
-        {"Put": {"Item": serialize(index), "ConditionExpression": "attribute_not_exists(pk)"}},
-        carrier_stats.add_op(shipment["carrier"], shipment["shipped_at"], shipments=1),
+        put(SHIPMENT, shipment, condition="attribute_not_exists(sk)"),
+        put(TRACKING, index, condition="attribute_not_exists(pk)"),
+        carrier_stats.add(shipment["carrier"], shipment["shipped_at"], shipments=1),
     ]
 
 
-def version_condition(shipment: Item) -> tuple[str, dict[str, Any]]:
+def create_ops(shipment: Item) -> list[dict[str, Any]]:
+    """:func:`create` as raw operations, for callers not yet committing a unit of work."""
+    return [write.operation() for write in create(shipment)]
+
+
+def _version_condition(shipment: Item) -> tuple[str, dict[str, Any]]:
     if "version" not in shipment:
         return "attribute_exists(sk) AND attribute_not_exists(version)", {}
     return "version = :s_version", {"s_version": shipment["version"]}
 
 
-def update_op(shipment: Item, fields: dict[str, Any], *, remove: tuple[str, ...] = ()) -> dict[str, Any]:
+def update(shipment: Item, fields: dict[str, Any], *, remove: tuple[str, ...] = ()) -> Write:
     """Set ``fields`` (and drop ``remove``) on the shipment as read, bumping its version."""
-    condition, named = version_condition(shipment)
+    condition, named = _version_condition(shipment)
     names = {f"#s{i}": name for i, name in enumerate(fields)}
     sets = [f"#s{i} = :s{i}" for i in range(len(fields))]
     sets.append("version = if_not_exists(version, :s_zero) + :s_one")
@@ -97,17 +88,19 @@ def update_op(shipment: Item, fields: dict[str, Any], *, remove: tuple[str, ...]
     if remove:
         names.update({f"#x{i}": name for i, name in enumerate(remove)})
         expression += " REMOVE " + ", ".join(f"#x{i}" for i in range(len(remove)))
-    update: dict[str, Any] = {
-        "Key": serialize({"pk": shipment["pk"], "sk": shipment["sk"]}),
-        "UpdateExpression": expression,
-        "ConditionExpression": condition,
-        "ExpressionAttributeValues": values(
-            **{f"s{i}": value for i, value in enumerate(fields.values())}, s_zero=0, s_one=1, **named
-        ),
-    }
-    if names:
-        update["ExpressionAttributeNames"] = names
-    return {"Update": update}
+    return unit_of_work.update(
+        SHIPMENT,
+        keys.shipment(shipment["order_id"], shipment["id"]),
+        expression,
+        condition=condition,
+        names=names or None,
+        named_values={
+            **{f"s{i}": value for i, value in enumerate(fields.values())},
+            "s_zero": 0,
+            "s_one": 1,
+            **named,
+        },
+    )
 
 
 def stale_timer_fields() -> dict[str, Any]:
@@ -122,7 +115,7 @@ def parcel_index(table: Table, carrier: str, tracking_number: str) -> Item | Non
     """The one parcel a carrier's number stands for: the merchant's shipment when there is one, else the
     return parcel filed under it — unless several buyers filed it, when it is nobody's (a carrier event
     then moves no parcel rather than someone else's)."""
-    partition, _ = tracking_key(carrier, tracking_number)
+    partition, _ = keys.tracking(carrier, tracking_number)
     found, _ = table.query("pk = :pk", expression_values=values(pk=partition), consistent=True)
     merchant = [i for i in found if i["sk"] == "TRACKING"]
     if merchant:
@@ -135,7 +128,7 @@ def find(table: Table, carrier: str, tracking_number: str) -> Item | None:
     index = parcel_index(table, carrier, tracking_number)
     if index is None:
         return None
-    return table.get(*shipment_key(index["order_id"], index["shipment_id"]))
+    return table.get(*keys.shipment(index["order_id"], index["shipment_id"]))
 
 
 def of_order(table: Table, order_id: str) -> list[Item]:

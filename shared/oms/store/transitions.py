@@ -7,13 +7,12 @@ from typing import Any
 from oms import clock
 from oms.domain.order_status import Move, next_status
 from oms.store import inventory, keys
+
+# One exception for a lost race, whichever entry point raised it (this module or oms.store.moves).
+from oms.store.moves import LostRace as LostRace
 from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table, TransactionCancelled, serialize, values
 from oms.store.unit_of_work import Write
-
-
-class LostRace(Exception):
-    """Someone else moved the order first; re-read it and decide again."""
 
 
 def release_all_ops(order: Item) -> list[Any]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
 from oms.store.table import Item, Table, TransactionCancelled, serialize, values
 
 Kind = Literal["Put", "Update", "ConditionCheck", "Delete"]
+KINDS = get_args(Kind)
 CONDITION_FAILED = "ConditionalCheckFailed"
 
 
@@ -85,6 +86,15 @@ def check(
         **_expression_parts(condition, names, named_values),
     }
     return Write(name, "ConditionCheck", body)
+
+
+def named(name: str, operation: Mapping[str, Any]) -> Write:
+    """A raw ``{"Put"|"Update"|…: body}`` operation as a named write, for an owner that does not hand
+    out writes yet."""
+    ((kind, body),) = operation.items()
+    if kind not in KINDS:
+        raise ValueError(f"not a transaction operation: {kind!r}")
+    return Write(name, cast(Kind, kind), body)
 
 
 class Cancelled(Exception):
