@@ -17,8 +17,6 @@ LONG_FOR_NOW = {
     ("lifecycle/returns.py", "request_return"),
     ("lifecycle/returns.py", "decide"),
     ("lifecycle/returns.py", "inspect"),
-    ("lifecycle/order_exceptions.py", "_resolve"),
-    ("lifecycle/tracking.py", "_apply"),
 }
 
 SCHEDULED_JOBS = {
