@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from oms.notices.locale import Notice
+from oms.notices.rendering import Renderer
 from oms.notices.return_templates import RETURN_RENDERERS
-from oms.notices.templates import RENDERERS, Notice, Renderer
+from oms.notices.templates import RENDERERS
 
 RENDER: dict[str, Renderer] = {**RENDERERS, **RETURN_RENDERERS}
 
