@@ -56,7 +56,7 @@ class Locale:
         )
 
     def address(self, address: Mapping[str, Any]) -> str:
-        """The parts that are not empty, joined (a missing ``line2`` leaves no gap)."""
+        """The format's parts filled from the address, the empty ones left out (so English skips a missing line2)."""
         spec = self.formats["address"]
         fields = {**address, "line2": address.get("line2") or ""}
         filled = (part.format_map(fields) for part in spec["parts"])

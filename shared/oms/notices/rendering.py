@@ -38,10 +38,11 @@ def notice(
     return chosen.render(message, prepare(order, detail or {}, chosen))
 
 
-def renderer(message: str, prepare: Preparer) -> Renderer:
-    """The notice function for one message, in whichever locale the buyer has."""
+def renderer(prepare: Preparer, message: str | None = None) -> Renderer:
+    """The notice function for one message (named as ``prepare`` unless told), in the buyer's locale."""
+    name = message or prepare.__name__
 
     def render(order: dict[str, Any], locale: str, detail: Facts | None = None) -> Notice:
-        return notice(message, prepare, order, locale, detail)
+        return notice(name, prepare, order, locale, detail)
 
     return render

@@ -52,9 +52,9 @@ def order_only(order: Order, detail: Facts, locale: Locale) -> dict[str, Any]:
 
 
 RETURN_RENDERERS: dict[str, Renderer] = {
-    "ReturnApproved": renderer("return_approved", return_approved),
-    "ReturnRejected": renderer("return_rejected", return_rejected),
-    "ReturnDisputed": renderer("return_disputed", order_only),
-    "ReturnLapsed": renderer("return_lapsed", order_only),
-    "ReturnMessage": renderer("return_message", order_only),
+    "ReturnApproved": renderer(return_approved),
+    "ReturnRejected": renderer(return_rejected),
+    "ReturnDisputed": renderer(order_only, "return_disputed"),
+    "ReturnLapsed": renderer(order_only, "return_lapsed"),
+    "ReturnMessage": renderer(order_only, "return_message"),
 }

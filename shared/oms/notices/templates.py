@@ -1,7 +1,7 @@
 """Notices about an order: what each message shows, prepared once for every locale.
 
 The wording is in ``locales/<locale>.toml`` (one file per locale); each function here computes the values
-its message's placeholders read, and a choice's value names the line the locale file holds for it.
+for the message it is named after; a choice's value names the line the locale file holds for it.
 """
 
 from __future__ import annotations
@@ -113,15 +113,12 @@ def refund_issued(order: Order, detail: Facts, locale: Locale) -> dict[str, Any]
 
 
 RENDERERS: dict[str, Renderer] = {
-    event: renderer(prepare.__name__, prepare)
-    for event, prepare in {
-        "OrderPlaced": order_confirmation,
-        "OrderPaid": order_paid,
-        "PaymentFailed": payment_failed,
-        "OrderShipped": order_shipped,
-        "OrderDelivered": order_delivered,
-        "OrderException": order_exception,
-        "OrderCancelled": order_cancelled,
-        "RefundIssued": refund_issued,
-    }.items()
+    "OrderPlaced": renderer(order_confirmation),
+    "OrderPaid": renderer(order_paid),
+    "PaymentFailed": renderer(payment_failed),
+    "OrderShipped": renderer(order_shipped),
+    "OrderDelivered": renderer(order_delivered),
+    "OrderException": renderer(order_exception),
+    "OrderCancelled": renderer(order_cancelled),
+    "RefundIssued": renderer(refund_issued),
 }
