@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
+
+from typing_extensions import Unpack
 
 from oms import clock
 from oms.domain.order_status import Move, next_status
@@ -86,16 +88,18 @@ def _write(
     )
 
 
+class Details(TypedDict, total=False):
+    """What a move changes besides the status: more fields, fields dropped, the timeline entry's extra
+    keys, and a patch of anything else of the item (not shown in the item returned)."""
+
+    set_fields: dict[str, Any]
+    remove: tuple[str, ...]
+    note: dict[str, Any]
+    patch: Patch
+
+
 def move(
-    machine: Machine,
-    item: Item,
-    move_name: str,
-    *,
-    by: str,
-    set_fields: dict[str, Any] | None = None,
-    remove: tuple[str, ...] = (),
-    note: dict[str, Any] | None = None,
-    patch: Patch = EMPTY,
+    machine: Machine, item: Item, move_name: str, *, by: str, **details: Unpack[Details]
 ) -> tuple[Write, Item]:
     """The write that makes ``move_name`` on ``item`` as read, and the item as it will be.
 
@@ -103,17 +107,24 @@ def move(
     conditioned on the status alone. What ``patch`` changes is not shown in the returned item.
     """
     target = str(machine.target(item["status"], move_name))
-    fields = {"status": target, **(set_fields or {})}
+    fields = {"status": target, **details.get("set_fields", {})}
+    remove = details.get("remove", ())
     entry = None
     moved = {**item, **fields}
     if machine.keeps_history:
-        entry = {"at": clock.now_iso(), "type": move_name, "by": by, "status": target, **(note or {})}
+        entry = {
+            "at": clock.now_iso(),
+            "type": move_name,
+            "by": by,
+            "status": target,
+            **details.get("note", {}),
+        }
         moved["timeline"] = [*item.get("timeline", []), entry]
         if "version" in item:
             moved["version"] = item["version"] + 1
     for name in remove:
         moved.pop(name, None)
-    return _write(machine, item, fields, entry, remove, patch), moved
+    return _write(machine, item, fields, entry, remove, details.get("patch", EMPTY)), moved
 
 
 def edit(machine: Machine, item: Item, patch: Patch, entry: dict[str, Any] | None = None) -> Write:
@@ -140,14 +151,9 @@ def apply(
     move_name: str,
     *,
     by: str,
-    set_fields: dict[str, Any] | None = None,
-    remove: tuple[str, ...] = (),
-    note: dict[str, Any] | None = None,
-    patch: Patch = EMPTY,
     also: Iterable[Write] = (),
+    **details: Unpack[Details],
 ) -> Item:
     """Make the move and commit it with ``also`` (the writes that must happen with it, or not at all)."""
-    write, moved = move(
-        machine, item, move_name, by=by, set_fields=set_fields, remove=remove, note=note, patch=patch
-    )
+    write, moved = move(machine, item, move_name, by=by, **details)
     return commit_move(table, write, moved, *also)

@@ -138,6 +138,30 @@ def with_retries(call: Callable[[], T], attempts: int = MAX_ATTEMPTS) -> T:
     raise AssertionError("unreachable")
 
 
+def expression_parts(
+    condition: str | None, names: Mapping[str, str] | None, expression_values: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The optional parts of a write: DynamoDB refuses empty names or values, so absent ones are left out."""
+    parts: dict[str, Any] = {}
+    if condition:
+        parts["ConditionExpression"] = condition
+    if names:
+        parts["ExpressionAttributeNames"] = dict(names)
+    if expression_values:
+        parts["ExpressionAttributeValues"] = dict(expression_values)
+    return parts
+
+
+def _guarded(
+    condition: str | None, names: Mapping[str, str] | None, expression_values: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """A single-item write's parts; a failed condition hands back the item it found."""
+    parts = expression_parts(condition, names, expression_values)
+    if condition:
+        parts["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return parts
+
+
 class Table:
     def __init__(self, name: str | None = None) -> None:
         self.name = name or settings().table_name
@@ -183,13 +207,11 @@ class Table:
         names: dict[str, str] | None = None,
         expression_values: dict[str, Any] | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
-        if condition:
-            kwargs.update(ConditionExpression=condition, ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
-        if expression_values:
-            kwargs["ExpressionAttributeValues"] = expression_values
+        kwargs = {
+            "TableName": self.name,
+            "Item": serialize(item),
+            **_guarded(condition, names, expression_values),
+        }
         self._conditional(lambda: self.client.put_item(**kwargs))
 
     def update(
@@ -208,13 +230,8 @@ class Table:
             "Key": serialize({"pk": pk, "sk": sk}),
             "UpdateExpression": expression,
             "ReturnValues": "ALL_NEW",
+            **_guarded(condition, names, expression_values),
         }
-        if condition:
-            kwargs.update(ConditionExpression=condition, ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
-        if expression_values:
-            kwargs["ExpressionAttributeValues"] = expression_values
         response = self._conditional(lambda: self.client.update_item(**kwargs))
         return deserialize(response.get("Attributes")) or {}
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
-from oms.store.table import Item, Table, TransactionCancelled, serialize, values
+from oms.store.table import Item, Table, TransactionCancelled, expression_parts, serialize, values
 
 Kind = Literal["Put", "Update", "ConditionCheck", "Delete"]
 KINDS = get_args(Kind)
@@ -34,14 +34,7 @@ class Write:
 def _expression_parts(
     condition: str | None, names: Mapping[str, str] | None, named_values: Mapping[str, Any] | None
 ) -> dict[str, Any]:
-    parts: dict[str, Any] = {}
-    if condition:
-        parts["ConditionExpression"] = condition
-    if names:
-        parts["ExpressionAttributeNames"] = dict(names)
-    if named_values:
-        parts["ExpressionAttributeValues"] = values(**named_values)
-    return parts
+    return expression_parts(condition, names, values(**named_values) if named_values else None)
 
 
 def put(
