@@ -8,8 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from oms.http import json_response
-from oms.lifecycle.common import retry_on_race, retry_return_on_race
-from oms.store import returns
+from oms.store import orders, races, returns
 from oms.store.table import Item, Table
 from oms.views import order_view, return_view
 
@@ -34,7 +33,14 @@ def act_on_order(order_id: str, customer_id: str | None, act: Action) -> Respons
     """``act`` on the order (the customer's own, unless None) and answer with the order it leaves."""
     table = Table()
     return json_response(
-        200, order_view(retry_on_race(table, order_id, customer_id, lambda order: act(table, order)))
+        200,
+        order_view(
+            races.retry_on_race(
+                orders.reader(table, order_id, customer_id),
+                lambda order: act(table, order),
+                f"order {order_id}",
+            )
+        ),
     )
 
 
@@ -42,7 +48,14 @@ def act_on_return(return_id: str, customer_id: str | None, act: Action) -> Respo
     """``act`` on the return (the customer's own, unless None) and answer with the return it leaves."""
     table = Table()
     return json_response(
-        200, return_view(retry_return_on_race(table, return_id, customer_id, lambda item: act(table, item)))
+        200,
+        return_view(
+            races.retry_on_race(
+                returns.reader(table, return_id, customer_id),
+                lambda item: act(table, item),
+                f"return {return_id}",
+            )
+        ),
     )
 
 
