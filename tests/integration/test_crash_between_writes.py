@@ -23,6 +23,7 @@ from oms.lifecycle import (
     refunding,
     return_decisions,
     return_inspection,
+    return_parcel,
     returns,
     review,
 )
@@ -296,7 +297,7 @@ def _in_transit(table: Table) -> Context:
     item = return_store.get(table, ctx["return_id"])
     assert item is not None
     parcel = return_requests.ReturnParcel(carrier="sf", tracking_number=f"SFR{ids.new_id('t')[2:14]}")
-    returns.record_parcel(table, item, parcel, "cus")
+    return_parcel.record_parcel(table, item, parcel, "cus")
     return {**ctx, "on_hand": inventory.levels(table, ctx["sku"]).pool.on_hand}
 
 

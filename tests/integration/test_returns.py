@@ -8,7 +8,7 @@ import pytest
 from oms import clock
 from oms.api import return_requests
 from oms.jobs import return_lapse, sla_escalation
-from oms.lifecycle import return_decisions, return_inspection, returns
+from oms.lifecycle import return_decisions, return_inspection, return_parcel, returns
 from oms.lifecycle.refunding import process as process_refund
 from oms.problems import Problem
 from oms.store import inventory, orders
@@ -55,7 +55,7 @@ def test_a_no_reason_return_within_seven_days_goes_all_the_way(cloud: object) ->
     assert item["status"] == "awaiting_parcel"  # the rules approved it
     assert item["shipping_payer"] == "buyer"
     assert item["instructions"]["recommended_carrier"] == "sf"
-    shipped = returns.record_parcel(
+    shipped = return_parcel.record_parcel(
         table, item, return_requests.ReturnParcel(carrier="sf", tracking_number="SFRET000001"), "cus_r"
     )
     assert shipped["status"] == "in_transit"

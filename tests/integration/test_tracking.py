@@ -12,7 +12,7 @@ from typing import Any
 from oms import clock
 from oms.api import return_requests
 from oms.jobs import stale_shipments
-from oms.lifecycle import returns, tracking
+from oms.lifecycle import return_parcel, returns, tracking
 from oms.store import carrier_stats, keys, order_exceptions, shipments
 from oms.store import returns as stored_returns
 from oms.store.table import Item, Table
@@ -288,7 +288,7 @@ def test_a_return_parcel_delivered_back_moves_its_return_on(cloud: object) -> No
     )
     asked = returns.request_return(table, fresh(table, order["id"]), request, None)
     number = tracking_number()
-    returns.record_parcel(
+    return_parcel.record_parcel(
         table, asked, return_requests.ReturnParcel(carrier="sf", tracking_number=number), "cus_back"
     )
 

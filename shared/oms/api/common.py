@@ -29,34 +29,22 @@ def page_response(
     return json_response(200, {"items": [view(i) for i in items], "next_cursor": next_cursor})
 
 
+def _acted(read: Callable[[Table], Callable[[], Item]], act: Action, what: str) -> Item:
+    """``act`` on the item as it is now, read again after a lost race (``races.retry_on_race``)."""
+    table = Table()
+    return races.retry_on_race(read(table), lambda item: act(table, item), what)
+
+
 def act_on_order(order_id: str, customer_id: str | None, act: Action) -> Response[str]:
     """``act`` on the order (the customer's own, unless None) and answer with the order it leaves."""
-    table = Table()
-    return json_response(
-        200,
-        order_view(
-            races.retry_on_race(
-                orders.reader(table, order_id, customer_id),
-                lambda order: act(table, order),
-                f"order {order_id}",
-            )
-        ),
-    )
+    order = _acted(lambda table: orders.reader(table, order_id, customer_id), act, f"order {order_id}")
+    return json_response(200, order_view(order))
 
 
 def act_on_return(return_id: str, customer_id: str | None, act: Action) -> Response[str]:
     """``act`` on the return (the customer's own, unless None) and answer with the return it leaves."""
-    table = Table()
-    return json_response(
-        200,
-        return_view(
-            races.retry_on_race(
-                returns.reader(table, return_id, customer_id),
-                lambda item: act(table, item),
-                f"return {return_id}",
-            )
-        ),
-    )
+    item = _acted(lambda table: returns.reader(table, return_id, customer_id), act, f"return {return_id}")
+    return json_response(200, return_view(item))
 
 
 def post_on_return(return_id: str, customer_id: str | None, post: Action) -> Response[str]:

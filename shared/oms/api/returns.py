@@ -19,7 +19,7 @@ from oms.api.common import (
 from oms.api.return_requests import Message, ReturnParcel, ReturnRequest
 from oms.domain import return_policy
 from oms.http import create_app, json_response, principal
-from oms.lifecycle import return_decisions, returns
+from oms.lifecycle import return_decisions, return_parcel, returns
 from oms.store import orders, races
 from oms.store import returns as store
 from oms.store.table import Item, Table
@@ -95,7 +95,7 @@ def _by_customer(return_id: str, act: CustomerAction) -> Response[str]:
 
 @app.post("/v1/returns/<return_id>/shipment", summary="The buyer hands the parcel to a carrier")
 def ship_return(return_id: ReturnId, body: Annotated[ReturnParcel, Body()]) -> Response[str]:
-    return _by_customer(return_id, lambda table, item, by: returns.record_parcel(table, item, body, by))
+    return _by_customer(return_id, lambda table, item, by: return_parcel.record_parcel(table, item, body, by))
 
 
 @app.post("/v1/returns/<return_id>/cancel", summary="Withdraw a return that has not been shipped back")

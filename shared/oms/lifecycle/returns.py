@@ -1,6 +1,6 @@
-"""Returns ("退货管理规范"): the request, the review by the rules, the parcel, and the moves that end a
-return without inspection. Decisions by staff are in ``return_decisions``, inspection in
-``return_inspection``.
+"""Returns ("退货管理规范"): the request, the review by the rules, and the moves that end a return without
+inspection. The parcel back is in ``return_parcel``, decisions by staff in ``return_decisions``,
+inspection in ``return_inspection``.
 
 Each use case reads, decides with ``domain.return_policy`` / ``domain.return_eligibility`` /
 ``domain.returns`` and writes once.
@@ -13,15 +13,15 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from oms import clock, events, ids
-from oms.api.return_requests import Message, ReturnParcel, ReturnRequest
+from oms.api.return_requests import Message, ReturnRequest
 from oms.config import require, settings
 from oms.domain import return_eligibility
 from oms.domain import return_policy as rules
 from oms.problems import Conflict
-from oms.store import catalog, keys, moves, orders, races, shipments
+from oms.store import catalog, keys, moves, orders, races
 from oms.store import returns as store
 from oms.store.table import Item, Table
-from oms.store.unit_of_work import Cancelled, Write
+from oms.store.unit_of_work import Write
 
 require("RETURN_REVIEW_SLA_HOURS", "RETURN_SHIPPING_PAYER", by=__name__)
 
@@ -196,57 +196,6 @@ def approve(table: Table, item: Item, *, by: str, reason: str) -> Item:
         {"order_id": item["order_id"], "return_id": item["id"], "customer_id": item["customer_id"]},
     )
     return approved
-
-
-def record_parcel(table: Table, item: Item, body: ReturnParcel, by: str) -> Item:
-    order = orders.get_for(table, item["order_id"], None)
-    parcel = shipments.new_shipment(
-        order,
-        ids.derived_id("shp", item["id"], body.carrier, body.tracking_number),
-        body.carrier,
-        body.tracking_number,
-        [{"sku": i["sku"], "quantity": i["quantity"]} for i in item["items"]],
-        kind=shipments.RETURN_KIND,
-    )
-    parcel["return_id"] = item["id"]
-    sent_at = clock.now_iso()
-    sent = {"carrier": body.carrier, "tracking_number": body.tracking_number, "shipment_id": parcel["id"]}
-    fields = {
-        "parcel": {**sent, "at": sent_at},
-        "queue": INSPECT_QUEUE,
-        "queue_key": f"{sent_at}#{item['id']}",
-    }
-    try:
-        return moves.apply(
-            table,
-            moves.RETURN,
-            item,
-            "ship",
-            by=by,
-            set_fields=fields,
-            remove=("timer_kind", "due_at"),
-            also=shipments.create(parcel),
-        )
-    except Cancelled as cancelled:
-        # Only this order's own returns can hold the number (the index is filed per order): the answer
-        # says nothing about anyone else's parcels.
-        raise Conflict(
-            f"Tracking number {body.tracking_number} is already used for another return of this order.",
-            code="tracking_number_in_use",
-        ) from cancelled
-
-
-def receive(table: Table, return_id: str) -> Item | None:
-    """The carrier delivered the parcel back (called from tracking)."""
-    item = store.get(table, return_id)
-    if item is None or item["status"] != "in_transit":
-        return None
-    now = clock.now()
-    due = now + timedelta(hours=settings().return_inspection_sla_hours)
-    fields = {"received_at": clock.iso(now), "inspection_due_at": clock.iso(due)}
-    received = moves.apply(table, moves.RETURN, item, "receive", by="carrier", set_fields=fields)
-    announce("ReturnReceived", received)
-    return received
 
 
 def release_units(table: Table, item: Item) -> Write:

@@ -32,15 +32,9 @@ def decide(table: Table, order: Item, decision: ReviewDecision, by: str) -> Item
         "reviewed_at": clock.now_iso(),
         "reviewed_by": by,
     }
+    note, remove = {"reason": decision.reason}, ("timer_kind", "due_at")
     approved = moves.apply(
-        table,
-        moves.ORDER,
-        order,
-        Move.approve.value,
-        by=by,
-        set_fields=fields,
-        remove=("timer_kind", "due_at"),
-        note={"reason": decision.reason},
+        table, moves.ORDER, order, Move.approve.value, by=by, set_fields=fields, remove=remove, note=note
     )
     events.publish(
         "OrderApproved",

@@ -66,20 +66,21 @@ def order_lines(order: Item, field: str, units: dict[str, int], open_returns: in
     )
 
 
+def reader(table: Table, return_id: str, customer_id: str | None) -> Callable[[], Item]:
+    """The return as it is now, for ``races.retry_on_race`` to read again after a lost race."""
+    return lambda: get_for(table, return_id, customer_id)
+
+
 def get(table: Table, return_id: str) -> Item | None:
     return table.get(*keys.return_request(return_id))
 
 
 def get_for(table: Table, return_id: str, customer_id: str | None) -> Item:
+    """The return, for its buyer or (customer_id None) for staff; anyone else is told it does not exist."""
     item = get(table, return_id)
-    if item is None or (customer_id is not None and item["customer_id"] != customer_id):
-        raise NotFound(f"No return {return_id}.", code="return_not_found")
-    return item
-
-
-def reader(table: Table, return_id: str, customer_id: str | None) -> Callable[[], Item]:
-    """The return as it is now, for ``races.retry_on_race`` to read again after a lost race."""
-    return lambda: get_for(table, return_id, customer_id)
+    if item is not None and customer_id in (None, item["customer_id"]):
+        return item
+    raise NotFound(f"No return {return_id}.", code="return_not_found")
 
 
 def add_message(table: Table, return_id: str, message: dict[str, Any]) -> Item:
@@ -94,13 +95,15 @@ def add_message(table: Table, return_id: str, message: dict[str, Any]) -> Item:
 def list_for_customer(
     table: Table, customer_id: str, limit: int, cursor: str | None
 ) -> tuple[list[Item], str | None]:
-    customer_key = keys.customer_returns(customer_id)
+    start = cursors.decode(
+        cursor, cursors.BY_CUSTOMER_KEY, {"customer_key": keys.customer_returns(customer_id)}
+    )
     items, last = table.query(
         "customer_key = :ck",
         index="by_customer",
-        expression_values=values(ck=customer_key),
+        expression_values=values(ck=keys.customer_returns(customer_id)),
         limit=limit,
-        start_key=cursors.decode(cursor, cursors.BY_CUSTOMER_KEY, {"customer_key": customer_key}),
+        start_key=start,
         forward=False,
     )
     return items, cursors.encode(last)
