@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from oms import config, ids
 from oms.domain.catalog import Product
-from oms.store import catalog, inventory
-from oms.store.table import Table
+from oms.store import catalog, inventory, orders, races, returns
+from oms.store.table import Item, Table
 
 ADDRESS = {
     "recipient": "王芳",
@@ -67,3 +67,16 @@ def stock_shards(count: int) -> Iterator[None]:
         else:
             os.environ["STOCK_SHARDS"] = saved
         config.reload()
+
+
+T = TypeVar("T")
+
+
+def on_order(table: Table, order_id: str, act: Callable[[Item], T]) -> T:
+    """``act`` on the order as it is now, read again after a lost race (as the routes do)."""
+    return races.retry_on_race(orders.reader(table, order_id, None), act, f"order {order_id}")
+
+
+def on_return(table: Table, return_id: str, act: Callable[[Item], T]) -> T:
+    """``act`` on the return as it is now, read again after a lost race (as the routes do)."""
+    return races.retry_on_race(returns.reader(table, return_id, None), act, f"return {return_id}")

@@ -8,9 +8,8 @@ from oms import clock, ids
 from oms.domain.order_status import Move
 from oms.lifecycle import completion, payments, shipping
 from oms.placing import reserve, validate
-from oms.store import orders
+from oms.store import moves, orders
 from oms.store.table import Table
-from oms.store.transitions import move
 
 from tests.integration.helpers import order_request, step_input
 
@@ -38,5 +37,12 @@ def delivered_order(
         shipping.ShipmentRequest(carrier="sf", tracking_number=f"SF{ids.new_id('t')[2:14]}"),
         "adm",
     )
-    delivered = move(table, shipped, Move.deliver, by="carrier", set_fields=completion.delivered_fields())
+    delivered = moves.apply(
+        table,
+        moves.ORDER,
+        shipped,
+        Move.deliver.value,
+        by="carrier",
+        set_fields=completion.delivered_fields(),
+    )
     return dict(delivered)

@@ -15,9 +15,18 @@ from typing import Any
 
 import pytest
 from oms import clock, events, ids
+from oms.api import return_requests
 from oms.jobs import release_unpaid
-from oms.lifecycle import cancellation, payments, refunding, returns, review
-from oms.lifecycle.common import retry_on_race, retry_return_on_race
+from oms.lifecycle import (
+    cancellation,
+    payments,
+    refunding,
+    return_decisions,
+    return_inspection,
+    return_parcel,
+    returns,
+    review,
+)
 from oms.lifecycle.order_exceptions import ExceptionInput, record
 from oms.payments_port import RefundAnswer
 from oms.placing import reserve, validate
@@ -29,7 +38,7 @@ from oms_local import faults
 from oms_local.cloud import Cloud
 from oms_local.testing import Worlds
 
-from tests.integration.helpers import order_request, step_input, stocked_product
+from tests.integration.helpers import on_order, on_return, order_request, step_input, stocked_product
 from tests.integration.returns_helpers import delivered_order
 
 Context = dict[str, Any]
@@ -106,10 +115,9 @@ def _check_cancelled(table: Table, ctx: Context, move: str) -> None:
 
 
 def _cancel(table: Table, ctx: Context) -> object:
-    return retry_on_race(
+    return on_order(
         table,
         ctx["order_id"],
-        None,
         lambda order: cancellation.cancel(table, order, by="cus", reason="customer_request"),
     )
 
@@ -126,9 +134,7 @@ def _held_order(table: Table) -> Context:
 
 def _reject(table: Table, ctx: Context) -> object:
     decision = review.ReviewDecision(decision="reject", reason="fraud")
-    return retry_on_race(
-        table, ctx["order_id"], None, lambda order: review.decide(table, order, decision, "adm")
-    )
+    return on_order(table, ctx["order_id"], lambda order: review.decide(table, order, decision, "adm"))
 
 
 # the provider's refund.failed webhook (delivered again until answered)
@@ -181,7 +187,9 @@ class _RefusingProvider:
 
 
 def _ask(table: Table, order: Item, reason: str, key: str | None = None) -> Item:
-    body = returns.ReturnRequest(items=[{"sku": order["lines"][0]["sku"], "quantity": 1}], reason=reason)
+    body = return_requests.ReturnRequest(
+        items=[{"sku": order["lines"][0]["sku"], "quantity": 1}], reason=reason
+    )
     stored = orders.get(table, order["id"])
     assert stored is not None
     return returns.request_return(table, stored, body, key)
@@ -194,10 +202,8 @@ def _delivered(table: Table) -> Context:
 
 
 def _request_return(table: Table, ctx: Context) -> object:
-    body = returns.ReturnRequest(items=[{"sku": ctx["sku"], "quantity": 1}], reason="no_reason")
-    return retry_on_race(
-        table, ctx["order_id"], None, lambda order: returns.request_return(table, order, body, "key-1")
-    )
+    body = return_requests.ReturnRequest(items=[{"sku": ctx["sku"], "quantity": 1}], reason="no_reason")
+    return on_order(table, ctx["order_id"], lambda order: returns.request_return(table, order, body, "key-1"))
 
 
 def _check_requested(table: Table, ctx: Context) -> None:
@@ -220,9 +226,9 @@ def _under_review(table: Table) -> Context:
 
 
 def _reject_return(table: Table, ctx: Context) -> object:
-    decision = returns.ReturnDecision(decision="reject", reason="worn", alternative="repair")
-    return retry_return_on_race(
-        table, ctx["return_id"], None, lambda item: returns.decide(table, item, decision, "adm")
+    decision = return_requests.ReturnDecision(decision="reject", reason="worn", alternative="repair")
+    return on_return(
+        table, ctx["return_id"], lambda item: return_decisions.decide(table, item, decision, "adm")
     )
 
 
@@ -236,9 +242,7 @@ def _approved(table: Table) -> Context:
 
 
 def _cancel_return(table: Table, ctx: Context) -> object:
-    return retry_return_on_race(
-        table, ctx["return_id"], None, lambda item: returns.cancel(table, item, "cus")
-    )
+    return on_return(table, ctx["return_id"], lambda item: returns.cancel(table, item, "cus"))
 
 
 def _check_units_free(status: str, held: int = 0) -> Callable[[Table, Context], None]:
@@ -263,18 +267,18 @@ def _lapse(table: Table, ctx: Context) -> object:
 
 def _rejected_with_partial_refund(table: Table) -> Context:
     ctx = _under_review(table)
-    decision = returns.ReturnDecision(
+    decision = return_requests.ReturnDecision(
         decision="reject", reason="fits", alternative="partial_refund", partial_refund_amount=2000
     )
     item = return_store.get(table, ctx["return_id"])
     assert item is not None
-    assert returns.decide(table, item, decision, "adm")["status"] == "rejected"
+    assert return_decisions.decide(table, item, decision, "adm")["status"] == "rejected"
     return ctx
 
 
 def _accept_partial_refund(table: Table, ctx: Context) -> object:
-    return retry_return_on_race(
-        table, ctx["return_id"], None, lambda item: returns.accept_alternative(table, item, "cus")
+    return on_return(
+        table, ctx["return_id"], lambda item: return_decisions.accept_alternative(table, item, "cus")
     )
 
 
@@ -292,15 +296,17 @@ def _in_transit(table: Table) -> Context:
     ctx = _approved(table)
     item = return_store.get(table, ctx["return_id"])
     assert item is not None
-    parcel = returns.ReturnParcel(carrier="sf", tracking_number=f"SFR{ids.new_id('t')[2:14]}")
-    returns.record_parcel(table, item, parcel, "cus")
+    parcel = return_requests.ReturnParcel(carrier="sf", tracking_number=f"SFR{ids.new_id('t')[2:14]}")
+    return_parcel.record_parcel(table, item, parcel, "cus")
     return {**ctx, "on_hand": inventory.levels(table, ctx["sku"]).pool.on_hand}
 
 
 def _inspect(table: Table, ctx: Context) -> object:
-    body = returns.Inspection(items=[{"sku": ctx["sku"], "quantity_received": 1, "condition": "resellable"}])
-    return retry_return_on_race(
-        table, ctx["return_id"], None, lambda item: returns.inspect(table, item, body, "adm")
+    body = return_requests.Inspection(
+        items=[{"sku": ctx["sku"], "quantity_received": 1, "condition": "resellable"}]
+    )
+    return on_return(
+        table, ctx["return_id"], lambda item: return_inspection.inspect(table, item, body, "adm")
     )
 
 

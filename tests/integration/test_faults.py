@@ -18,7 +18,6 @@ from typing import Any
 from oms import clock, ids
 from oms.jobs import release_unpaid
 from oms.lifecycle import cancellation, payments
-from oms.lifecycle.common import retry_on_race
 from oms.lifecycle.refunding import process as process_refund
 from oms.placing import reserve, validate
 from oms.problems import Problem
@@ -29,7 +28,7 @@ from oms_local.cloud import Cloud
 from oms_local.testing import StackClient
 
 from tests.e2e import shop
-from tests.integration.helpers import order_request, step_input, stocked_product
+from tests.integration.helpers import on_order, order_request, step_input, stocked_product
 
 RATE = 0.2
 SERVED_AT_LEAST = 0.95  # of the orders the stock could serve: what busy refusals may cost at most
@@ -196,10 +195,9 @@ def test_payments_racing_cancels_and_release_unpaid_under_faults_charge_once(clo
             tally("again:" + payments.handle(table, event))  # the provider delivers it again
         else:
             try:
-                retry_on_race(
+                on_order(
                     table,
                     order["id"],
-                    None,
                     lambda o: cancellation.cancel(table, o, by="cus", reason="customer_request"),
                 )
                 tally("cancelled")

@@ -13,9 +13,9 @@ from oms.lifecycle import cancellation, completion, payments, review, shipping
 from oms.lifecycle.refunding import process as process_refund
 from oms.placing import reserve, validate
 from oms.problems import Conflict, InvalidTransition
-from oms.store import catalog, inventory, orders, queues
+from oms.store import catalog, inventory, moves, orders, queues
+from oms.store.moves import LostRace
 from oms.store.table import Table
-from oms.store.transitions import LostRace, move
 
 from tests.integration.helpers import order_request, step_input, stocked_product
 
@@ -205,7 +205,9 @@ def test_shipping_in_parts_then_delivery_and_completion(cloud: object) -> None:
     assert inventory.levels(table, tea).pool.model_dump() == {"on_hand": 3, "reserved": 0, "available": 3}
     with pytest.raises(InvalidTransition):
         cancellation.cancel(table, rest, by="cus_1", reason="too late")
-    delivered = move(table, rest, Move.deliver, by="carrier", set_fields=completion.delivered_fields())
+    delivered = moves.apply(
+        table, moves.ORDER, rest, Move.deliver.value, by="carrier", set_fields=completion.delivered_fields()
+    )
     clock.advance(8 * 24 * 3600)
     try:
         assert auto_confirm.run(table)["confirmed"] >= 1

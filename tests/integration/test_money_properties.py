@@ -11,7 +11,8 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from oms import clock, ids
-from oms.lifecycle import payments, returns
+from oms.api import return_requests
+from oms.lifecycle import payments, return_inspection, returns
 from oms.problems import Conflict, Problem
 from oms.store import inventory, orders, refunds
 from oms.store import returns as return_store
@@ -87,7 +88,7 @@ class Money(RuleBasedStateMachine):
         ),
     )
     def return_and_inspect(self, quantity: int, conditions: list[str]) -> None:
-        body = returns.ReturnRequest(
+        body = return_requests.ReturnRequest(
             items=[{"sku": self.sku, "quantity": quantity}],
             reason="quality_issue",
             evidence=["https://img.example/x.jpg"],
@@ -103,8 +104,11 @@ class Money(RuleBasedStateMachine):
             for q, c in zip(split, conditions, strict=True)
         ]
         try:
-            returns.inspect(
-                self.table, return_store.get(self.table, item["id"]), returns.Inspection(items=lines), "adm"
+            return_inspection.inspect(
+                self.table,
+                return_store.get(self.table, item["id"]),
+                return_requests.Inspection(items=lines),
+                "adm",
             )
         except Conflict:
             pass  # the refund would exceed what is left: nothing moves

@@ -10,7 +10,6 @@ from oms import clock, ids
 from oms.domain.address import Address
 from oms.lifecycle import order_exceptions, payments
 from oms.lifecycle.address_change import change_address
-from oms.lifecycle.common import retry_on_race
 from oms.lifecycle.order_exceptions import ExceptionInput
 from oms.lifecycle.resolutions import Resolution
 from oms.placing import reserve, validate
@@ -19,7 +18,7 @@ from oms.store import catalog, credits, inventory, queues, refunds, shipments
 from oms.store import order_exceptions as stored
 from oms.store.table import Item, Table
 
-from tests.integration.helpers import ADDRESS, order_request, step_input, stocked_product
+from tests.integration.helpers import ADDRESS, on_order, order_request, step_input, stocked_product
 from tests.integration.tracking_helpers import fresh, paid_order, ship, tracking_number
 
 
@@ -83,7 +82,7 @@ def test_an_incomplete_address_holds_the_order_until_the_buyer_fixes_it(cloud: o
     ]
 
     better = Address.model_validate({**ADDRESS, "line1": "人民路 1 号 3 栋 201"})
-    retry_on_race(table, order["id"], None, lambda o: change_address(table, o, better, "cus_track"))
+    on_order(table, order["id"], lambda o: change_address(table, o, better, "cus_track"))
     resumed = fresh(table, order["id"])
     assert resumed["status"] == "awaiting_fulfillment"
     assert resumed["shipping_address"]["line1"] == "人民路 1 号 3 栋 201"

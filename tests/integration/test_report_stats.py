@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from oms import clock, ids
+from oms.api import return_requests
 from oms.domain import reports
 from oms.lifecycle import returns
 from oms.store import report_stats
@@ -69,7 +70,9 @@ def test_an_order_and_its_return_count_once_however_often_delivered(cloud: Cloud
     item = returns.request_return(
         table,
         order,
-        returns.ReturnRequest.model_validate({"items": [{"sku": tea, "quantity": 1}], "reason": "no_reason"}),
+        return_requests.ReturnRequest.model_validate(
+            {"items": [{"sku": tea, "quantity": 1}], "reason": "no_reason"}
+        ),
         key="k1",
     )
     assert item["status"] == "awaiting_parcel"  # approved by the rules at once

@@ -18,8 +18,9 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from oms.domain.returns import net_paid
-from oms.lifecycle import returns
+from oms.api import return_requests
+from oms.domain.returns import net_paid, partial_refund_cap
+from oms.lifecycle import return_decisions, return_inspection, returns
 from oms.problems import Problem
 from oms.store import orders
 from oms.store import returns as return_store
@@ -56,7 +57,7 @@ class Compensation(RuleBasedStateMachine):
 
     @rule(quantity=st.integers(1, UNITS), reason=st.sampled_from(["size_fit", "changed_mind", "no_reason"]))
     def ask(self, quantity: int, reason: str) -> None:
-        body = returns.ReturnRequest(items=[{"sku": self.sku, "quantity": quantity}], reason=reason)
+        body = return_requests.ReturnRequest(items=[{"sku": self.sku, "quantity": quantity}], reason=reason)
         try:
             item = returns.request_return(self.table, self.current(), body, None)
         except Problem as refused:
@@ -72,12 +73,12 @@ class Compensation(RuleBasedStateMachine):
             return
         amount = None
         if alternative == "partial_refund":
-            amount = max(1, returns.partial_refund_cap(self.current(), item) * share // 100)
-        decision = returns.ReturnDecision(
+            amount = max(1, partial_refund_cap(self.current(), item["items"]) * share // 100)
+        decision = return_requests.ReturnDecision(
             decision="reject", reason="seen", alternative=alternative, partial_refund_amount=amount
         )
         try:
-            returns.decide(self.table, item, decision, "adm")
+            return_decisions.decide(self.table, item, decision, "adm")
         except Problem as refused:
             assert refused.code == "amount_too_large"  # nothing left to refund on the order
 
@@ -88,9 +89,9 @@ class Compensation(RuleBasedStateMachine):
         if item["status"] != "rejected":
             return
         if not accept:
-            returns.decline_alternative(self.table, item, "cus")
+            return_decisions.decline_alternative(self.table, item, "cus")
             return
-        closed = returns.accept_alternative(self.table, item, "cus")
+        closed = return_decisions.accept_alternative(self.table, item, "cus")
         if closed["outcome"]["alternative"] == "exchange":
             self.replaced_units += sum(i["quantity"] for i in item["items"])
 
@@ -101,14 +102,14 @@ class Compensation(RuleBasedStateMachine):
         if item["status"] not in ("requested", "under_review", "awaiting_parcel"):
             return
         if item["status"] != "awaiting_parcel":
-            item = returns.decide(
-                self.table, item, returns.ReturnDecision(decision="approve", reason="ok"), "adm"
+            item = return_decisions.decide(
+                self.table, item, return_requests.ReturnDecision(decision="approve", reason="ok"), "adm"
             )
         lines = [
             {"sku": self.sku, "quantity_received": i["quantity"], "condition": "resellable"}
             for i in item["items"]
         ]
-        returns.inspect(self.table, item, returns.Inspection(items=lines), "adm")
+        return_inspection.inspect(self.table, item, return_requests.Inspection(items=lines), "adm")
 
     @invariant()
     def a_unit_never_brings_back_more_than_it_cost(self) -> None:

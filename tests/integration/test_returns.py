@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from oms import clock
+from oms.api import return_requests
 from oms.jobs import return_lapse, sla_escalation
-from oms.lifecycle import returns
+from oms.lifecycle import return_decisions, return_inspection, return_parcel, returns
 from oms.lifecycle.refunding import process as process_refund
 from oms.problems import Problem
 from oms.store import inventory, orders
@@ -27,15 +28,17 @@ def ask(
     *items: tuple[str, int],
     evidence: list[str] | None = None,
 ) -> dict[str, Any]:
-    body = returns.ReturnRequest(
+    body = return_requests.ReturnRequest(
         items=[{"sku": s, "quantity": q} for s, q in items], reason=reason, evidence=evidence or []
     )
     return returns.request_return(table, orders.get(table, order["id"]), body, None)
 
 
 def inspect(table: Table, item: dict[str, Any], *lines: tuple[str, int, str]) -> dict[str, Any]:
-    body = returns.Inspection(items=[{"sku": s, "quantity_received": q, "condition": c} for s, q, c in lines])
-    return returns.inspect(table, store.get(table, item["id"]), body, "adm_1")
+    body = return_requests.Inspection(
+        items=[{"sku": s, "quantity_received": q, "condition": c} for s, q, c in lines]
+    )
+    return return_inspection.inspect(table, store.get(table, item["id"]), body, "adm_1")
 
 
 def settle_refunds(table: Table, order_id: str) -> None:
@@ -52,8 +55,8 @@ def test_a_no_reason_return_within_seven_days_goes_all_the_way(cloud: object) ->
     assert item["status"] == "awaiting_parcel"  # the rules approved it
     assert item["shipping_payer"] == "buyer"
     assert item["instructions"]["recommended_carrier"] == "sf"
-    shipped = returns.record_parcel(
-        table, item, returns.ReturnParcel(carrier="sf", tracking_number="SFRET000001"), "cus_r"
+    shipped = return_parcel.record_parcel(
+        table, item, return_requests.ReturnParcel(carrier="sf", tracking_number="SFRET000001"), "cus_r"
     )
     assert shipped["status"] == "in_transit"
     on_hand = inventory.levels(table, shirt).pool.on_hand
@@ -90,10 +93,10 @@ def test_a_quality_claim_without_evidence_waits_for_a_person_within_its_sla(clou
         assert sla_escalation.run(table)["escalated"] == 1
     finally:
         clock.reset()
-    reviewed = returns.decide(
+    reviewed = return_decisions.decide(
         table,
         store.get(table, item["id"]),
-        returns.ReturnDecision(decision="approve", reason="photos sent by mail"),
+        return_requests.ReturnDecision(decision="approve", reason="photos sent by mail"),
         "adm",
     )
     assert reviewed["status"] == "awaiting_parcel"
@@ -106,14 +109,19 @@ def test_a_refusal_must_offer_an_alternative_and_an_exchange_reserves_stock(clou
     item = ask(table, order, "changed_mind", (shirt, 1))
     assert item["status"] == "under_review"
     with pytest.raises(Problem) as missing:
-        returns.decide(table, item, returns.ReturnDecision(decision="reject", reason="worn"), "adm")
+        return_decisions.decide(
+            table, item, return_requests.ReturnDecision(decision="reject", reason="worn"), "adm"
+        )
     assert missing.value.code == "alternative_required"
-    rejected = returns.decide(
-        table, item, returns.ReturnDecision(decision="reject", reason="worn", alternative="exchange"), "adm"
+    rejected = return_decisions.decide(
+        table,
+        item,
+        return_requests.ReturnDecision(decision="reject", reason="worn", alternative="exchange"),
+        "adm",
     )
     assert rejected["decision"]["alternative"] == "exchange"
     reserved = inventory.levels(table, shirt).pool.reserved
-    closed = returns.accept_alternative(table, rejected, "cus_r")
+    closed = return_decisions.accept_alternative(table, rejected, "cus_r")
     replacement = orders.get(table, closed["outcome"]["replacement_order_id"])
     assert replacement is not None and (replacement["status"], replacement["totals"]["total"]) == (
         "awaiting_fulfillment",
@@ -127,15 +135,15 @@ def test_a_partial_refund_alternative(cloud: object) -> None:
     shirt = stocked_product(table, 5, price=12900)
     order = delivered_order(table, (shirt, 1, 12900))
     item = ask(table, order, "size_fit", (shirt, 1))
-    rejected = returns.decide(
+    rejected = return_decisions.decide(
         table,
         item,
-        returns.ReturnDecision(
+        return_requests.ReturnDecision(
             decision="reject", reason="fits", alternative="partial_refund", partial_refund_amount=2000
         ),
         "adm",
     )
-    returns.accept_alternative(table, rejected, "cus_r")
+    return_decisions.accept_alternative(table, rejected, "cus_r")
     stored = orders.get(table, order["id"])
     assert stored is not None and stored["refunded"] == 2000
 

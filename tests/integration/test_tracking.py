@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from oms import clock
+from oms.api import return_requests
 from oms.jobs import stale_shipments
-from oms.lifecycle import returns, tracking
+from oms.lifecycle import return_parcel, returns, tracking
 from oms.store import carrier_stats, keys, order_exceptions, shipments
 from oms.store import returns as stored_returns
 from oms.store.table import Item, Table
@@ -282,11 +283,13 @@ def test_a_return_parcel_delivered_back_moves_its_return_on(cloud: object) -> No
     table = Table()
     shirt = stocked_product(table, 5, price=12900)
     order = delivered_order(table, (shirt, 1, 12900), customer="cus_back")
-    request = returns.ReturnRequest(items=[{"sku": shirt, "quantity": 1}], reason="no_reason", evidence=[])
+    request = return_requests.ReturnRequest(
+        items=[{"sku": shirt, "quantity": 1}], reason="no_reason", evidence=[]
+    )
     asked = returns.request_return(table, fresh(table, order["id"]), request, None)
     number = tracking_number()
-    returns.record_parcel(
-        table, asked, returns.ReturnParcel(carrier="sf", tracking_number=number), "cus_back"
+    return_parcel.record_parcel(
+        table, asked, return_requests.ReturnParcel(carrier="sf", tracking_number=number), "cus_back"
     )
 
     arrived = event(number, "delivered", hours_ago(1))

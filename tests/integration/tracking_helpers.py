@@ -9,13 +9,12 @@ from typing import Any
 from oms import clock, ids
 from oms.domain.tracking import CarrierStatus
 from oms.lifecycle import payments, shipping
-from oms.lifecycle.common import retry_on_race
 from oms.lifecycle.tracking import CarrierEvent
 from oms.placing import reserve, validate
 from oms.store import orders
 from oms.store.table import Item, Table
 
-from tests.integration.helpers import order_request, step_input
+from tests.integration.helpers import on_order, order_request, step_input
 
 
 def paid_order(table: Table, *lines: tuple[str, int, int], customer: str = "cus_track") -> Item:
@@ -55,9 +54,7 @@ def ship(
     request = shipping.ShipmentRequest.model_validate(
         {"carrier": carrier, "tracking_number": number, "items": items}
     )
-    _, shipment = retry_on_race(
-        table, order_id, None, lambda order: shipping.ship(table, order, request, "staff_1")
-    )
+    _, shipment = on_order(table, order_id, lambda order: shipping.ship(table, order, request, "staff_1"))
     return shipment
 
 

@@ -13,9 +13,8 @@ from oms.domain.ordering import Channel
 from oms.domain.reports import DATE_OR_TIME, check_span, parse_moment
 from oms.http import create_app, json_response, require_admin
 from oms.lifecycle import cancellation, review, shipping
-from oms.lifecycle.common import retry_on_race
 from oms.lifecycle.returns import INSPECT_QUEUE
-from oms.store import order_search, orders, queues
+from oms.store import order_search, orders, queues, races
 from oms.store.table import Item, Table
 from oms.views import order_view
 
@@ -149,8 +148,10 @@ def fulfillment_queue(limit: QueueLimit = 100) -> Response[str]:
 def ship_order(order_id: OrderId, body: Annotated[shipping.ShipmentRequest, Body()]) -> Response[str]:
     who = require_admin(app)
     table = Table()
-    shipped, shipment = retry_on_race(
-        table, order_id, None, lambda order: shipping.ship(table, order, body, who.subject)
+    shipped, shipment = races.retry_on_race(
+        orders.reader(table, order_id, None),
+        lambda order: shipping.ship(table, order, body, who.subject),
+        f"order {order_id}",
     )
     return json_response(
         201,

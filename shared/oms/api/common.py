@@ -8,8 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from oms.http import json_response
-from oms.lifecycle.common import retry_on_race, retry_return_on_race
-from oms.store import returns
+from oms.store import orders, races, returns
 from oms.store.table import Item, Table
 from oms.views import order_view, return_view
 
@@ -30,20 +29,22 @@ def page_response(
     return json_response(200, {"items": [view(i) for i in items], "next_cursor": next_cursor})
 
 
+def _acted(read: Callable[[Table], Callable[[], Item]], act: Action, what: str) -> Item:
+    """``act`` on the item as it is now, read again after a lost race (``races.retry_on_race``)."""
+    table = Table()
+    return races.retry_on_race(read(table), lambda item: act(table, item), what)
+
+
 def act_on_order(order_id: str, customer_id: str | None, act: Action) -> Response[str]:
     """``act`` on the order (the customer's own, unless None) and answer with the order it leaves."""
-    table = Table()
-    return json_response(
-        200, order_view(retry_on_race(table, order_id, customer_id, lambda order: act(table, order)))
-    )
+    order = _acted(lambda table: orders.reader(table, order_id, customer_id), act, f"order {order_id}")
+    return json_response(200, order_view(order))
 
 
 def act_on_return(return_id: str, customer_id: str | None, act: Action) -> Response[str]:
     """``act`` on the return (the customer's own, unless None) and answer with the return it leaves."""
-    table = Table()
-    return json_response(
-        200, return_view(retry_return_on_race(table, return_id, customer_id, lambda item: act(table, item)))
-    )
+    item = _acted(lambda table: returns.reader(table, return_id, customer_id), act, f"return {return_id}")
+    return json_response(200, return_view(item))
 
 
 def post_on_return(return_id: str, customer_id: str | None, post: Action) -> Response[str]:

@@ -16,11 +16,11 @@ from oms.api.common import (
     page_response,
     post_on_return,
 )
+from oms.api.return_requests import Message, ReturnParcel, ReturnRequest
 from oms.domain import return_policy
 from oms.http import create_app, json_response, principal
-from oms.lifecycle import returns
-from oms.lifecycle.common import retry_on_race
-from oms.store import orders
+from oms.lifecycle import return_decisions, return_parcel, returns
+from oms.store import orders, races
 from oms.store import returns as store
 from oms.store.table import Item, Table
 from oms.views import return_view
@@ -59,14 +59,16 @@ def get_eligibility(order_id: OrderId) -> Response[str]:
 
 
 @app.post("/v1/orders/<order_id>/returns", summary="Ask to return items")
-def request_return(order_id: OrderId, body: Annotated[returns.ReturnRequest, Body()]) -> Response[str]:
+def request_return(order_id: OrderId, body: Annotated[ReturnRequest, Body()]) -> Response[str]:
     who = principal(app)
     key = idempotency.key_from(app, required=False)
     table = Table()
 
     def produce() -> Response[str]:
-        item = retry_on_race(
-            table, order_id, who.subject, lambda order: returns.request_return(table, order, body, key)
+        item = races.retry_on_race(
+            orders.reader(table, order_id, who.subject),
+            lambda order: returns.request_return(table, order, body, key),
+            f"order {order_id}",
         )
         return json_response(201, return_view(item))
 
@@ -92,8 +94,8 @@ def _by_customer(return_id: str, act: CustomerAction) -> Response[str]:
 
 
 @app.post("/v1/returns/<return_id>/shipment", summary="The buyer hands the parcel to a carrier")
-def ship_return(return_id: ReturnId, body: Annotated[returns.ReturnParcel, Body()]) -> Response[str]:
-    return _by_customer(return_id, lambda table, item, by: returns.record_parcel(table, item, body, by))
+def ship_return(return_id: ReturnId, body: Annotated[ReturnParcel, Body()]) -> Response[str]:
+    return _by_customer(return_id, lambda table, item, by: return_parcel.record_parcel(table, item, body, by))
 
 
 @app.post("/v1/returns/<return_id>/cancel", summary="Withdraw a return that has not been shipped back")
@@ -103,18 +105,18 @@ def cancel_return(return_id: ReturnId) -> Response[str]:
 
 @app.post("/v1/returns/<return_id>/accept-alternative", summary="Take the alternative a refusal offered")
 def accept_alternative(return_id: ReturnId) -> Response[str]:
-    return _by_customer(return_id, returns.accept_alternative)
+    return _by_customer(return_id, return_decisions.accept_alternative)
 
 
 @app.post(
     "/v1/returns/<return_id>/decline-alternative", summary="Turn down the alternative a refusal offered"
 )
 def decline_alternative(return_id: ReturnId) -> Response[str]:
-    return _by_customer(return_id, returns.decline_alternative)
+    return _by_customer(return_id, return_decisions.decline_alternative)
 
 
 @app.post("/v1/returns/<return_id>/messages", summary="A message to the staff on the return")
-def post_message(return_id: ReturnId, body: Annotated[returns.Message, Body()]) -> Response[str]:
+def post_message(return_id: ReturnId, body: Annotated[Message, Body()]) -> Response[str]:
     who = principal(app)
     return post_on_return(
         return_id,

@@ -8,8 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from oms.domain.address import Address
 from oms.http import create_app, json_response, principal
 from oms.lifecycle.address_change import change_address
-from oms.lifecycle.common import retry_on_race
-from oms.store import orders
+from oms.store import orders, races
 from oms.store.table import Table
 from oms.views import order_view
 
@@ -26,5 +25,9 @@ def change_shipping_address(
 ) -> Response[str]:
     who = principal(app)
     table = Table()
-    retry_on_race(table, order_id, who.subject, lambda order: change_address(table, order, body, who.subject))
+    races.retry_on_race(
+        orders.reader(table, order_id, who.subject),
+        lambda order: change_address(table, order, body, who.subject),
+        f"order {order_id}",
+    )
     return json_response(200, order_view(*orders.record_for(table, order_id, who.subject)))

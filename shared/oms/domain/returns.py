@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -91,3 +93,75 @@ def refund_for_units(line: dict[str, Any], already: int, units: int) -> int:
     quantity = int(line["quantity"])
     net = net_paid(line)
     return net * (already + units) // quantity - net * already // quantity
+
+
+def partial_refund_cap(order: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> int:
+    """The most a partial refund of a return's ``items`` may be: what they were paid for, and no more than
+    is still refundable on the order."""
+    by_sku = {line["sku"]: line for line in order["lines"]}
+    worth = sum(refund_for_units(by_sku[i["sku"]], 0, int(i["quantity"])) for i in items)
+    return max(0, min(worth, int(order.get("refundable", 0))))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What an inspection settles: the refund, the units it pays for, what goes back to stock, what is
+    disputed (not original, or missing)."""
+
+    refund_amount: int
+    refunded_units: dict[str, int]
+    restock: dict[str, int]
+    disputed: list[dict[str, Any]]
+
+
+def _counted(
+    asked: Mapping[str, int], found: Sequence[tuple[str, int, Condition]]
+) -> tuple[list[tuple[str, int, int, Condition]], dict[str, int]]:
+    """Each inspected line with the units that count (never more than the return asked for, however the
+    lines are split), and the units received per SKU."""
+    received: dict[str, int] = {}
+    counted = []
+    for sku, quantity, condition in found:
+        units = min(quantity, asked[sku] - received.get(sku, 0))
+        received[sku] = received.get(sku, 0) + units
+        counted.append((sku, quantity, units, condition))
+    return counted, received
+
+
+def inspection_verdict(
+    order: Mapping[str, Any],
+    asked: Mapping[str, int],
+    found: Sequence[tuple[str, int, Condition]],
+    shipping_payer: str,
+) -> Verdict:
+    """Resellable goes back to stock, damaged is written off, the rest is disputed.
+
+    The refund covers what came back as returned (resellable or damaged), at the price paid after the
+    discount share, plus the original shipping fee when the merchant is at fault for the whole order;
+    never more than is still refundable (goodwill refunds may already have paid part of it back).
+    """
+    by_sku = {line["sku"]: line for line in order["lines"]}
+    amount = 0
+    refunded: dict[str, int] = {}
+    restock: dict[str, int] = {}
+    disputed: list[dict[str, Any]] = []
+    counted, received = _counted(asked, found)
+    for sku, quantity, units, condition in counted:
+        if condition in REFUNDED_CONDITIONS and units:
+            before = by_sku[sku].get("return_refunded", 0) + refunded.get(sku, 0)
+            amount += refund_for_units(by_sku[sku], before, units)
+            refunded[sku] = refunded.get(sku, 0) + units
+        if condition is Condition.resellable and units:
+            restock[sku] = restock.get(sku, 0) + units
+        if condition in DISPUTED_CONDITIONS:
+            disputed.append({"sku": sku, "condition": condition.value, "quantity": quantity})
+    for sku, expected in asked.items():
+        if received.get(sku, 0) < expected:
+            disputed.append({"sku": sku, "condition": "missing", "quantity": expected - received.get(sku, 0)})
+    every_unit = all(
+        line.get("return_refunded", 0) + refunded.get(line["sku"], 0) >= line.get("shipped", 0)
+        for line in order["lines"]
+    )
+    if shipping_payer == "merchant" and every_unit and not disputed:
+        amount += order["totals"]["shipping_fee"]
+    return Verdict(min(amount, order.get("refundable", 0)), refunded, restock, disputed)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from oms import clock
 from oms.lifecycle.returns import RETURN_SHIP_BY, lapse
 from oms.store import timers
+from oms.store.moves import LostRace
 from oms.store.table import Table
-from oms.store.transitions import LostRace
 
 
 def run(table: Table) -> dict[str, int]:

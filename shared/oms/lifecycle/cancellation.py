@@ -13,7 +13,6 @@ from oms.domain.order_status import Move
 from oms.store import moves, orders, refunds
 from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table
-from oms.store.unit_of_work import named
 
 QUEUE_FIELDS = ("timer_kind", "due_at", "queue", "queue_key")
 
@@ -33,7 +32,7 @@ def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move =
             conditions=("refundable >= :rf_amount",),
             values={"rf_amount": refundable},
         )
-        writes.append(named(moves.REFUND.name, refunds.put_refund_op(refund)))
+        writes.append(refunds.put_new(refund))
         note.update(refund_id=refund["id"], refund_amount=refundable)
     cancelled = moves.apply(
         table,

@@ -18,7 +18,7 @@ from oms.lifecycle import refunding
 from oms.store import catalog, moves, order_exceptions, orders, payment_claims, races, receipts, refunds
 from oms.store.moves import LostRace
 from oms.store.table import Item, Table
-from oms.store.unit_of_work import Cancelled, Write, commit, named
+from oms.store.unit_of_work import Cancelled, Write, commit
 
 require("LARGE_ORDER_THRESHOLD", "REVIEW_SLA_HOURS", by=__name__)
 
@@ -125,7 +125,7 @@ def _refund_unwanted(table: Table, order: Item, event: PaymentEvent, receipt: Wr
         table,
         receipt,
         orders.note(order["id"], entry, add={"captured": event.amount, "refunded": event.amount}),
-        named(moves.REFUND.name, refunds.put_refund_op(item)),
+        refunds.put_new(item),
     )
     refunds.announce(item)
     return "refunded"

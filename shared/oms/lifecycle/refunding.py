@@ -11,7 +11,8 @@ from oms import clock, events, ids
 from oms.domain.order_exceptions import default_deadline
 from oms.payments_port import provider
 from oms.store import order_exceptions, orders, refunds
-from oms.store.table import Table, TransactionCancelled
+from oms.store.table import Table
+from oms.store.unit_of_work import Cancelled, commit
 
 MAX_ATTEMPTS = 3
 ACTOR = "system:refunds"
@@ -62,8 +63,8 @@ def retry_or_escalate(table: Table, order_id: str, refund_id: str) -> str:
         detail={"refund_id": refund_id, "amount": failed["amount"], "attempts": attempt},
     )
     try:
-        table.transact(order_exceptions.open_ops(order, exception))
-    except TransactionCancelled:
+        commit(table, *order_exceptions.open_writes(order, exception))
+    except Cancelled:
         return "already_escalated"
     events.publish(
         "OrderException",

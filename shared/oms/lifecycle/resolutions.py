@@ -25,10 +25,10 @@ from oms.domain.order_status import Status
 from oms.lifecycle.completion import AUTO_CONFIRM
 from oms.lifecycle.shipping import TRACKING_PATTERN, ShipLine
 from oms.problems import Conflict, FieldError, Problem, ValidationProblem
-from oms.store import catalog, credits, inventory, moves, refunds, shipments
+from oms.store import catalog, credits, inventory, refunds, shipments
 from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table
-from oms.store.unit_of_work import Write, named
+from oms.store.unit_of_work import Write
 
 require("AUTO_CONFIRM_DAYS", by=__name__)
 
@@ -108,7 +108,7 @@ def _refund(order: Item, exception: dict[str, Any], resolution: Resolution) -> E
             conditions=("refundable >= :rf_amount",),
             values={"rf_amount": amount},
         ),
-        writes=[named(moves.REFUND.name, refunds.put_refund_op(item))],
+        writes=[refunds.put_new(item)],
         after=[lambda: refunds.announce(item)],
     )
 

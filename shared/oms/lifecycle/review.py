@@ -10,9 +10,8 @@ from oms import clock, events
 from oms.domain.order_status import Move
 from oms.lifecycle.cancellation import cancel
 from oms.lifecycle.payments import fulfillment_fields
-from oms.store import catalog
+from oms.store import catalog, moves
 from oms.store.table import Item, Table
-from oms.store.transitions import move
 
 
 class ReviewDecision(BaseModel):
@@ -33,14 +32,9 @@ def decide(table: Table, order: Item, decision: ReviewDecision, by: str) -> Item
         "reviewed_at": clock.now_iso(),
         "reviewed_by": by,
     }
-    approved = move(
-        table,
-        order,
-        Move.approve,
-        by=by,
-        set_fields=fields,
-        remove=("timer_kind", "due_at"),
-        note={"reason": decision.reason},
+    note, remove = {"reason": decision.reason}, ("timer_kind", "due_at")
+    approved = moves.apply(
+        table, moves.ORDER, order, Move.approve.value, by=by, set_fields=fields, remove=remove, note=note
     )
     events.publish(
         "OrderApproved",

@@ -19,7 +19,7 @@ from oms.domain import tracking
 from oms.domain.carriers import CarrierCode
 from oms.domain.order_exceptions import OPEN, default_deadline
 from oms.domain.order_status import Move, Status
-from oms.lifecycle import returns
+from oms.lifecycle import return_parcel
 from oms.lifecycle.completion import delivered_fields
 from oms.lifecycle.shipping import TRACKING_PATTERN
 from oms.observability import logger
@@ -101,7 +101,7 @@ def _hand_over_return(table: Table, order_id: str, shipment_id: str) -> None:
         and shipment.get("return_id")
         and shipment["status"] == tracking.CarrierStatus.delivered
     ):
-        returns.receive(table, shipment["return_id"])
+        return_parcel.receive(table, shipment["return_id"])
 
 
 def _ignore(table: Table, receipt: Write, carrier: str, event: CarrierEvent) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from oms import clock, ids
@@ -210,6 +211,11 @@ def get_for(table: Table, order_id: str, customer_id: str | None) -> Item:
     if order is None or (customer_id is not None and order["customer_id"] != customer_id):
         raise NotFound(f"No order {order_id}.", code="order_not_found")
     return order
+
+
+def reader(table: Table, order_id: str, customer_id: str | None) -> Callable[[], Item]:
+    """The order as it is now, for ``races.retry_on_race`` to read again after a lost race."""
+    return lambda: get_for(table, order_id, customer_id)
 
 
 def record_for(table: Table, order_id: str, customer_id: str | None) -> tuple[Item, list[Item]]:

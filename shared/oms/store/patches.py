@@ -11,9 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from oms.store import keys
-from oms.store.table import Item, serialize, values
-
 
 @dataclass(frozen=True)
 class Patch:
@@ -44,28 +41,3 @@ class Patch:
 
 
 EMPTY = Patch()
-
-
-def order_update_op(order: Item, patch: Patch, entry: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Apply ``patch`` to the order as read (same status, same version), bumping the version.
-
-    Bumping the version makes anyone who decided on the older order (auto-confirm, a racing move) re-read.
-    """
-    sets = ["version = version + :p_one", *patch.sets]
-    named: dict[str, Any] = {"p_one": 1, "p_was": order["status"], "p_version": order["version"]}
-    if entry is not None:
-        sets.append("timeline = list_append(timeline, :p_entry)")
-        named["p_entry"] = [entry]
-    expression = "SET " + ", ".join(sets)
-    if patch.removes:
-        expression += " REMOVE " + ", ".join(patch.removes)
-    condition = " AND ".join(["#p_status = :p_was", "version = :p_version", *patch.conditions])
-    return {
-        "Update": {
-            "Key": serialize(keys.key(keys.order(order["id"]))),
-            "UpdateExpression": expression,
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": {"#p_status": "status", **patch.names},
-            "ExpressionAttributeValues": values(**named, **patch.values),
-        }
-    }

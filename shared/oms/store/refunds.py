@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 from oms import clock, events
 from oms.problems import Conflict
-from oms.store import keys
-from oms.store.table import Item, Table, TransactionCancelled, serialize, values
+from oms.store import keys, moves, orders
+from oms.store.table import Item, Table
+from oms.store.unit_of_work import Cancelled, UnitOfWork, Write, put, update
 
-
-def refund_key(order_id: str, refund_id: str) -> tuple[str, str]:
-    return keys.order(order_id)[0], f"REFUND#{refund_id}"
+REFUND = moves.REFUND.name
 
 
 def refund_item(order: Item, refund_id: str, amount: int, reason: str) -> Item:
-    pk, sk = refund_key(order["id"], refund_id)
+    pk, sk = keys.refund(order["id"], refund_id)
     return {
         "pk": pk,
         "sk": sk,
@@ -32,8 +31,19 @@ def refund_item(order: Item, refund_id: str, amount: int, reason: str) -> Item:
     }
 
 
-def put_refund_op(item: Item) -> dict[str, Any]:
-    return {"Put": {"Item": serialize(item), "ConditionExpression": "attribute_not_exists(sk)"}}
+def put_new(item: Item) -> Write:
+    """The refund, recorded once (its id says what it pays back)."""
+    return put(REFUND, item, condition="attribute_not_exists(sk)")
+
+
+def _take_off_refundable(order_id: str, amount: int, entry: Item) -> Write:
+    return update(
+        orders.ORDER,
+        keys.order(order_id),
+        "SET refunded = refunded + :a, refundable = refundable - :a, timeline = list_append(timeline, :entry)",
+        condition="refundable >= :a",
+        named_values={"a": amount, "entry": [entry]},
+    )
 
 
 def start(
@@ -45,37 +55,27 @@ def start(
     by: str,
     *,
     return_id: str | None = None,
-    extra_ops: list[dict[str, Any]] | None = None,
+    also: Iterable[Write] = (),
     attempt: int = 1,
 ) -> Item | None:
-    """Take ``amount`` off what is refundable and record the refund; None when it was started already."""
+    """Take ``amount`` off what is refundable and record the refund, with ``also`` (named writes that
+    happen with it or not at all); None when it was started already."""
     item = refund_item(order, refund_id, amount, reason)
     item["attempt"] = attempt
     if return_id:
         item["return_id"] = return_id
     entry = {"at": clock.now_iso(), "type": "refund_requested", "by": by, "amount": amount, "reason": reason}
+    work = UnitOfWork(table).add(_take_off_refundable(order["id"], amount, entry), put_new(item)).extend(also)
     try:
-        table.transact(
-            [
-                {
-                    "Update": {
-                        "Key": serialize(dict(zip(("pk", "sk"), keys.order(order["id"]), strict=True))),
-                        "UpdateExpression": "SET refunded = refunded + :a, refundable = refundable - :a, "
-                        "timeline = list_append(timeline, :entry)",
-                        "ConditionExpression": "refundable >= :a",
-                        "ExpressionAttributeValues": values(a=amount, entry=[entry]),
-                    }
-                },
-                put_refund_op(item),
-                *(extra_ops or []),
-            ]
-        )
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(1):
+        work.commit()
+    except Cancelled as cancelled:
+        if cancelled.failed_on(REFUND):
             return None
-        raise Conflict(
-            "That is more than can still be refunded on this order.", code="refund_exceeds_captured"
-        ) from cancelled
+        if cancelled.failed_on(orders.ORDER):
+            raise Conflict(
+                "That is more than can still be refunded on this order.", code="refund_exceeds_captured"
+            ) from cancelled
+        raise moves.LostRace(order["id"]) from cancelled  # what goes with the refund changed meanwhile
     announce(item)
     return item
 
@@ -94,48 +94,52 @@ def announce(item: Item) -> None:
 
 
 def get(table: Table, order_id: str, refund_id: str) -> Item | None:
-    return table.get(*refund_key(order_id, refund_id))
+    return table.get(*keys.refund(order_id, refund_id))
+
+
+def _settle_writes(refund: Item, succeeded: bool, provider_ref: str | None) -> list[Write]:
+    """The refund's move, the order's timeline (and on failure its money back), and the return it pays
+    for, refunded in the same transaction as the refund."""
+    now = clock.now_iso()
+    status = "succeeded" if succeeded else "failed"
+    settled, _ = moves.move(
+        moves.REFUND,
+        refund,
+        "succeed" if succeeded else "fail",
+        by="payments",
+        set_fields={"settled_at": now, "provider_ref": provider_ref or ""},
+    )
+    amount = refund["amount"]
+    entry = {"at": now, "type": f"refund_{status}", "by": "payments", "amount": amount}
+    writes = [settled, orders.note(refund["order_id"], entry, add=None if succeeded else _given_back(amount))]
+    if succeeded and refund.get("return_id"):
+        refunded, _ = moves.move(
+            moves.RETURN,
+            {"id": refund["return_id"], "status": "refund_pending"},
+            "refunded",
+            by="payments",
+            set_fields={"refunded_at": now},
+            note={"refund_id": refund["id"]},
+        )
+        writes.append(refunded)
+    return writes
+
+
+def _given_back(amount: int) -> dict[str, int]:
+    return {"refunded": -amount, "refundable": amount}
 
 
 def settle(
     table: Table, order_id: str, refund_id: str, succeeded: bool, provider_ref: str | None = None
 ) -> bool:
     """Record the provider's answer once; a failed refund gives the amount back to ``refundable``."""
-    pk, sk = refund_key(order_id, refund_id)
-    refund = table.get(pk, sk)
+    refund = get(table, order_id, refund_id)
     if refund is None or refund["status"] != "pending":
         return False
-    status = "succeeded" if succeeded else "failed"
-    entry = {"at": clock.now_iso(), "type": f"refund_{status}", "by": "payments", "amount": refund["amount"]}
-    ops: list[dict[str, Any]] = [
-        {
-            "Update": {
-                "Key": serialize({"pk": pk, "sk": sk}),
-                "UpdateExpression": "SET #s = :status, settled_at = :now, provider_ref = :ref",
-                "ConditionExpression": "#s = :pending",
-                "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": values(
-                    status=status, now=clock.now_iso(), ref=provider_ref or "", pending="pending"
-                ),
-            }
-        },
-        {
-            "Update": {
-                "Key": serialize(dict(zip(("pk", "sk"), keys.order(order_id), strict=True))),
-                "UpdateExpression": "SET timeline = list_append(timeline, :entry)"
-                + ("" if succeeded else ", refunded = refunded - :a, refundable = refundable + :a"),
-                "ExpressionAttributeValues": values(
-                    entry=[entry], **({} if succeeded else {"a": refund["amount"]})
-                ),
-            }
-        },
-    ]
-    if succeeded and refund.get("return_id"):
-        ops.append(_return_refunded_op(refund["return_id"], refund_id))
     try:
-        table.transact(ops)
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
+        UnitOfWork(table).extend(_settle_writes(refund, succeeded, provider_ref)).commit()
+    except Cancelled as cancelled:
+        if cancelled.failed_on(REFUND):
             return False
         raise
     if succeeded:
@@ -151,26 +155,3 @@ def settle(
             },
         )
     return True
-
-
-def _return_refunded_op(return_id: str, refund_id: str) -> dict[str, Any]:
-    """The return the refund pays for is refunded in the same transaction as the refund."""
-    entry = {
-        "at": clock.now_iso(),
-        "type": "refunded",
-        "by": "payments",
-        "status": "refunded",
-        "refund_id": refund_id,
-    }
-    return {
-        "Update": {
-            "Key": serialize({"pk": f"RETURN#{return_id}", "sk": "RETURN"}),
-            "UpdateExpression": "SET #s = :refunded, refunded_at = :now, version = version + :one, "
-            "timeline = list_append(timeline, :entry)",
-            "ConditionExpression": "#s = :pending",
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": values(
-                refunded="refunded", now=clock.now_iso(), one=1, entry=[entry], pending="refund_pending"
-            ),
-        }
-    }

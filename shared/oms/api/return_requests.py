@@ -1,0 +1,72 @@
+"""What the return routes accept: the request bodies of the storefront and back-office return routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+from oms.domain import return_policy as rules
+from oms.domain.carriers import CarrierCode
+from oms.domain.catalog import SKU_PATTERN
+from oms.domain.returns import Condition
+from oms.lifecycle.shipping import TRACKING_PATTERN
+
+URL = r"^https://[^\s]{1,500}$"
+# Evidence and message attachments: links the console shows staff, so https and nothing else.
+HttpsUrl = Annotated[str, StringConstraints(pattern=URL)]
+
+
+class ReturnLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str = Field(pattern=SKU_PATTERN)
+    quantity: StrictInt = Field(ge=1, le=999)
+
+
+class ReturnRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ReturnLine] = Field(min_length=1, max_length=30)
+    reason: rules.Reason
+    description: str | None = Field(None, max_length=2000)
+    evidence: list[HttpsUrl] = Field(default_factory=list, max_length=10)
+    refund_method: rules.RefundMethod = rules.RefundMethod.original_payment
+
+
+class ReturnDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    reason: str = Field(min_length=1, max_length=500)
+    alternative: rules.Alternative | None = None
+    partial_refund_amount: StrictInt | None = Field(None, gt=0)
+
+
+class ReturnParcel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    carrier: CarrierCode
+    tracking_number: str = Field(pattern=TRACKING_PATTERN)
+
+
+class InspectedLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str = Field(pattern=SKU_PATTERN)
+    quantity_received: StrictInt = Field(ge=0, le=999)
+    condition: Condition
+
+
+class Inspection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[InspectedLine] = Field(min_length=1, max_length=30)
+    notes: str | None = Field(None, max_length=2000)
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=1, max_length=4000)
+    attachments: list[HttpsUrl] = Field(default_factory=list, max_length=10)
