@@ -206,7 +206,7 @@ def _delivers_order(order: Item, children: list[Item], shipment: Item, before: s
     statuses = [
         after if c["sk"] == shipment["sk"] else c["status"]
         for c in children
-        if c["sk"].startswith("SHIPMENT#") and c.get("kind", "outbound") in OUTBOUND_KINDS
+        if keys.is_shipment(c) and c.get("kind", "outbound") in OUTBOUND_KINDS
     ]
     return (
         after == tracking.CarrierStatus.delivered

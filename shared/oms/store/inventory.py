@@ -296,7 +296,7 @@ class Reservation:
         """What the order line stores of its shards (nothing on the unsharded layout)."""
         return record_takes(self.takes[sku], self.quantity[sku])
 
-    def failed(self, cancelled: Cancelled) -> list[str]:
+    def short_in(self, cancelled: Cancelled) -> list[str]:
         """The SKUs whose counters refused the units."""
         return sorted({sku for name, sku in self._owner.items() if cancelled.failed_on(name)})
 
@@ -324,7 +324,7 @@ def reserve(table: Table, sku: str, quantity: int, capped_channel: str | None, s
         try:
             commit(table, *reservation.writes())
         except Cancelled as cancelled:
-            short, _ = reservation.choose_again(table, reservation.failed(cancelled), capped_channel)
+            short, _ = reservation.choose_again(table, reservation.short_in(cancelled), capped_channel)
             if short:
                 return None
             continue

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 # Sort-key prefixes that other modules test items against (through the predicates below).
-_CHANNEL, _SHIPMENT, _REFUND = "STOCK#", "SHIPMENT#", "REFUND#"
+_CHANNEL, _SHIPMENT, _REFUND, _RETURN = "STOCK#", "SHIPMENT#", "REFUND#", "RETURN#"
+SHIPMENT_PREFIX = _SHIPMENT
 
 
 def product(sku: str) -> tuple[str, str]:
@@ -51,6 +52,11 @@ def is_shipment(item: dict[str, object]) -> bool:
 
 def is_refund(item: dict[str, object]) -> bool:
     return str(item["sk"]).startswith(_REFUND)
+
+
+def is_return_parcel(item: dict[str, object]) -> bool:
+    """A tracking index entry a buyer filed for a return parcel (see :func:`tracking`)."""
+    return str(item["sk"]).startswith(_RETURN)
 
 
 def customer_orders(customer_id: str) -> str:
@@ -120,7 +126,7 @@ def tracking(carrier: str, tracking_number: str, order_id: str | None = None) ->
     return parcel is filed under its own order (``RETURN#<order>``), so what a buyer types can neither
     block nor take over the merchant's number or another buyer's."""
     partition = f"TRACKING#{carrier}#{tracking_number}"
-    return partition, ("TRACKING" if order_id is None else f"RETURN#{order_id}")
+    return partition, ("TRACKING" if order_id is None else f"{_RETURN}{order_id}")
 
 
 def webhook_receipt(source: str, event_id: str) -> tuple[str, str]:

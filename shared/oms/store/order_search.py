@@ -25,7 +25,7 @@ from oms import clock
 from oms.domain.reports import MAX_DAYS
 from oms.problems import FieldError, ValidationProblem
 from oms.store import keys
-from oms.store.table import Item, Table, deserialize, values, with_retries
+from oms.store.table import Item, Table, deserialize, values, wire_key, with_retries
 
 MAX_READ = 1000  # index entries one request may read
 MAX_QUERIES = 100  # pages (a day each at least) one request may ask for: the default period in one go
@@ -106,7 +106,7 @@ def _decode(text: str, query: OrderQuery) -> dict[str, Any]:
 
 def _key_of(item: Item, hash_name: str) -> dict[str, Any]:
     """The LastEvaluatedKey DynamoDB would give after ``item`` in this index."""
-    return {name: {"S": item[name]} for name in ("pk", "sk", hash_name, "created_key")}
+    return wire_key({name: item[name] for name in ("pk", "sk", hash_name, "created_key")})
 
 
 def _checked_key(key: Any, hash_name: str, hash_value: str) -> dict[str, Any] | None:

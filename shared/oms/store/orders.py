@@ -165,7 +165,7 @@ def place(
                 existing = table.get(*keys.order(draft.order_id))
                 if existing and existing["customer_id"] == draft.customer_id:
                     return existing, False
-            failed = stock.failed(cancelled)
+            failed = stock.short_in(cancelled)
             if failed:
                 short, current = stock.choose_again(table, failed, channel)
                 if short:
@@ -326,7 +326,7 @@ def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], re
                 existing = get(table, replacement_id)
                 if existing:
                     return existing
-            failed = stock.failed(cancelled)
+            failed = stock.short_in(cancelled)
             if failed and not stock.choose_again(table, failed, order["channel"])[0]:
                 continue  # the units are there, on other shards
             raise Conflict(

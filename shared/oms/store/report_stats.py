@@ -20,8 +20,8 @@ from oms.config import require, settings
 from oms.domain import reports
 from oms.store import keys
 from oms.store import returns as returns_store
-from oms.store.table import Item, Table, serialize, values
-from oms.store.unit_of_work import Cancelled, UnitOfWork, Write, update
+from oms.store.table import Item, Table, values
+from oms.store.unit_of_work import Cancelled, UnitOfWork, Write, put, update
 
 require("IDEMPOTENCY_TABLE_NAME", by=__name__)
 
@@ -57,12 +57,9 @@ def marker(detail_type: str, event_id: str) -> Write:
         "id": f"report-stats#{detail_type}#{event_id}",
         "expiration": int(time.time()) + MARKER_DAYS * 86400,
     }
-    body = {
-        "TableName": settings().idempotency_table_name,
-        "Item": serialize(item),
-        "ConditionExpression": "attribute_not_exists(id)",
-    }
-    return Write(MARKER, "Put", body)
+    return put(
+        MARKER, item, condition="attribute_not_exists(id)", table_name=settings().idempotency_table_name
+    )
 
 
 def _subjects(table: Table, detail_type: str, detail: dict[str, Any]) -> tuple[Item | None, Item | None]:

@@ -120,7 +120,7 @@ def parcel_index(table: Table, carrier: str, tracking_number: str) -> Item | Non
     merchant = [i for i in found if i["sk"] == "TRACKING"]
     if merchant:
         return merchant[0]
-    returned = [i for i in found if str(i["sk"]).startswith("RETURN#")]
+    returned = [i for i in found if keys.is_return_parcel(i)]
     return returned[0] if len(returned) == 1 else None
 
 
@@ -134,7 +134,7 @@ def find(table: Table, carrier: str, tracking_number: str) -> Item | None:
 def of_order(table: Table, order_id: str) -> list[Item]:
     items, _ = table.query(
         "pk = :pk AND begins_with(sk, :prefix)",
-        expression_values=values(pk=keys.order(order_id)[0], prefix="SHIPMENT#"),
+        expression_values=values(pk=keys.order(order_id)[0], prefix=keys.SHIPMENT_PREFIX),
         consistent=True,
     )
     return items

@@ -79,6 +79,11 @@ def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(compact(v)) for k, v in item.items() if v is not None}
 
 
+def wire_key(key: Mapping[str, str]) -> dict[str, Any]:
+    """A key as DynamoDB's API takes it (an ``ExclusiveStartKey``)."""
+    return serialize(key)
+
+
 def _value(av: Mapping[str, Any]) -> Any:
     (kind, raw), *_ = av.items()
     if kind == "S":

@@ -44,9 +44,13 @@ def put(
     condition: str | None = None,
     names: Mapping[str, str] | None = None,
     named_values: Mapping[str, Any] | None = None,
+    table_name: str | None = None,
 ) -> Write:
-    """Put ``item`` (with its ``pk``/``sk``); ``named_values`` are plain values keyed without the colon."""
-    return Write(name, "Put", {"Item": serialize(item), **_expression_parts(condition, names, named_values)})
+    """Put ``item`` (with its key); ``named_values`` are plain values keyed without the colon.
+
+    ``table_name`` puts it in another table than the unit's (a marker in the idempotency table)."""
+    body = {"Item": serialize(item), **_expression_parts(condition, names, named_values)}
+    return Write(name, "Put", {**body, **({"TableName": table_name} if table_name else {})})
 
 
 def update(
@@ -79,15 +83,6 @@ def check(
         **_expression_parts(condition, names, named_values),
     }
     return Write(name, "ConditionCheck", body)
-
-
-def named(name: str, operation: Mapping[str, Any]) -> Write:
-    """A raw ``{"Put"|"Update"|…: body}`` operation as a named write, for an owner that does not hand
-    out writes yet."""
-    ((kind, body),) = operation.items()
-    if kind not in KINDS:
-        raise ValueError(f"not a transaction operation: {kind!r}")
-    return Write(name, cast(Kind, kind), body)
 
 
 class Cancelled(Exception):
