@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from oms.store.table import Item, Table, TransactionCancelled, expression_parts, serialize, values
 
 Kind = Literal["Put", "Update", "ConditionCheck", "Delete"]
-KINDS = get_args(Kind)
 CONDITION_FAILED = "ConditionalCheckFailed"
 
 
