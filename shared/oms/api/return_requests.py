@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from oms.domain import return_policy as rules
 from oms.domain.carriers import CarrierCode
-from oms.domain.catalog import SKU_PATTERN
+from oms.domain.catalog import SKU_PATTERN, SkuQuantity
 from oms.domain.returns import Condition
 from oms.lifecycle.shipping import TRACKING_PATTERN
 
@@ -17,11 +17,8 @@ URL = r"^https://[^\s]{1,500}$"
 HttpsUrl = Annotated[str, StringConstraints(pattern=URL)]
 
 
-class ReturnLine(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    sku: str = Field(pattern=SKU_PATTERN)
-    quantity: StrictInt = Field(ge=1, le=999)
+class ReturnLine(SkuQuantity):
+    pass
 
 
 class ReturnRequest(BaseModel):

@@ -5,9 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+# Units of one SKU in a request (a shipment's, a return's): each request names its own subclass, so its
+# schema keeps its name (no docstring here: a model's docstring becomes its schema's description).
+class SkuQuantity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str = Field(pattern=SKU_PATTERN)
+    quantity: StrictInt = Field(ge=1, le=999)
+
+
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 MAX_PRICE = 100_000_000_00  # one hundred million in major units: anything above is a typo
 

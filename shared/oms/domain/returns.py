@@ -27,24 +27,25 @@ class ReturnStatus(StrEnum):
 
 
 R = ReturnStatus
+# From each status, the moves it allows and where each leads.
+_MOVES_FROM: dict[ReturnStatus, dict[str, ReturnStatus]] = {
+    R.requested: {"hold_for_review": R.under_review, "approve": R.awaiting_parcel, "reject": R.rejected},
+    R.under_review: {"approve": R.awaiting_parcel, "reject": R.rejected, "cancel": R.cancelled},
+    # "inspect" straight from awaiting_parcel: handed in at a counter, no carrier.
+    R.awaiting_parcel: {
+        "ship": R.in_transit,
+        "cancel": R.cancelled,
+        "lapse": R.lapsed,
+        "inspect": R.inspected,
+    },
+    R.in_transit: {"receive": R.received, "inspect": R.inspected},
+    R.received: {"inspect": R.inspected},
+    R.inspected: {"refund": R.refund_pending, "close": R.closed},
+    R.refund_pending: {"refunded": R.refunded},
+    R.rejected: {"close": R.closed},
+}
 RETURN_MOVES: dict[tuple[ReturnStatus, str], ReturnStatus] = {
-    (R.requested, "hold_for_review"): R.under_review,
-    (R.requested, "approve"): R.awaiting_parcel,
-    (R.requested, "reject"): R.rejected,
-    (R.under_review, "approve"): R.awaiting_parcel,
-    (R.under_review, "reject"): R.rejected,
-    (R.under_review, "cancel"): R.cancelled,
-    (R.awaiting_parcel, "ship"): R.in_transit,
-    (R.awaiting_parcel, "cancel"): R.cancelled,
-    (R.awaiting_parcel, "lapse"): R.lapsed,
-    (R.awaiting_parcel, "inspect"): R.inspected,  # handed in at a counter: no carrier
-    (R.in_transit, "receive"): R.received,
-    (R.in_transit, "inspect"): R.inspected,
-    (R.received, "inspect"): R.inspected,
-    (R.inspected, "refund"): R.refund_pending,
-    (R.inspected, "close"): R.closed,
-    (R.refund_pending, "refunded"): R.refunded,
-    (R.rejected, "close"): R.closed,
+    (status, move): target for status, moves in _MOVES_FROM.items() for move, target in moves.items()
 }
 OPEN = frozenset(
     {

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
 from oms import events, ids
 from oms.domain.carriers import CarrierCode
-from oms.domain.catalog import SKU_PATTERN
+from oms.domain.catalog import SkuQuantity
 from oms.domain.order_status import Move
 from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import inventory, moves, shipments
@@ -16,11 +16,8 @@ from oms.store.unit_of_work import Cancelled, Write
 TRACKING_PATTERN = r"^[A-Za-z0-9-]{4,40}$"
 
 
-class ShipLine(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    sku: str = Field(pattern=SKU_PATTERN)
-    quantity: StrictInt = Field(ge=1, le=999)
+class ShipLine(SkuQuantity):
+    pass
 
 
 class ShipmentRequest(BaseModel):

@@ -11,10 +11,11 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
+from typing_extensions import Unpack
 
 from oms import aws
 from oms.config import require, settings
@@ -157,11 +158,18 @@ def expression_parts(
     return parts
 
 
-def _guarded(
-    condition: str | None, names: Mapping[str, str] | None, expression_values: Mapping[str, Any] | None
-) -> dict[str, Any]:
+class Guard(TypedDict, total=False):
+    """A single-item write's condition and the names and values its expressions use."""
+
+    condition: str | None
+    names: dict[str, str] | None
+    expression_values: dict[str, Any] | None
+
+
+def _guarded(**guard: Unpack[Guard]) -> dict[str, Any]:
     """A single-item write's parts; a failed condition hands back the item it found."""
-    parts = expression_parts(condition, names, expression_values)
+    condition = guard.get("condition")
+    parts = expression_parts(condition, guard.get("names"), guard.get("expression_values"))
     if condition:
         parts["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     return parts
@@ -204,38 +212,18 @@ class Table:
                 time.sleep(random.uniform(0, min(MAX_DELAY, BASE_DELAY * 2**attempt)))
         return found
 
-    def put(
-        self,
-        item: Item,
-        *,
-        condition: str | None = None,
-        names: dict[str, str] | None = None,
-        expression_values: dict[str, Any] | None = None,
-    ) -> None:
-        kwargs = {
-            "TableName": self.name,
-            "Item": serialize(item),
-            **_guarded(condition, names, expression_values),
-        }
+    def put(self, item: Item, **guard: Unpack[Guard]) -> None:
+        kwargs = {"TableName": self.name, "Item": serialize(item), **_guarded(**guard)}
         self._conditional(lambda: self.client.put_item(**kwargs))
 
-    def update(
-        self,
-        pk: str,
-        sk: str,
-        expression: str,
-        *,
-        condition: str | None = None,
-        names: dict[str, str] | None = None,
-        expression_values: dict[str, Any] | None = None,
-    ) -> Item:
+    def update(self, pk: str, sk: str, expression: str, **guard: Unpack[Guard]) -> Item:
         """UpdateItem returning the new item; :class:`ConditionFailed` carries the old one."""
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "Key": serialize({"pk": pk, "sk": sk}),
             "UpdateExpression": expression,
             "ReturnValues": "ALL_NEW",
-            **_guarded(condition, names, expression_values),
+            **_guarded(**guard),
         }
         response = self._conditional(lambda: self.client.update_item(**kwargs))
         return deserialize(response.get("Attributes")) or {}
@@ -289,14 +277,9 @@ class Table:
             kwargs["IndexName"] = index
         elif consistent:
             kwargs["ConsistentRead"] = True
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
-        if expression_values:
-            kwargs["ExpressionAttributeValues"] = expression_values
-        if limit:
-            kwargs["Limit"] = limit
-        if start_key:
-            kwargs["ExclusiveStartKey"] = start_key
+        kwargs.update(expression_parts(None, names, expression_values))
+        # DynamoDB refuses an empty start key or a zero limit: absent ones are left out.
+        kwargs.update({k: v for k, v in (("Limit", limit), ("ExclusiveStartKey", start_key)) if v})
         response = with_retries(lambda: self.client.query(**kwargs))
         items = [deserialize(raw) or {} for raw in response.get("Items", [])]
         return items, response.get("LastEvaluatedKey")

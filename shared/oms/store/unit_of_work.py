@@ -9,7 +9,7 @@ cannot change what another use case concludes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from oms.store.table import Item, Table, TransactionCancelled, expression_parts, serialize, values
@@ -24,7 +24,7 @@ class Write:
 
     name: str
     kind: Kind
-    body: Mapping[str, Any] = field(default_factory=dict)
+    body: Mapping[str, Any]
 
     def operation(self) -> dict[str, Any]:
         return {self.kind: dict(self.body)}
