@@ -8,7 +8,6 @@ Each use case reads, decides with ``domain.return_policy`` / ``domain.return_eli
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -25,7 +24,6 @@ from oms.store.unit_of_work import Write
 
 require("RETURN_REVIEW_SLA_HOURS", "RETURN_SHIPPING_PAYER", by=__name__)
 
-ReturnAction = Callable[[Table, Item], Item]
 RETURN_REVIEW_SLA = "return_review_sla"
 RETURN_SHIP_BY = "return_ship_by"
 INSPECT_QUEUE = "INSPECT"  # parcels on their way back or arrived, waiting for inspection: oldest first
