@@ -95,11 +95,6 @@ def open_writes(order: Item, exception: Item, entry: dict[str, Any] | None = Non
     ]
 
 
-def open_ops(order: Item, exception: Item, entry: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """:func:`open_writes` as raw operations, for callers not yet committing a unit of work."""
-    return [write.operation() for write in open_writes(order, exception, entry)]
-
-
 def resolve_patch(index: int, exception_id: str, resolution: dict[str, Any]) -> Patch:
     """Mark entry ``index`` of the order's list resolved, provided it is still that exception and open.
 

@@ -67,11 +67,6 @@ def create(shipment: Item) -> list[Write]:
     ]
 
 
-def create_ops(shipment: Item) -> list[dict[str, Any]]:
-    """:func:`create` as raw operations, for callers not yet committing a unit of work."""
-    return [write.operation() for write in create(shipment)]
-
-
 def _version_condition(shipment: Item) -> tuple[str, dict[str, Any]]:
     if "version" not in shipment:
         return "attribute_exists(sk) AND attribute_not_exists(version)", {}
