@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from oms import clock, events, metrics
 from oms.config import require, settings
 from oms.domain.ordering import OrderDraft, OrderRejected, PlaceOrderRequest, check_order
+from oms.event_catalogue import OrderPlaced
 from oms.store import orders, snapshot
 from oms.store.table import Table
 from oms.views import order_view
@@ -85,9 +86,8 @@ def reserve(payload: dict[str, Any], table: Table) -> dict[str, Any]:
         return _refused(rejected)
     # The place-order workflow publishes it next (on a retry too: consumers dedupe on event_id).
     placed = events.for_workflow(
-        "OrderPlaced",
+        OrderPlaced(order_id=order["id"], customer_id=order["customer_id"], total=order["totals"]["total"]),
         f"{order['id']}:placed",
-        {"order_id": order["id"], "customer_id": order["customer_id"], "total": order["totals"]["total"]},
         occurred_at=order["placed_at"],
     )
     return {"ok": True, "order": order_view(order), "event": placed}

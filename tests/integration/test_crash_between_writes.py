@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from oms import clock, events, ids
 from oms.api import return_requests
+from oms.event_catalogue import DomainEvent
 from oms.jobs import release_unpaid
 from oms.lifecycle import (
     cancellation,
@@ -395,9 +396,10 @@ def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str, 
     seen: list[tuple[str, str, str]] = []
     publish = events.publish
 
-    def recording(detail_type: str, event_id: str, detail: dict[str, Any]) -> None:
-        publish(detail_type, event_id, detail)
-        seen.append((detail_type, event_id, str(detail.get("return_id") or detail.get("order_id"))))
+    def recording(event: DomainEvent, event_id: str) -> None:
+        publish(event, event_id)
+        subject = getattr(event, "return_id", None) or event.order_id
+        seen.append((event.detail_type(), event_id, str(subject)))
 
     monkeypatch.setattr(events, "publish", recording)
     yield seen

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from oms import aws, correlation, events
 from oms.consumers import bus_consumer, sqs_consumer
+from oms.event_catalogue import OrderShipped
 from oms.http import api_handler, create_app, json_response
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,7 +149,15 @@ def test_even_a_refused_oversized_body_is_answered_with_the_id() -> None:
 
 def test_published_events_carry_the_id_in_force(bus: FakeEvents) -> None:
     correlation.use("cid-7", order_id="ord_1")
-    events.publish("OrderShipped", "ord_1:shipped", {"order_id": "ord_1"})
+    shipped = OrderShipped(
+        order_id="ord_1",
+        customer_id="cus_1",
+        shipment_id="shp_1",
+        carrier="sf",
+        tracking_number="SF1",
+        complete=True,
+    )
+    events.publish(shipped, "ord_1:shipped")
     detail = json.loads(bus.entries[0]["Detail"])
     assert detail["correlation_id"] == "cid-7"
     assert detail["event_id"] == "ord_1:shipped"
@@ -156,8 +165,12 @@ def test_published_events_carry_the_id_in_force(bus: FakeEvents) -> None:
 
 def test_an_id_that_came_from_upstream_is_kept(bus: FakeEvents) -> None:
     correlation.use("here")
-    events.publish("OrderShipped", "e1", {"order_id": "ord_1", "correlation_id": "upstream"})
-    assert json.loads(bus.entries[0]["Detail"])["correlation_id"] == "upstream"
+    assert (
+        events.entry("OrderShipped", "e1", {"order_id": "ord_1", "correlation_id": "upstream"})["Detail"][
+            "correlation_id"
+        ]
+        == "upstream"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- consumers

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from oms import aws, clock, config, correlation, events, metrics, secrets, signatures
+from oms import event_catalogue as ev
 from oms.domain.ordering import OrderRejected
 from oms.problems import FieldError, Unauthorized
 
@@ -60,45 +61,46 @@ def test_one_emf_line_has_the_shape_cloudwatch_reads(capsys: pytest.CaptureFixtu
     assert isinstance(line["_aws"]["Timestamp"], int)
 
 
+C = {"order_id": "ord_1", "customer_id": "cus_1"}
+
+
 @pytest.mark.parametrize(
-    ("detail_type", "detail", "expected"),
+    ("event", "expected"),
     [
-        ("OrderPlaced", {"order_id": "ord_1", "total": 7800}, [("OrdersPlaced", 1, {"service": "oms"})]),
-        ("OrderPaid", {"order_id": "ord_1", "amount": 7800}, [("PaymentsCaptured", 1, {"service": "oms"})]),
-        ("PaymentFailed", {"order_id": "ord_1"}, [("PaymentsFailed", 1, {"service": "oms"})]),
+        (ev.OrderPlaced(**C, total=7800), [("OrdersPlaced", 1, {"service": "oms"})]),
+        (ev.OrderPaid(**C, amount=7800, review=[]), [("PaymentsCaptured", 1, {"service": "oms"})]),
+        (ev.PaymentFailed(**C, payment_due_at=None), [("PaymentsFailed", 1, {"service": "oms"})]),
         (
-            "OrderCancelled",
-            {"order_id": "ord_1", "reason": "payment_timeout"},
+            ev.OrderCancelled(**C, reason="payment_timeout"),
             [("OrdersCancelled", 1, {"service": "oms", "reason": "payment_timeout"})],
         ),
         (
-            "ReturnRequested",
-            {"order_id": "ord_1", "return_id": "ret_1", "reason": "damaged"},
+            ev.ReturnRequested(**C, return_id="ret_1", reason="damaged"),
             [("ReturnsRequested", 1, {"service": "oms", "reason": "damaged"})],
         ),
         (
-            "RefundIssued",
-            {"order_id": "ord_1", "refund_id": "ref_1", "amount": 1234},
+            ev.RefundIssued(**C, refund_id="ref_1", amount=1234),
             [("RefundsIssued", 1, {"service": "oms"}), ("RefundedAmount", 1234.0, {"service": "oms"})],
         ),
         (
-            "SlaBreached",
-            {"order_id": "ord_1", "kind": "order_review"},
+            ev.SlaBreached(**C, subject_id="ord_1", kind="order_review", deadline=None),
             [("SlaBreaches", 1, {"service": "oms", "kind": "order_review"})],
         ),
-        ("OrderShipped", {"order_id": "ord_1"}, []),
+        (
+            ev.OrderShipped(**C, shipment_id="shp_1", carrier="sf", tracking_number="SF1", complete=True),
+            [],
+        ),
     ],
 )
 def test_publishing_a_domain_event_counts_what_it_stands_for(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    detail_type: str,
-    detail: dict[str, Any],
+    event: ev.DomainEvent,
     expected: list[tuple[str, float, dict[str, str]]],
 ) -> None:
     monkeypatch.setattr(aws, "client", lambda service: FakeEvents())
     correlation.use("cid-m")
-    events.publish(detail_type, "e1", detail)
+    events.publish(event, "e1")
     output = capsys.readouterr().out
     assert points(output) == expected
     for line in emf_lines(output)[:1]:
@@ -110,7 +112,7 @@ def test_an_event_the_bus_refused_is_not_counted(
 ) -> None:
     monkeypatch.setattr(aws, "client", lambda service: FakeEvents(fail=True))
     with pytest.raises(events.EventPublishFailed):
-        events.publish("OrderPlaced", "e1", {"order_id": "ord_1"})
+        events.publish(ev.OrderPlaced(**C, total=1), "e1")
     assert points(capsys.readouterr().out) == []
 
 

@@ -84,7 +84,7 @@ def test_a_settled_refund_pays_its_return_through_both_tables(published: list[tu
     }
     assert "refunded_at" in paid["ExpressionAttributeNames"].values()
     assert "version = version + :m_one" in paid["UpdateExpression"]
-    assert [event[0] for event in published] == ["RefundIssued"]
+    assert [event[0].detail_type() for event in published] == ["RefundIssued"]
 
 
 def test_a_refund_settles_only_by_the_refund_table(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from oms import clock, events
 from oms.domain.order_status import Move, Status
+from oms.event_catalogue import OrderCancelled
 from oms.store import moves, orders, timers
 from oms.store.moves import LostRace
 from oms.store.orders import PAYMENT_DUE
@@ -38,10 +39,9 @@ def run(table: Table) -> dict[str, int]:
         except LostRace:
             skipped += 1  # paid or cancelled meanwhile: that move won
             continue
-        events.publish(
-            "OrderCancelled",
-            f"{order['id']}:cancelled",
-            {"order_id": order["id"], "customer_id": order["customer_id"], "reason": "payment_timeout"},
+        expired = OrderCancelled(
+            order_id=order["id"], customer_id=order["customer_id"], reason="payment_timeout"
         )
+        events.publish(expired, f"{order['id']}:cancelled")
         released += 1
     return {"released": released, "skipped": skipped}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from oms import clock, events
+from oms.event_catalogue import SlaBreached
 from oms.lifecycle.payments import REVIEW_SLA
 from oms.lifecycle.returns import RETURN_REVIEW_SLA
 from oms.store import timers
@@ -40,15 +41,12 @@ def _escalate(table: Table, pk: str, sk: str, timer_kind: str, what: str) -> boo
         )
     except ConditionFailed:
         return False
-    events.publish(
-        "SlaBreached",
-        f"{item['id']}:{timer_kind}",
-        {
-            "order_id": item.get("order_id", item["id"]),
-            "subject_id": item["id"],
-            "customer_id": item["customer_id"],
-            "kind": what,
-            "deadline": item.get("review_due_at"),
-        },
+    breached = SlaBreached(
+        order_id=item.get("order_id", item["id"]),
+        subject_id=item["id"],
+        customer_id=item["customer_id"],
+        kind=what,
+        deadline=item.get("review_due_at"),
     )
+    events.publish(breached, f"{item['id']}:{timer_kind}")
     return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 from oms import clock, events, ids
 from oms.domain import tracking
 from oms.domain.order_exceptions import OPEN, ExceptionKind, default_deadline
+from oms.event_catalogue import OrderException
 from oms.store import carrier_stats, order_exceptions, orders, shipments, timers
 from oms.store.table import Item, Table
 from oms.store.unit_of_work import Cancelled, Write, commit
@@ -78,15 +79,5 @@ def _flag(table: Table, pk: str, sk: str) -> bool:
         },
     )
     commit(table, *order_exceptions.open_writes(order, exception), *writes)
-    events.publish(
-        "OrderException",
-        f"{exception['id']}:opened",
-        {
-            "order_id": order["id"],
-            "customer_id": order["customer_id"],
-            "exception_id": exception["id"],
-            "kind": exception["kind"],
-            "shipment_id": shipment["id"],
-        },
-    )
+    events.publish(OrderException.opened(order, exception, shipment), f"{exception['id']}:opened")
     return True

@@ -11,6 +11,7 @@ from oms import clock, events
 from oms.domain.address import Address, address_problems
 from oms.domain.order_exceptions import OPEN, ExceptionKind, holds_fulfilment
 from oms.domain.order_status import Move, Status
+from oms.event_catalogue import OrderExceptionResolved
 from oms.lifecycle.order_exceptions import resume_fields
 from oms.problems import Conflict, ValidationProblem
 from oms.store import moves, order_exceptions
@@ -106,15 +107,5 @@ def change_address(table: Table, order: Item, address: Address, by: str) -> Item
     settled = _settled_by_address(order)
     changed = _write_address(table, order, address, settled, by)
     for _, e in settled:
-        events.publish(
-            "OrderExceptionResolved",
-            f"{e['id']}:resolved",
-            {
-                "order_id": order["id"],
-                "customer_id": order["customer_id"],
-                "exception_id": e["id"],
-                "kind": e["kind"],
-                "action": "address_corrected",
-            },
-        )
+        events.publish(OrderExceptionResolved.of(order, e, "address_corrected"), f"{e['id']}:resolved")
     return changed

@@ -10,6 +10,7 @@ from typing import Any
 
 from oms import clock, events, ids
 from oms.domain.order_status import Move
+from oms.event_catalogue import OrderCancelled
 from oms.store import moves, orders, refunds
 from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table
@@ -47,9 +48,8 @@ def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move =
         patch=patch,
     )
     events.publish(
-        "OrderCancelled",
+        OrderCancelled(order_id=order["id"], customer_id=order["customer_id"], reason=reason),
         f"{order['id']}:cancelled",
-        {"order_id": order["id"], "customer_id": order["customer_id"], "reason": reason},
     )
     if refund is not None:
         refunds.announce(refund)

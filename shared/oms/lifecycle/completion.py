@@ -7,6 +7,7 @@ from datetime import timedelta
 from oms import clock, events
 from oms.config import require, settings
 from oms.domain.order_status import Move
+from oms.event_catalogue import OrderCompleted
 from oms.store import moves
 from oms.store.table import Item, Table
 
@@ -42,9 +43,8 @@ def complete(table: Table, order: Item, *, by: str, how: str) -> Item:
         note={"how": how},
     )
     events.publish(
-        "OrderCompleted",
+        OrderCompleted(order_id=order["id"], customer_id=order["customer_id"], how=how),
         f"{order['id']}:completed",
-        {"order_id": order["id"], "customer_id": order["customer_id"], "how": how},
     )
     return completed
 

@@ -21,6 +21,7 @@ from oms.domain.order_exceptions import (
     index_of,
 )
 from oms.domain.order_status import Move, Status
+from oms.event_catalogue import OrderException, OrderExceptionResolved
 from oms.ids import ID_PATTERN
 from oms.lifecycle.resolutions import Effect, Resolution, plan
 from oms.problems import Conflict, NotFound
@@ -82,16 +83,7 @@ def record(table: Table, order_id: str, request: ExceptionInput, exception_id: s
                 commit(table, *order_exceptions.open_writes(order, exception))
             except Cancelled as cancelled:
                 raise LostRace(order_id) from cancelled
-        events.publish(
-            "OrderException",
-            f"{exception_id}:opened",
-            {
-                "order_id": order_id,
-                "customer_id": order["customer_id"],
-                "exception_id": exception_id,
-                "kind": exception["kind"],
-            },
-        )
+        events.publish(OrderException.opened(order, exception), f"{exception_id}:opened")
         return exception
 
     exception = races.retry_on_race(_reader(table, order_id), act, f"order {order_id}")
@@ -167,17 +159,8 @@ def _resolve(table: Table, order: Item, exception_id: str, resolution: Resolutio
         raise _refusal(cancelled, effect, order["id"]) from cancelled
     for announce in effect.after:
         announce()
-    events.publish(
-        "OrderExceptionResolved",
-        f"{exception_id}:resolved",
-        {
-            "order_id": order["id"],
-            "customer_id": order["customer_id"],
-            "exception_id": exception_id,
-            "kind": entry.get("kind"),
-            "action": resolution.action.value,
-        },
-    )
+    resolved = OrderExceptionResolved.of(order, {**entry, "id": exception_id}, resolution.action.value)
+    events.publish(resolved, f"{exception_id}:resolved")
 
 
 def _refusal(cancelled: Cancelled, effect: Effect, order_id: str) -> Exception:

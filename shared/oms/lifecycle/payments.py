@@ -14,6 +14,7 @@ from oms.domain.handling import pick_key, review_deadline, review_reasons
 from oms.domain.order_exceptions import default_deadline
 from oms.domain.order_status import Move
 from oms.domain.payments import PaymentOutcome, decide_payment
+from oms.event_catalogue import OrderException, OrderPaid, PaymentFailed
 from oms.lifecycle import refunding
 from oms.store import catalog, moves, order_exceptions, orders, payment_claims, races, receipts, refunds
 from oms.store.moves import LostRace
@@ -84,16 +85,10 @@ def _capture(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> 
             also=[receipt, claim],
         )
         outcome = "paid"
-    events.publish(
-        "OrderPaid",
-        f"{order['id']}:paid",
-        {
-            "order_id": order["id"],
-            "customer_id": order["customer_id"],
-            "amount": event.amount,
-            "review": reasons,
-        },
+    paid = OrderPaid(
+        order_id=order["id"], customer_id=order["customer_id"], amount=event.amount, review=reasons
     )
+    events.publish(paid, f"{order['id']}:paid")
     return outcome
 
 
@@ -149,16 +144,7 @@ def _mismatch(table: Table, order: Item, event: PaymentEvent, receipt: Write) ->
     )
     entry = {"at": clock.now_iso(), "type": "payment_mismatch", "by": ACTOR, "amount": event.amount}
     commit(table, receipt, *order_exceptions.open_writes(order, exception, entry))
-    events.publish(
-        "OrderException",
-        f"{exception['id']}:opened",
-        {
-            "order_id": order["id"],
-            "customer_id": order["customer_id"],
-            "exception_id": exception["id"],
-            "kind": "payment_mismatch",
-        },
-    )
+    events.publish(OrderException.opened(order, exception), f"{exception['id']}:opened")
     return "mismatch"
 
 
@@ -216,15 +202,12 @@ def _apply(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> st
         entry = {"at": clock.now_iso(), "type": "payment_failed", "by": ACTOR, "payment_id": event.payment_id}
         commit(table, receipt, orders.note(order["id"], entry))
         if order["status"] == "pending_payment":
-            events.publish(
-                "PaymentFailed",
-                f"{order['id']}:{event.event_id}",
-                {
-                    "order_id": order["id"],
-                    "customer_id": order["customer_id"],
-                    "payment_due_at": order.get("payment_due_at"),
-                },
+            failed = PaymentFailed(
+                order_id=order["id"],
+                customer_id=order["customer_id"],
+                payment_due_at=order.get("payment_due_at"),
             )
+            events.publish(failed, f"{order['id']}:{event.event_id}")
         return "payment_failed"
     # refund.succeeded / refund.failed: settling is itself conditional (once), so it goes first and a
     # crash before the receipt only means the repeat finds the refund settled.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from oms import clock, events, ids
 from oms.domain.order_exceptions import default_deadline
+from oms.event_catalogue import OrderException
 from oms.payments_port import provider
 from oms.store import order_exceptions, orders, refunds
 from oms.store.table import Table
@@ -66,14 +67,5 @@ def retry_or_escalate(table: Table, order_id: str, refund_id: str) -> str:
         commit(table, *order_exceptions.open_writes(order, exception))
     except Cancelled:
         return "already_escalated"
-    events.publish(
-        "OrderException",
-        f"{exception['id']}:opened",
-        {
-            "order_id": order_id,
-            "customer_id": order["customer_id"],
-            "exception_id": exception["id"],
-            "kind": "refund_failed",
-        },
-    )
+    events.publish(OrderException.opened(order, exception), f"{exception['id']}:opened")
     return "escalated"

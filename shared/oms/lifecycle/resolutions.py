@@ -22,6 +22,7 @@ from oms.domain.catalog import MAX_PRICE
 from oms.domain.coupons import COUPON_CODE_PATTERN, Coupon, CouponKind
 from oms.domain.order_exceptions import ResolutionAction
 from oms.domain.order_status import Status
+from oms.event_catalogue import OrderShipped
 from oms.lifecycle.completion import AUTO_CONFIRM
 from oms.lifecycle.shipping import TRACKING_PATTERN, ShipLine
 from oms.problems import Conflict, FieldError, Problem, ValidationProblem
@@ -163,20 +164,8 @@ def _reship(table: Table, order: Item, exception: dict[str, Any], resolution: Re
     writes += parcel
 
     def announce() -> None:
-        events.publish(
-            "OrderShipped",
-            f"{shipment_id}:shipped",
-            {
-                "order_id": order["id"],
-                "customer_id": order["customer_id"],
-                "shipment_id": shipment_id,
-                "carrier": carrier,
-                "tracking_number": tracking_number,
-                "complete": True,
-                "reship": True,
-                "exception_id": exception["id"],
-            },
-        )
+        reshipped = OrderShipped.of(order, shipment, complete=True, reship=True, exception_id=exception["id"])
+        events.publish(reshipped, f"{shipment_id}:shipped")
 
     return Effect(
         patch=_confirm_later(order),

@@ -12,6 +12,7 @@ from oms import clock, events, ids
 from oms.api.return_requests import ReturnDecision
 from oms.domain import return_policy as rules
 from oms.domain.returns import partial_refund_cap
+from oms.event_catalogue import ReturnClosed, ReturnRejected
 from oms.lifecycle.returns import QUEUE_FIELDS, approve, instructions
 from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import moves, orders, refunds
@@ -80,16 +81,7 @@ def decide(table: Table, item: Item, body: ReturnDecision, by: str) -> Item:
         # they cannot be returned again; declining the offer frees them (decline_alternative).
         also=[store.order_lines(order, "return_requested", {}, -1)],
     )
-    events.publish(
-        "ReturnRejected",
-        f"{item['id']}:rejected",
-        {
-            "order_id": item["order_id"],
-            "return_id": item["id"],
-            "customer_id": item["customer_id"],
-            "alternative": alternative.value,
-        },
-    )
+    events.publish(ReturnRejected.about(item, alternative=alternative.value), f"{item['id']}:rejected")
     return rejected
 
 
@@ -145,13 +137,4 @@ def accept_alternative(table: Table, item: Item, by: str) -> Item:
 
 
 def _announce_closed(item: Item, outcome: str) -> None:
-    events.publish(
-        "ReturnClosed",
-        f"{item['id']}:closed",
-        {
-            "order_id": item["order_id"],
-            "return_id": item["id"],
-            "customer_id": item["customer_id"],
-            "outcome": outcome,
-        },
-    )
+    events.publish(ReturnClosed.about(item, outcome=outcome), f"{item['id']}:closed")

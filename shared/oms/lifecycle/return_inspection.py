@@ -10,6 +10,7 @@ from __future__ import annotations
 from oms import clock, events, ids
 from oms.api.return_requests import Inspection
 from oms.domain.returns import inspection_verdict, next_return_status
+from oms.event_catalogue import ReturnDisputed, ReturnInspected
 from oms.lifecycle.returns import announce
 from oms.problems import FieldError, ValidationProblem
 from oms.store import inventory, moves, orders, refunds
@@ -75,20 +76,11 @@ def _settle(table: Table, inspected: Item, by: str) -> Item:
     refund_amount, disputed = inspected["inspection"]["refund_amount"], inspected["inspection"]["disputed"]
     order = orders.get_for(table, item["order_id"], None)
     if disputed:
-        events.publish(
-            "ReturnDisputed",
-            f"{item['id']}:disputed",
-            {
-                "order_id": item["order_id"],
-                "return_id": item["id"],
-                "customer_id": item["customer_id"],
-                "disputed": disputed,
-            },
-        )
+        events.publish(ReturnDisputed.about(item, disputed=disputed), f"{item['id']}:disputed")
     if refund_amount <= 0:
         outcome = {"refund": 0, "disputed": disputed}
         closed = moves.apply(table, moves.RETURN, inspected, "close", by=by, set_fields={"outcome": outcome})
-        announce("ReturnInspected", closed)
+        announce(ReturnInspected, closed)
         return closed
     refund_id = ids.derived_id("ref", item["id"], "return")
     # The return waits for its refund from the same transaction that starts it: neither happens alone.
@@ -100,5 +92,5 @@ def _settle(table: Table, inspected: Item, by: str) -> Item:
         set_fields={"refund": {"refund_id": refund_id, "amount": refund_amount}},
     )
     refunds.start(table, order, refund_id, refund_amount, "return", by, return_id=item["id"], also=[waiting])
-    announce("ReturnInspected", pending)
+    announce(ReturnInspected, pending)
     return pending

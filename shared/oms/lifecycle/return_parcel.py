@@ -7,6 +7,7 @@ from datetime import timedelta
 from oms import clock, ids
 from oms.api.return_requests import ReturnParcel
 from oms.config import settings
+from oms.event_catalogue import ReturnReceived
 from oms.lifecycle.returns import INSPECT_QUEUE, announce
 from oms.problems import Conflict
 from oms.store import moves, orders, shipments
@@ -62,5 +63,5 @@ def receive(table: Table, return_id: str) -> Item | None:
     due = now + timedelta(hours=settings().return_inspection_sla_hours)
     fields = {"received_at": clock.iso(now), "inspection_due_at": clock.iso(due)}
     received = moves.apply(table, moves.RETURN, item, "receive", by="carrier", set_fields=fields)
-    announce("ReturnReceived", received)
+    announce(ReturnReceived, received)
     return received

@@ -16,6 +16,14 @@ from oms.api.return_requests import Message, ReturnRequest
 from oms.config import require, settings
 from oms.domain import return_eligibility
 from oms.domain import return_policy as rules
+from oms.event_catalogue import (
+    ReturnApproved,
+    ReturnCancelled,
+    ReturnLapsed,
+    ReturnMessage,
+    ReturnRequested,
+    ReturnStatusEvent,
+)
 from oms.problems import Conflict
 from oms.store import catalog, keys, moves, orders, races
 from oms.store import returns as store
@@ -108,16 +116,10 @@ def request_return(table: Table, order: Item, body: ReturnRequest, key: str | No
         if item["status"] != "requested":
             return item  # the same request again, decided already
         # else the first run died before announcing and deciding it: finish that (same event id)
-    events.publish(
-        "ReturnRequested",
-        f"{return_id}:requested",
-        {
-            "order_id": order["id"],
-            "return_id": return_id,
-            "customer_id": order["customer_id"],
-            "reason": body.reason.value,
-        },
+    requested = ReturnRequested(
+        order_id=order["id"], customer_id=order["customer_id"], return_id=return_id, reason=body.reason.value
     )
+    events.publish(requested, f"{return_id}:requested")
     # The rules answer the shopper at once; the return-lifecycle workflow's review-return step runs the
     # same idempotent review, so a request whose answer was lost mid-way is still decided.
     return review_by_rules(table, return_id, item)
@@ -188,11 +190,7 @@ def approve(table: Table, item: Item, *, by: str, reason: str) -> Item:
         },
         remove=("queue", "queue_key"),
     )
-    events.publish(
-        "ReturnApproved",
-        f"{item['id']}:approved",
-        {"order_id": item["order_id"], "return_id": item["id"], "customer_id": item["customer_id"]},
-    )
+    events.publish(ReturnApproved.about(item), f"{item['id']}:approved")
     return approved
 
 
@@ -206,7 +204,7 @@ def release_units(table: Table, item: Item) -> Write:
 def cancel(table: Table, item: Item, by: str) -> Item:
     release = release_units(table, item)
     cancelled = moves.apply(table, moves.RETURN, item, "cancel", by=by, remove=QUEUE_FIELDS, also=[release])
-    announce("ReturnCancelled", cancelled)
+    announce(ReturnCancelled, cancelled)
     return cancelled
 
 
@@ -215,25 +213,13 @@ def lapse(table: Table, item: Item) -> Item:
     lapsed = moves.apply(
         table, moves.RETURN, item, "lapse", by="system:return-lapse", remove=QUEUE_FIELDS, also=[release]
     )
-    events.publish(
-        "ReturnLapsed",
-        f"{item['id']}:lapsed",
-        {"order_id": item["order_id"], "return_id": item["id"], "customer_id": item["customer_id"]},
-    )
+    events.publish(ReturnLapsed.about(item), f"{item['id']}:lapsed")
     return lapsed
 
 
-def announce(detail_type: str, item: Item) -> None:
-    events.publish(
-        detail_type,
-        f"{item['id']}:{detail_type}",
-        {
-            "order_id": item["order_id"],
-            "return_id": item["id"],
-            "customer_id": item["customer_id"],
-            "status": item["status"],
-        },
-    )
+def announce(moved: type[ReturnStatusEvent], item: Item) -> None:
+    """The return moved to ``item["status"]``: one event per move."""
+    events.publish(moved.moved(item), f"{item['id']}:{moved.detail_type()}")
 
 
 def post_message(
@@ -242,9 +228,5 @@ def post_message(
     message = {"id": ids.new_id("msg"), "at": clock.now_iso(), "by": by, "role": role, **body.model_dump()}
     updated = store.add_message(table, item["id"], message)
     if role == "staff":
-        events.publish(
-            "ReturnMessage",
-            f"{message['id']}:posted",
-            {"order_id": item["order_id"], "return_id": item["id"], "customer_id": item["customer_id"]},
-        )
+        events.publish(ReturnMessage.about(item), f"{message['id']}:posted")
     return updated

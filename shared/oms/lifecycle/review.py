@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oms import clock, events
 from oms.domain.order_status import Move
+from oms.event_catalogue import OrderApproved
 from oms.lifecycle.cancellation import cancel
 from oms.lifecycle.payments import fulfillment_fields
 from oms.store import catalog, moves
@@ -37,8 +38,6 @@ def decide(table: Table, order: Item, decision: ReviewDecision, by: str) -> Item
         table, moves.ORDER, order, Move.approve.value, by=by, set_fields=fields, remove=remove, note=note
     )
     events.publish(
-        "OrderApproved",
-        f"{order['id']}:approved",
-        {"order_id": order["id"], "customer_id": order["customer_id"]},
+        OrderApproved(order_id=order["id"], customer_id=order["customer_id"]), f"{order['id']}:approved"
     )
     return approved

@@ -8,6 +8,7 @@ from oms import events, ids
 from oms.domain.carriers import CarrierCode
 from oms.domain.catalog import SkuQuantity
 from oms.domain.order_status import Move
+from oms.event_catalogue import OrderShipped
 from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import inventory, moves, shipments
 from oms.store.table import Item, Table
@@ -85,16 +86,5 @@ def ship(table: Table, order: Item, request: ShipmentRequest, by: str) -> tuple[
             f"Tracking number {request.tracking_number} is already used for {request.carrier}.",
             code="tracking_number_in_use",
         ) from cancelled
-    events.publish(
-        "OrderShipped",
-        f"{shipment_id}:shipped",
-        {
-            "order_id": order["id"],
-            "customer_id": order["customer_id"],
-            "shipment_id": shipment_id,
-            "carrier": request.carrier,
-            "tracking_number": request.tracking_number,
-            "complete": fully,
-        },
-    )
+    events.publish(OrderShipped.of(order, shipment, complete=fully), f"{shipment_id}:shipped")
     return shipped, shipment

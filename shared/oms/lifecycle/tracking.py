@@ -19,6 +19,7 @@ from oms.domain import tracking
 from oms.domain.carriers import CarrierCode
 from oms.domain.order_exceptions import OPEN, default_deadline
 from oms.domain.order_status import Move, Status
+from oms.event_catalogue import OrderDelivered, OrderException
 from oms.lifecycle import return_parcel
 from oms.lifecycle.completion import delivered_fields
 from oms.lifecycle.shipping import TRACKING_PATTERN
@@ -247,11 +248,10 @@ def _apply(
             note={"shipment_id": shipment["id"]},
             also=writes,
         )
-        events.publish(
-            "OrderDelivered",
-            f"{order['id']}:delivered",
-            {"order_id": order["id"], "customer_id": order["customer_id"], "shipment_id": shipment["id"]},
+        delivered = OrderDelivered(
+            order_id=order["id"], customer_id=order["customer_id"], shipment_id=shipment["id"]
         )
+        events.publish(delivered, f"{order['id']}:delivered")
         outcome = "order_delivered"
     elif exception or (tracking.is_terminal(after) and not tracking.is_terminal(before)):
         # A parcel reaching its end bumps the order's version too: two parcels of one order settling at
@@ -269,14 +269,4 @@ def _apply(
 
 
 def _announce(order: Item, shipment: Item, exception: Item) -> None:
-    events.publish(
-        "OrderException",
-        f"{exception['id']}:opened",
-        {
-            "order_id": order["id"],
-            "customer_id": order["customer_id"],
-            "exception_id": exception["id"],
-            "kind": exception["kind"],
-            "shipment_id": shipment["id"],
-        },
-    )
+    events.publish(OrderException.opened(order, exception, shipment), f"{exception['id']}:opened")

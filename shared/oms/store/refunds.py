@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from oms import clock, events
+from oms.event_catalogue import RefundIssued, RefundRequested
 from oms.problems import Conflict
 from oms.store import keys, moves, orders
 from oms.store.table import Item, Table
@@ -81,16 +82,7 @@ def start(
 
 
 def announce(item: Item) -> None:
-    events.publish(
-        "RefundRequested",
-        f"{item['id']}:requested",
-        {
-            "order_id": item["order_id"],
-            "refund_id": item["id"],
-            "customer_id": item["customer_id"],
-            "amount": item["amount"],
-        },
-    )
+    events.publish(RefundRequested.of(item), f"{item['id']}:requested")
 
 
 def get(table: Table, order_id: str, refund_id: str) -> Item | None:
@@ -143,15 +135,6 @@ def settle(
             return False
         raise
     if succeeded:
-        events.publish(
-            "RefundIssued",
-            f"{refund_id}:succeeded",
-            {
-                "order_id": order_id,
-                "refund_id": refund_id,
-                "customer_id": refund["customer_id"],
-                "amount": refund["amount"],
-                **({"return_id": refund["return_id"]} if refund.get("return_id") else {}),
-            },
-        )
+        returned = {"return_id": refund["return_id"]} if refund.get("return_id") else {}
+        events.publish(RefundIssued.of(refund, **returned), f"{refund_id}:succeeded")
     return True

@@ -1,0 +1,276 @@
+"""The domain events the service publishes: one model each, versioned, built here and nowhere else.
+
+The class name is the event's ``detail-type`` on the bus; its fields are the ``detail`` (beside the
+envelope :mod:`oms.events` adds: ``event_id``, ``occurred_at``, ``correlation_id``) with
+``schema_version``. A field that is absent in some events of a type is left out of the detail rather than
+sent as null, so consumers read the same JSON they always did. :func:`json_schemas` is what the
+published contracts are generated from.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+Item = dict[str, Any]
+# What :mod:`oms.events` stamps on every detail; not part of an event's own model.
+ENVELOPE = frozenset({"event_id", "occurred_at", "correlation_id", "schema_version"})
+
+
+class DomainEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Raised when a field changes meaning or goes away; a new optional field keeps the version.
+    version: ClassVar[int] = 1
+
+    order_id: str
+    customer_id: str
+
+    @classmethod
+    def detail_type(cls) -> str:
+        return cls.__name__
+
+    def detail(self) -> dict[str, Any]:
+        return {"schema_version": self.version, **self.model_dump(mode="json", exclude_unset=True)}
+
+
+# ------------------------------------------------------------------------------------------- orders
+
+
+class OrderPlaced(DomainEvent):
+    total: int
+
+
+class OrderPaid(DomainEvent):
+    amount: int
+    review: list[str]
+
+
+class OrderApproved(DomainEvent):
+    pass
+
+
+class OrderCancelled(DomainEvent):
+    reason: str
+
+
+class PaymentFailed(DomainEvent):
+    payment_due_at: str | None
+
+
+class OrderShipped(DomainEvent):
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    complete: bool
+    reship: bool | None = None
+    exception_id: str | None = None
+
+    @classmethod
+    def of(cls, order: Item, shipment: Item, *, complete: bool, **fields: Any) -> OrderShipped:
+        return cls(
+            order_id=order["id"],
+            customer_id=order["customer_id"],
+            shipment_id=shipment["id"],
+            carrier=shipment["carrier"],
+            tracking_number=shipment["tracking_number"],
+            complete=complete,
+            **fields,
+        )
+
+
+class OrderDelivered(DomainEvent):
+    shipment_id: str
+
+
+class OrderCompleted(DomainEvent):
+    how: str
+
+
+class OrderException(DomainEvent):
+    """An exception opened on an order (a stale parcel, a payment mismatch, a failed refund …)."""
+
+    exception_id: str
+    kind: str
+    shipment_id: str | None = None
+
+    @classmethod
+    def opened(cls, order: Item, exception: Item, shipment: Item | None = None) -> OrderException:
+        extra = {"shipment_id": shipment["id"]} if shipment is not None else {}
+        return cls(
+            order_id=order["id"],
+            customer_id=order["customer_id"],
+            exception_id=exception["id"],
+            kind=exception["kind"],
+            **extra,
+        )
+
+
+class OrderExceptionResolved(DomainEvent):
+    exception_id: str
+    kind: str | None
+    action: str
+
+    @classmethod
+    def of(cls, order: Item, exception: Item, action: str) -> OrderExceptionResolved:
+        return cls(
+            order_id=order["id"],
+            customer_id=order["customer_id"],
+            exception_id=exception["id"],
+            kind=exception.get("kind"),
+            action=action,
+        )
+
+
+class SlaBreached(DomainEvent):
+    subject_id: str
+    kind: str
+    deadline: str | None
+
+
+# ------------------------------------------------------------------------------------------ refunds
+
+
+class RefundRequested(DomainEvent):
+    refund_id: str
+    amount: int
+
+    @classmethod
+    def of(cls, refund: Item, **fields: Any) -> Any:
+        return cls(
+            order_id=refund["order_id"],
+            customer_id=refund["customer_id"],
+            refund_id=refund["id"],
+            amount=refund["amount"],
+            **fields,
+        )
+
+
+class RefundIssued(RefundRequested):
+    return_id: str | None = None
+
+
+# ------------------------------------------------------------------------------------------ returns
+
+
+class ReturnEvent(DomainEvent):
+    """An event about one return: its order, the return and the buyer."""
+
+    return_id: str
+
+    @classmethod
+    def about(cls, item: Item, **fields: Any) -> Any:
+        return cls(order_id=item["order_id"], customer_id=item["customer_id"], return_id=item["id"], **fields)
+
+
+class ReturnRequested(ReturnEvent):
+    reason: str
+
+
+class ReturnApproved(ReturnEvent):
+    pass
+
+
+class ReturnLapsed(ReturnEvent):
+    pass
+
+
+class ReturnMessage(ReturnEvent):
+    pass
+
+
+class ReturnRejected(ReturnEvent):
+    alternative: str
+
+
+class ReturnClosed(ReturnEvent):
+    outcome: str
+
+
+class ReturnDisputed(ReturnEvent):
+    disputed: Any
+
+
+class ReturnStatusEvent(ReturnEvent):
+    """A return that moved, with the status it moved to."""
+
+    status: str
+
+    @classmethod
+    def moved(cls, item: Item) -> Any:
+        return cls.about(item, status=item["status"])
+
+
+class ReturnCancelled(ReturnStatusEvent):
+    pass
+
+
+class ReturnReceived(ReturnStatusEvent):
+    pass
+
+
+class ReturnInspected(ReturnStatusEvent):
+    pass
+
+
+# The events that go on the bus (the bases above are not events of their own).
+_BASES = (DomainEvent, ReturnEvent, ReturnStatusEvent)
+CATALOGUE: dict[str, type[DomainEvent]] = {
+    cls.__name__: cls
+    for cls in (
+        OrderPlaced,
+        OrderPaid,
+        OrderApproved,
+        OrderCancelled,
+        PaymentFailed,
+        OrderShipped,
+        OrderDelivered,
+        OrderCompleted,
+        OrderException,
+        OrderExceptionResolved,
+        SlaBreached,
+        RefundRequested,
+        RefundIssued,
+        ReturnRequested,
+        ReturnApproved,
+        ReturnLapsed,
+        ReturnMessage,
+        ReturnRejected,
+        ReturnClosed,
+        ReturnDisputed,
+        ReturnCancelled,
+        ReturnReceived,
+        ReturnInspected,
+    )
+}
+
+
+def parse(detail_type: str, detail: dict[str, Any]) -> DomainEvent | None:
+    """The event a consumer received, checked against its model; None for a type not in the catalogue
+    (another publisher's, or a newer one: a consumer skips what it does not know)."""
+    model = CATALOGUE.get(detail_type)
+    if model is None:
+        return None
+    return model.model_validate({k: v for k, v in detail.items() if k not in ENVELOPE})
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """Each event's detail as JSON Schema, envelope included, keyed by detail-type."""
+    envelope = {
+        "event_id": {"type": "string"},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "correlation_id": {"type": "string"},
+    }
+    schemas = {}
+    for name, model in CATALOGUE.items():
+        schema = model.model_json_schema()
+        schema["properties"] = {
+            "schema_version": {"const": model.version},
+            **envelope,
+            **schema["properties"],
+        }
+        schema["required"] = ["schema_version", "event_id", "occurred_at", *schema.get("required", [])]
+        schema["additionalProperties"] = False
+        schemas[name] = schema
+    return schemas
