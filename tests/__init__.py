@@ -13,13 +13,10 @@ import os
 
 
 def _every_function_environment() -> dict[str, str]:
-    from oms_local import DEFAULT_CARRIER_WEBHOOK_SECRET, DEFAULT_PAYMENT_WEBHOOK_SECRET
+    from oms_local.cloud import local_secrets
     from oms_local.template import load
 
-    environment = {
-        "PAYMENT_WEBHOOK_SECRET": DEFAULT_PAYMENT_WEBHOOK_SECRET,
-        "CARRIER_WEBHOOK_SECRET": DEFAULT_CARRIER_WEBHOOK_SECRET,
-    }
+    environment = {k: v for k, v in local_secrets().items() if k != "LOCAL_JWT_SECRET"}
     for function in load().functions.values():
         # Secrets are literal here until a local cloud puts them where the template's *_PARAM point.
         environment.update({k: v for k, v in function.environment.items() if not k.endswith("_PARAM")})

@@ -26,10 +26,12 @@ from oms_local import (
     DEFAULT_CARRIER_WEBHOOK_SECRET,
     DEFAULT_JWT_SECRET,
     DEFAULT_PAYMENT_WEBHOOK_SECRET,
+    DEFAULT_PROVIDER_SECRETS,
     REGION,
     STACK_NAME,
     moto_patches,
     notifications,
+    provider_key,
 )
 from oms_local import template as template_module
 from oms_local.dynamodb_local import DynamoDBLocal, java_available
@@ -77,7 +79,15 @@ def local_secrets() -> dict[str, str]:
         "LOCAL_JWT_SECRET": os.environ.get("LOCAL_JWT_SECRET") or DEFAULT_JWT_SECRET,
         "PAYMENT_WEBHOOK_SECRET": os.environ.get("PAYMENT_WEBHOOK_SECRET") or DEFAULT_PAYMENT_WEBHOOK_SECRET,
         "CARRIER_WEBHOOK_SECRET": os.environ.get("CARRIER_WEBHOOK_SECRET") or DEFAULT_CARRIER_WEBHOOK_SECRET,
+        **{
+            name: os.environ.get(name) or _local_default(value)
+            for name, value in DEFAULT_PROVIDER_SECRETS.items()
+        },
     }
+
+
+def _local_default(value: str) -> str:
+    return provider_key(value.removeprefix("pem:")) if value.startswith("pem:") else value
 
 
 def resolve_engine(engine: str | None = None) -> Engine:
@@ -408,7 +418,7 @@ class Cloud:
             else:
                 ses.verify_domain_identity(Domain=identity)
         ssm = self.client("ssm")
-        for literal in ("PAYMENT_WEBHOOK_SECRET", "CARRIER_WEBHOOK_SECRET"):
+        for literal in local_secrets():
             parameter = self.environment.get(f"{literal}_PARAM")
             if parameter:
                 ssm.put_parameter(

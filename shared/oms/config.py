@@ -65,6 +65,30 @@ class Settings(BaseModel):
     carrier_webhook_secret_param: str | None = Field(None, alias="CARRIER_WEBHOOK_SECRET_PARAM")
     payment_provider_key: str | None = Field(None, alias="PAYMENT_PROVIDER_KEY")
     payment_provider_key_param: str | None = Field(None, alias="PAYMENT_PROVIDER_KEY_PARAM")
+    # The payment providers' and carrier aggregators' own keys (docs/deploy.md "Providers"): webhook secrets,
+    # the providers' public keys our notices are verified with, and our private keys our calls are signed with.
+    stripe_webhook_secret: str | None = Field(None, alias="STRIPE_WEBHOOK_SECRET")
+    stripe_webhook_secret_param: str | None = Field(None, alias="STRIPE_WEBHOOK_SECRET_PARAM")
+    stripe_api_key: str | None = Field(None, alias="STRIPE_API_KEY")
+    stripe_api_key_param: str | None = Field(None, alias="STRIPE_API_KEY_PARAM")
+    alipay_public_key: str | None = Field(None, alias="ALIPAY_PUBLIC_KEY")
+    alipay_public_key_param: str | None = Field(None, alias="ALIPAY_PUBLIC_KEY_PARAM")
+    alipay_app_private_key: str | None = Field(None, alias="ALIPAY_APP_PRIVATE_KEY")
+    alipay_app_private_key_param: str | None = Field(None, alias="ALIPAY_APP_PRIVATE_KEY_PARAM")
+    wechatpay_platform_public_key: str | None = Field(None, alias="WECHATPAY_PLATFORM_PUBLIC_KEY")
+    wechatpay_platform_public_key_param: str | None = Field(None, alias="WECHATPAY_PLATFORM_PUBLIC_KEY_PARAM")
+    wechatpay_apiv3_key: str | None = Field(None, alias="WECHATPAY_APIV3_KEY")
+    wechatpay_apiv3_key_param: str | None = Field(None, alias="WECHATPAY_APIV3_KEY_PARAM")
+    wechatpay_merchant_private_key: str | None = Field(None, alias="WECHATPAY_MERCHANT_PRIVATE_KEY")
+    wechatpay_merchant_private_key_param: str | None = Field(
+        None, alias="WECHATPAY_MERCHANT_PRIVATE_KEY_PARAM"
+    )
+    kuaidi100_salt: str | None = Field(None, alias="KUAIDI100_SALT")
+    kuaidi100_salt_param: str | None = Field(None, alias="KUAIDI100_SALT_PARAM")
+    aftership_webhook_secret: str | None = Field(None, alias="AFTERSHIP_WEBHOOK_SECRET")
+    aftership_webhook_secret_param: str | None = Field(None, alias="AFTERSHIP_WEBHOOK_SECRET_PARAM")
+    easypost_webhook_secret: str | None = Field(None, alias="EASYPOST_WEBHOOK_SECRET")
+    easypost_webhook_secret_param: str | None = Field(None, alias="EASYPOST_WEBHOOK_SECRET_PARAM")
 
     # Business timers and thresholds (see docs/rules.md); their defaults are the template's parameters'.
     payment_timeout_minutes: int = _given("PAYMENT_TIMEOUT_MINUTES", gt=0)
@@ -96,6 +120,10 @@ class Settings(BaseModel):
             if field is not None and field.alias is not None:
                 raise MissingSetting(_missing(field.alias, by=None))
             return super().__getattr__(name)
+
+    def value(self, variable: str) -> Any:
+        """The value of ``variable`` (a setting's name), or None when this function was not given it."""
+        return self.__dict__.get(_FIELD_OF[variable])
 
     def has(self, variable: str) -> bool:
         """Whether ``variable`` (a setting's name, e.g. ``TABLE_NAME``) has a value in this function."""

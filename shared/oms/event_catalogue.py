@@ -245,6 +245,34 @@ CATALOGUE: dict[str, type[DomainEvent]] = {
     )
 }
 
+# The name the systems around the service know each event by (outbound webhooks' ``type``, the AsyncAPI
+# document's messages): stable, dotted, lower case; the bus keeps the class name as its detail-type.
+PUBLIC_NAMES: dict[str, str] = {
+    "OrderPlaced": "order.placed",
+    "OrderPaid": "order.paid",
+    "OrderApproved": "order.approved",
+    "OrderCancelled": "order.cancelled",
+    "PaymentFailed": "payment.failed",
+    "OrderShipped": "order.shipped",
+    "OrderDelivered": "order.delivered",
+    "OrderCompleted": "order.completed",
+    "OrderException": "order.exception_opened",
+    "OrderExceptionResolved": "order.exception_resolved",
+    "SlaBreached": "sla.breached",
+    "RefundRequested": "refund.requested",
+    "RefundIssued": "refund.succeeded",
+    "ReturnRequested": "return.requested",
+    "ReturnApproved": "return.approved",
+    "ReturnLapsed": "return.lapsed",
+    "ReturnMessage": "return.message",
+    "ReturnRejected": "return.rejected",
+    "ReturnClosed": "return.closed",
+    "ReturnDisputed": "return.disputed",
+    "ReturnCancelled": "return.cancelled",
+    "ReturnReceived": "return.received",
+    "ReturnInspected": "return.inspected",
+}
+
 
 def parse(detail_type: str, detail: dict[str, Any]) -> DomainEvent | None:
     """The event a consumer received, checked against its model; None for a type not in the catalogue

@@ -95,3 +95,9 @@ class Forbidden(Problem, status=403, code="forbidden", title="Forbidden"):
 
 class InvalidTransition(Conflict, code="invalid_transition", title="The order cannot make that move now"):
     """A move the order's status does not allow."""
+
+
+class ProviderNotConfigured(
+    Problem, status=503, code="provider_not_configured", title="Provider not configured"
+):
+    """A provider's key is named by the template but was never put in SSM (docs/deploy.md "Providers")."""

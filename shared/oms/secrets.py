@@ -12,6 +12,7 @@ import hmac
 import re
 
 from oms.config import MissingSetting, settings
+from oms.problems import ProviderNotConfigured
 
 # How long a value read from SSM is reused: a rotation takes effect within this many seconds.
 CACHE_SECONDS = 300
@@ -68,3 +69,23 @@ def payment_provider_key() -> str:
     """The API key a live payment provider adapter authenticates with (unused by the sandbox)."""
     s = settings()
     return _read("PAYMENT_PROVIDER_KEY", s.payment_provider_key, s.payment_provider_key_param)
+
+
+def provider_secret(variable: str) -> str:
+    """A provider's key (``STRIPE_WEBHOOK_SECRET``, ``ALIPAY_PUBLIC_KEY`` …): its literal locally, its SSM
+    SecureString in AWS. A platform that does not use a provider leaves its parameter unset: that
+    provider's routes then answer 503 ``provider_not_configured`` and nothing else is affected."""
+    current = settings()
+    try:
+        return _read(variable, current.value(variable), current.value(f"{variable}_PARAM"))
+    except MissingSetting as error:
+        raise ProviderNotConfigured(f"{variable} is not configured.") from error
+    except Exception as error:  # powertools wraps SSM's ParameterNotFound in GetParameterError
+        if type(error).__name__ in ("GetParameterError", "ParameterNotFound"):
+            raise ProviderNotConfigured(f"{variable} is not configured.") from error
+        raise
+
+
+def provider_secrets(variable: str) -> tuple[str, ...]:
+    """Like :func:`provider_secret` for a webhook secret that may hold two during a rotation."""
+    return _several(provider_secret(variable))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -123,3 +124,10 @@ def test_the_exception_opened_payload_is_built_in_one_place() -> None:
             ):
                 builders.append(path.name)
     assert builders == [], f"OrderException built by hand in {builders}: use OrderException.opened"
+
+
+def test_every_event_has_one_public_name_and_no_two_share_one() -> None:
+    assert set(ev.PUBLIC_NAMES) == set(ev.CATALOGUE)
+    names = list(ev.PUBLIC_NAMES.values())
+    assert len(set(names)) == len(names)
+    assert all(re.fullmatch(r"[a-z]+\.[a-z_]+", name) for name in names)

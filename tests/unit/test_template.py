@@ -280,7 +280,22 @@ def _flat_statements(function: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_secrets_are_read_from_their_own_parameters_only() -> None:
     # The refund step's provider key is read by a live adapter only; the sandbox one reads none.
-    readers = {"WebhooksApiFunction": {"PaymentWebhookSecretParameter", "CarrierWebhookSecretParameter"}}
+    provider_keys = {
+        "stripe-webhook-secret",
+        "alipay-public-key",
+        "wechatpay-platform-public-key",
+        "wechatpay-apiv3-key",
+        "kuaidi100-salt",
+        "aftership-webhook-secret",
+        "easypost-webhook-secret",
+    }
+    readers = {
+        "WebhooksApiFunction": {
+            "${PaymentWebhookSecretParameter}",
+            "${CarrierWebhookSecretParameter}",
+            *(f"${{ProviderSecretsPath}}/{key}" for key in provider_keys),
+        }
+    }
     for name, function in FUNCTIONS.items():
         policies = function["Properties"].get("Policies", [])
         assert not any(key.startswith("SSM") for p in policies for key in p), name
@@ -293,7 +308,7 @@ def test_secrets_are_read_from_their_own_parameters_only() -> None:
         resources = (
             statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
         )
-        named = {r["Fn::Sub"].rsplit("parameter${", 1)[1].rstrip("}") for r in resources}
+        named = {r["Fn::Sub"].rsplit(":parameter", 1)[1] for r in resources}
         assert named == readers[name]
         (decrypt,) = [s for s in _statements(function) if "Fn::If" in s]
         condition, granted, _ = decrypt["Fn::If"]
