@@ -129,6 +129,17 @@ class SlaBreached(DomainEvent):
     deadline: str | None
 
 
+class FeedbackGiven(DomainEvent):
+    """The buyer rated a completed order; an edit carries what it replaces (``previous_*``)."""
+
+    rating: int
+    tags: list[str]
+    skus: list[str]
+    carriers: list[str]
+    previous_rating: int | None = None
+    previous_tags: list[str] | None = None
+
+
 # ------------------------------------------------------------------------------------------ refunds
 
 
@@ -230,6 +241,7 @@ CATALOGUE: dict[str, type[DomainEvent]] = {
         OrderException,
         OrderExceptionResolved,
         SlaBreached,
+        FeedbackGiven,
         RefundRequested,
         RefundIssued,
         ReturnRequested,
@@ -259,6 +271,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "OrderException": "order.exception_opened",
     "OrderExceptionResolved": "order.exception_resolved",
     "SlaBreached": "sla.breached",
+    "FeedbackGiven": "order.feedback_given",
     "RefundRequested": "refund.requested",
     "RefundIssued": "refund.succeeded",
     "ReturnRequested": "return.requested",

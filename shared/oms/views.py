@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from oms.domain.feedback import editable_until
 from oms.store import keys
 
 _INTERNAL = frozenset(
@@ -39,6 +40,14 @@ def order_view(order: dict[str, Any], children: list[dict[str, Any]] | None = No
     if children is not None:
         view["shipments"] = [_public(c) for c in children if keys.is_shipment(c)]
         view["refunds"] = [_public(c) for c in children if keys.is_refund(c)]
+        view["feedback"] = next((feedback_view(c) for c in children if keys.is_feedback(c)), None)
+    return view
+
+
+def feedback_view(item: dict[str, Any]) -> dict[str, Any]:
+    """The buyer's feedback, with until when it may still be changed."""
+    view = {k: v for k, v in _public(item).items() if k != "version"}
+    view["editable_until"] = editable_until(item).isoformat().replace("+00:00", "Z")
     return view
 
 

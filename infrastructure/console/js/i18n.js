@@ -84,7 +84,10 @@ const en = {
   field_missing: "Not in the report yet.", return_rate: "Return rate", approval_rate: "Approval rate",
   return_rate_by_reason: "Return rate by reason", return_rate_by_category: "Return rate by category",
   review_sla: "Return reviews within their deadline", refund_sla: "Refunds within their deadline", met: "met",
-  breached: "breached", on_time_rate: "On-time rate", by_carrier: "By carrier", transit_hours: "Transit (h)",
+  breached: "breached", on_time_rate: "On-time rate", by_carrier: "By carrier",
+  feedback: "Buyer feedback", rating: "Rating", feedback_tags: "Tags", comment: "Comment", given_at: "Given",
+  editable_until: "Editable until", no_feedback: "No feedback yet.", report_feedback: "Buyer feedback",
+  feedbacks: "Ratings", average_rating: "Average rating", by_sku: "By SKU", top_tags: "Tags", transit_hours: "Transit (h)",
   damage_rate: "Damage rate", loss_rate: "Loss rate", delivered: "Delivered", n_returns: "({n} returns)",
 };
 
@@ -156,6 +159,9 @@ const zh = {
   field_missing: "报表暂未提供该项。", return_rate: "退货率", approval_rate: "通过率",
   return_rate_by_reason: "各原因退货率", return_rate_by_category: "各品类退货率", review_sla: "退货审核按时完成",
   refund_sla: "退款按时完成", met: "按时", breached: "超时", on_time_rate: "准时率", by_carrier: "按承运商",
+  feedback: "买家评价", rating: "评分", feedback_tags: "标签", comment: "评语", given_at: "评价时间",
+  editable_until: "可修改至", no_feedback: "尚未评价。", report_feedback: "买家评价",
+  feedbacks: "评价数", average_rating: "平均评分", by_sku: "按 SKU", top_tags: "标签",
   transit_hours: "运输时长（小时）", damage_rate: "破损率", loss_rate: "丢件率", delivered: "已签收", n_returns: "（{n} 件）",
 };
 
@@ -191,6 +197,12 @@ const groups = {
     role: { staff: "Staff", customer: "Buyer" },
     shipment_kind: { outbound: "Outbound", return: "Return parcel", reship: "Reship" },
     carrier: { sf: "SF Express", jd: "JD Logistics", ems: "EMS", yto: "YTO", zto: "ZTO", sto: "STO", yunda: "Yunda" },
+    feedback_tag: {
+      as_described: "As described", good_quality: "Good quality", good_value: "Good value", well_packed: "Well packed",
+      fast_delivery: "Fast delivery", helpful_service: "Helpful service", not_as_described: "Not as described",
+      poor_quality: "Poor quality", damaged: "Arrived damaged", late_delivery: "Late delivery",
+      poor_packaging: "Poor packaging", unhelpful_service: "Unhelpful service",
+    },
     adjustment: { received: "Received", returned: "Returned", write_off: "Write-off", damaged: "Damaged", count_correction: "Count correction" },
     flag: { perishable: "perishable", food: "food", intimate: "intimate", customized: "customised", presale: "presale", cross_border: "cross-border" },
     refund_reason: { return: "return", cancellation: "cancellation", staff: "staff", exception: "exception" },
@@ -237,6 +249,12 @@ const groups = {
     role: { staff: "客服", customer: "买家" },
     shipment_kind: { outbound: "发货", return: "退货包裹", reship: "补发" },
     carrier: { sf: "顺丰速运", jd: "京东物流", ems: "EMS", yto: "圆通", zto: "中通", sto: "申通", yunda: "韵达" },
+    feedback_tag: {
+      as_described: "与描述相符", good_quality: "质量好", good_value: "性价比高", well_packed: "包装完好",
+      fast_delivery: "物流快", helpful_service: "服务周到", not_as_described: "与描述不符",
+      poor_quality: "质量差", damaged: "到货破损", late_delivery: "物流慢",
+      poor_packaging: "包装差", unhelpful_service: "服务差",
+    },
     adjustment: { received: "入库", returned: "退货入库", write_off: "报损", damaged: "损坏", count_correction: "盘点修正" },
     flag: { perishable: "生鲜", food: "食品", intimate: "贴身用品", customized: "定制", presale: "预售", cross_border: "跨境" },
     refund_reason: { return: "退货", cancellation: "取消", staff: "客服", exception: "异常" },

@@ -66,6 +66,14 @@ def order_report(from_: From = None, to: To = None) -> Response[str]:
 
 
 @app.get(
+    "/v1/admin/reports/feedback",
+    summary="Buyer feedback per SKU and per carrier: count, average rating, rating spread and tags",
+)
+def feedback_report(from_: From = None, to: To = None) -> Response[str]:
+    return _counters_report(from_, to, reports.FEEDBACK_DIMENSIONS, reports.feedback_report)
+
+
+@app.get(
     "/v1/admin/reports/returns",
     summary="Return rate by reason, category, SKU and channel; approval rate; review and refund SLA compliance",
 )

@@ -147,6 +147,20 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "outcome": {"type": "string"},
         },
     },
+    "Feedback": {
+        "type": "object",
+        "required": ["order_id", "rating", "tags", "given_at", "editable_until"],
+        "properties": {
+            "order_id": {"type": "string", "pattern": "^ord_"},
+            "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "comment": _NULLABLE_STRING,
+            "given_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "editable_until": {"type": "string", "format": "date-time"},
+            "edits": {"type": "integer", "minimum": 0},
+        },
+    },
     "Object": {"type": "object"},
 }
 
@@ -160,6 +174,8 @@ SUCCESS: dict[tuple[str, str], dict[str, str]] = {
     ("get", "/v1/orders/{order_id}"): {"200": "Order"},
     ("post", "/v1/orders/{order_id}/cancel"): {"200": "Order"},
     ("post", "/v1/orders/{order_id}/confirm-receipt"): {"200": "Order"},
+    ("put", "/v1/orders/{order_id}/feedback"): {"200": "Feedback"},
+    ("get", "/v1/orders/{order_id}/feedback"): {"200": "Feedback"},
     ("patch", "/v1/orders/{order_id}/shipping-address"): {"200": "Order"},
     ("post", "/v1/orders/{order_id}/returns"): {"201": "Return"},
     ("get", "/v1/returns"): {"200": "ReturnList"},

@@ -11,13 +11,14 @@ from oms import idempotency, ids
 from oms.api.common import OrderId, PageCursor, PageLimit, act_on_order, page_response
 from oms.domain import return_policy
 from oms.domain.catalog import SKU_PATTERN
+from oms.domain.feedback import FeedbackRequest
 from oms.domain.ordering import PlaceOrderRequest
 from oms.http import create_app, json_response, principal, problem_body_response
-from oms.lifecycle import cancellation, completion
+from oms.lifecycle import cancellation, completion, feedback
 from oms.problems import NotFound, Problem
-from oms.store import catalog, inventory, orders
+from oms.store import catalog, inventory, keys, orders
 from oms.store.table import Item, Table
-from oms.views import order_summary, order_view
+from oms.views import feedback_view, order_summary, order_view
 from oms.workflows import WorkflowFailed, run_place_order
 
 app = create_app()
@@ -109,3 +110,22 @@ def cancel_order(order_id: OrderId) -> Response[str]:
 @app.post("/v1/orders/<order_id>/confirm-receipt", summary="The buyer confirms delivery: the order completes")
 def confirm_receipt(order_id: OrderId) -> Response[str]:
     return _by_buyer(order_id, lambda table, order, by: completion.complete(table, order, by=by, how="buyer"))
+
+
+@app.put(
+    "/v1/orders/<order_id>/feedback",
+    summary="Rate a completed order (once; the buyer may change it for 7 days)",
+)
+def give_feedback(order_id: OrderId, body: Annotated[FeedbackRequest, Body()]) -> Response[str]:
+    who = principal(app)
+    return json_response(200, feedback_view(feedback.give(Table(), order_id, who.subject, body)))
+
+
+@app.get("/v1/orders/<order_id>/feedback", summary="The caller's feedback on their order")
+def get_feedback(order_id: OrderId) -> Response[str]:
+    who = principal(app)
+    _, children = orders.record_for(Table(), order_id, who.subject)
+    given = next((c for c in children if keys.is_feedback(c)), None)
+    if given is None:
+        raise NotFound(f"No feedback on order {order_id} yet.", code="feedback_not_found")
+    return json_response(200, feedback_view(given))

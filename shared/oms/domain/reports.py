@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from oms.domain import feedback
 from oms.problems import FieldError, ValidationProblem
 
 DEFAULT_DAYS = 30
@@ -31,6 +32,10 @@ CATEGORY = "category"
 REASON = "reason"
 ORDER_DIMENSIONS = (ALL, CURRENCY, EXCEPTION_KIND)
 RETURN_DIMENSIONS = (ALL, CHANNEL, SKU, CATEGORY, REASON)
+# Buyer feedback, per SKU of the order and per carrier that delivered it.
+FEEDBACK_SKU = "feedback_sku"
+FEEDBACK_CARRIER = "feedback_carrier"
+FEEDBACK_DIMENSIONS = (FEEDBACK_SKU, FEEDBACK_CARRIER)
 NO_CATEGORY = "uncategorised"
 
 # What the published return policy promises for the refund after a parcel passes inspection.
@@ -178,6 +183,8 @@ def _count(
         _return_decided(counts, "approved" if detail_type == "ReturnApproved" else "rejected", item, at)
     elif detail_type == "RefundIssued" and item is not None:
         return _refund_issued(counts, item, at)
+    elif detail_type == "FeedbackGiven":
+        _feedback_given(counts, detail)
     else:
         return False
     return True
@@ -251,6 +258,34 @@ def _refund_issued(counts: Counts, item: Mapping[str, Any], at: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------- reading
+
+
+def _feedback_given(counts: Counts, detail: Mapping[str, Any]) -> None:
+    """A first feedback counts once; an edit swaps its old rating and tags for the new ones."""
+    added = feedback.report_counters(int(detail["rating"]), list(detail["tags"]))
+    if detail.get("previous_rating") is None:
+        added["feedbacks"] = 1
+    else:
+        taken = feedback.report_counters(
+            int(detail["previous_rating"]), list(detail.get("previous_tags") or []), -1
+        )
+        added = {name: added.get(name, 0) + taken.get(name, 0) for name in {*added, *taken}}
+    for dimension, keys in ((FEEDBACK_SKU, detail["skus"]), (FEEDBACK_CARRIER, detail["carriers"])):
+        for key in keys:
+            counts.add(dimension, str(key), **added)
+
+
+def feedback_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dict[str, Any]:
+    """Per SKU and per carrier: how many buyers rated, the average and spread of ratings, the tags."""
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "basis": "feedback given in the period (an edit replaces the buyer's earlier rating)",
+        "skus": feedback.summarise([dict(r) for r in rows if r["dimension"] == FEEDBACK_SKU], "sku"),
+        "carriers": feedback.summarise(
+            [dict(r) for r in rows if r["dimension"] == FEEDBACK_CARRIER], "carrier"
+        ),
+    }
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # Sort-key prefixes that other modules test items against (through the predicates below).
 _CHANNEL, _SHIPMENT, _REFUND, _RETURN = "STOCK#", "SHIPMENT#", "REFUND#", "RETURN#"
+_FEEDBACK = "FEEDBACK"
 SHIPMENT_PREFIX = _SHIPMENT
 
 
@@ -111,6 +112,15 @@ def customer_returns(customer_id: str) -> str:
 
 def refund(order_id: str, refund_id: str) -> tuple[str, str]:
     return order(order_id)[0], f"{_REFUND}{refund_id}"
+
+
+def feedback(order_id: str) -> tuple[str, str]:
+    """The buyer's one feedback on an order, beside the order (so it is read and archived with it)."""
+    return order(order_id)[0], _FEEDBACK
+
+
+def is_feedback(item: dict[str, object]) -> bool:
+    return item["sk"] == _FEEDBACK
 
 
 def shipment(order_id: str, shipment_id: str) -> tuple[str, str]:

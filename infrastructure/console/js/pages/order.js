@@ -121,6 +121,19 @@ function detailsCard(order) {
       : h("p", { class: "empty" }, t("no_notes")));
 }
 
+function feedbackCard(order) {
+  const f = order.feedback;
+  if (!f) return order.status === "completed" ? card(t("feedback"), h("p", { class: "empty" }, t("no_feedback"))) : null;
+  return h("section", { class: "card", "data-feedback": f.rating }, h("h2", {}, t("feedback")),
+    kv([
+      [t("rating"), `${"★".repeat(f.rating)}${"☆".repeat(5 - f.rating)} (${f.rating}/5)`],
+      (f.tags || []).length ? [t("feedback_tags"), f.tags.map((tag) => label("feedback_tag", tag)).join(", ")] : null,
+      f.comment ? [t("comment"), f.comment] : null,
+      [t("given_at"), when(f.given_at)],
+      [t("editable_until"), when(f.editable_until)],
+    ]));
+}
+
 function actionsCard(ctx, order) {
   const { api } = ctx;
   const base = `/v1/admin/orders/${encodeURIComponent(order.id)}`;
@@ -255,5 +268,5 @@ export async function render(ctx) {
       h("strong", {}, money((order.totals || {}).total, order.currency))),
     h("div", { class: "grid-2" },
       h("div", {}, itemsCard(order), shipmentsCard(order), returns, card(t("timeline"), timelineList(order.timeline))),
-      h("div", {}, actionsCard(ctx, order), moneyCard(order), exceptionsCard(ctx, order), detailsCard(order))));
+      h("div", {}, actionsCard(ctx, order), moneyCard(order), exceptionsCard(ctx, order), feedbackCard(order), detailsCard(order))));
 }

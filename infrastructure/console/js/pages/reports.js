@@ -115,6 +115,29 @@ function carriersSection(result) {
     ] : h("p", { class: "empty" }, t("no_data")));
 }
 
+function feedbackTable(rows, key) {
+  return table([
+    { title: t(key), cell: (r) => (key === "carrier" ? label("carrier", r.carrier) : r.sku) },
+    { title: t("feedbacks"), num: true, cell: (r) => number(r.feedbacks, 0) },
+    { title: t("average_rating"), num: true, cell: (r) => number(r.average_rating) },
+    { title: t("top_tags"), cell: (r) => Object.entries(r.tags || {}).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([tag, n]) => `${label("feedback_tag", tag)} ×${n}`).join(", ") || "—" },
+  ], rows);
+}
+
+function feedbackSection(result) {
+  const title = t("report_feedback");
+  const problem = failed(result, title);
+  if (problem) return card(title, problem);
+  const skus = result.data.skus || [];
+  const carriers = result.data.carriers || [];
+  return h("section", { class: "card", "data-report": "feedback" }, h("h2", {}, title),
+    skus.length || carriers.length ? [
+      h("h3", {}, t("by_sku")), feedbackTable(skus, "sku"),
+      h("h3", {}, t("by_carrier")), feedbackTable(carriers, "carrier"),
+      result.data.basis ? h("p", { class: "hint" }, result.data.basis) : null,
+    ] : h("p", { class: "empty" }, t("no_data")));
+}
+
 export async function render(ctx) {
   const { api, query } = ctx;
   // Without a chosen range the server picks its default period by its own clock (the local stack's can move).
@@ -130,10 +153,11 @@ export async function render(ctx) {
     ],
     onSubmit: async (v) => go("/reports", v),
   });
-  const [orders, returns, carriers] = await Promise.all([
+  const [orders, returns, carriers, feedback] = await Promise.all([
     fetchReport(api, "/v1/admin/reports/orders", range),
     fetchReport(api, "/v1/admin/reports/returns", range),
     fetchReport(api, "/v1/admin/reports/carriers", range),
+    fetchReport(api, "/v1/admin/reports/feedback", range),
   ]);
   const answered = orders.data || returns.data || carriers.data || {};
   const shown = { ...defaultRange(), ...range, ...Object.fromEntries(["from", "to"].filter((k) => answered[k]).map((k) => [k, answered[k]])) };
@@ -146,5 +170,6 @@ export async function render(ctx) {
     card(null, picker),
     ordersCard,
     h("div", { class: "grid-halves" }, h("div", {}, returnsCard), h("div", {}, slaCard, exceptionsCard)),
-    carriersSection(carriers));
+    carriersSection(carriers),
+    feedbackSection(feedback));
 }
