@@ -33,6 +33,7 @@ DEFAULT_PROVIDER_SECRETS = {
     "STRIPE_WEBHOOK_SECRET": "whsec_bG9jYWwtc3RyaXBlLXdlYmhvb2stc2VjcmV0",
     "STRIPE_API_KEY": "sk_test_local_stripe_api_key",
     "ALIPAY_PUBLIC_KEY": "pem:alipay-platform-public",
+    "ALIPAY_APP_ID": "2021000000000001",
     "ALIPAY_APP_PRIVATE_KEY": "pem:alipay-app-private",
     "WECHATPAY_PLATFORM_PUBLIC_KEY": "pem:wechatpay-platform-public",
     "WECHATPAY_APIV3_KEY": "local0wechatpay0apiv3key000000ab",  # 32 bytes, as WeChat Pay's API v3 key is

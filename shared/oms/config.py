@@ -73,6 +73,8 @@ class Settings(BaseModel):
     stripe_api_key_param: str | None = Field(None, alias="STRIPE_API_KEY_PARAM")
     alipay_public_key: str | None = Field(None, alias="ALIPAY_PUBLIC_KEY")
     alipay_public_key_param: str | None = Field(None, alias="ALIPAY_PUBLIC_KEY_PARAM")
+    alipay_app_id: str | None = Field(None, alias="ALIPAY_APP_ID")
+    alipay_app_id_param: str | None = Field(None, alias="ALIPAY_APP_ID_PARAM")
     alipay_app_private_key: str | None = Field(None, alias="ALIPAY_APP_PRIVATE_KEY")
     alipay_app_private_key_param: str | None = Field(None, alias="ALIPAY_APP_PRIVATE_KEY_PARAM")
     wechatpay_platform_public_key: str | None = Field(None, alias="WECHATPAY_PLATFORM_PUBLIC_KEY")

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ValidationError
 
 from oms import metrics, secrets, signatures
+from oms.api.payment_notices import router as payment_notices
 from oms.config import require_secret
 from oms.domain.carriers import CARRIER_CODES
 from oms.http import create_app, json_response, validation_problem
@@ -32,6 +33,7 @@ for _provider_key in (
     require_secret(_provider_key, by=__name__)
 
 app = create_app()
+app.include_router(payment_notices)
 M = TypeVar("M", bound=BaseModel)
 
 
