@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from oms import clock
 from oms.problems import ProviderNotConfigured
@@ -83,8 +83,8 @@ def decrypt(resource: Resource, apiv3_key: str) -> dict[str, Any]:
 
 
 class _Amount(BaseModel):
-    total: int = Field(ge=0)
-    refund: int | None = Field(None, ge=0)
+    total: StrictInt = Field(ge=0)
+    refund: StrictInt | None = Field(None, ge=0)
     currency: str = "CNY"
 
 
