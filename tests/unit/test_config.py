@@ -217,7 +217,9 @@ def test_only_settings_of_the_model_can_be_required() -> None:
 
 def test_names_arns_urls_and_what_the_template_passes_have_no_default() -> None:
     fields = config.Settings.model_fields.values()
-    secrets = {f.alias for f in fields if f.alias and f.alias.endswith(("SECRET", "KEY", "SALT", "_PARAM"))}
+    secrets = {
+        f.alias for f in fields if f.alias and f.alias.endswith(("SECRET", "KEY", "SALT", "APP_ID", "_PARAM"))
+    }
     defaults = {f.alias: f.default for f in fields if f.alias not in config.NO_DEFAULT | secrets}
     assert defaults == {
         "RETURN_INSPECTION_SLA_HOURS": 48,

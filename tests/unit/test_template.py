@@ -283,6 +283,7 @@ def test_secrets_are_read_from_their_own_parameters_only() -> None:
     provider_keys = {
         "stripe-webhook-secret",
         "alipay-public-key",
+        "alipay-app-id",
         "wechatpay-platform-public-key",
         "wechatpay-apiv3-key",
         "kuaidi100-salt",
