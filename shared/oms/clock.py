@@ -44,7 +44,9 @@ def reset() -> None:
 
 def iso(moment: datetime) -> str:
     """RFC 3339 UTC with millisecond precision; sorts lexically in time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    utc = moment.astimezone(UTC)
+    # The year is padded by hand: strftime writes year 156 as "156", which no RFC 3339 reader takes back.
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def parse(text: str) -> datetime:

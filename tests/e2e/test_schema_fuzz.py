@@ -29,6 +29,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from oms import clock
 from oms_local.testing import StackClient
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -40,9 +41,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.e2e.shop import delivered_order, ok, product
+from tests.provider_notices import ALIPAY_FORM, alipay_form, stripe_headers, wechatpay_headers
 
 EXAMPLES = int(os.environ.get("OMS_FUZZ_EXAMPLES", "6"))
 BUYER = "cus_fuzz"
+PROVIDER_PATHS = {
+    "/v1/webhooks/payments/stripe",
+    "/v1/webhooks/payments/alipay",
+    "/v1/webhooks/payments/wechatpay",
+}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -70,8 +77,28 @@ def _seed(stack: StackClient) -> dict[str, str]:
     }
 
 
-def _problem_failure(answer: requests.Response) -> str | None:
-    if not 400 <= answer.status_code < 500:
+def _provider_signed(stack: StackClient, path: str, body: Any) -> tuple[bytes, dict[str, str]] | None:
+    """A provider's notice signed as that provider signs (None for our own webhooks)."""
+    moment = int(clock.now().timestamp())
+    if path.endswith("/payments/alipay"):
+        if not isinstance(body, dict):  # not a form at all: sent as it is (nothing to sign)
+            return (body if isinstance(body, bytes) else str(body or "").encode()), dict(ALIPAY_FORM)
+        params = {str(k): str(v) for k, v in body.items() if k not in ("sign", "sign_type")}
+        return alipay_form(params).encode(), dict(ALIPAY_FORM)
+    raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False)
+    if path.endswith("/payments/stripe"):
+        return raw.encode(), stripe_headers(raw, moment, stack.cloud.environment["STRIPE_WEBHOOK_SECRET"])
+    if path.endswith("/payments/wechatpay"):
+        return raw.encode(), wechatpay_headers(raw, moment)
+    return None
+
+
+# Refusals that providers expect in their own shape (openapi_responses.PROVIDER_NOTICES) rather than ours.
+NOT_PROBLEM_JSON = {"/v1/webhooks/payments/wechatpay"}
+
+
+def _problem_failure(answer: requests.Response, path: str) -> str | None:
+    if not 400 <= answer.status_code < 500 or path in NOT_PROBLEM_JSON:
         return None
     if answer.headers.get("content-type", "").split(";")[0] != "application/problem+json":
         return f"{answer.status_code} as {answer.headers.get('content-type')!r}, not problem+json"
@@ -100,7 +127,23 @@ class Fuzzer:
         headers = {"Authorization": f"Bearer {self.admin if path.startswith('/v1/admin') else self.customer}"}
         kwargs = case.as_transport_kwargs(base_url=self.stack.url, headers=headers)
         kwargs.pop("cookies", None)
-        if path.startswith("/v1/webhooks"):
+        provider = path in PROVIDER_PATHS
+        if provider:
+            kwargs["headers"].pop("Authorization", None)
+            body = kwargs.pop("json", None) or kwargs.pop("data", None)
+            signed = _provider_signed(self.stack, path, body)
+            assert signed is not None
+            # Signed and unsigned by turns: the provider's own headers, or none of them.
+            if self.sent[label] % 2 == 0:
+                kwargs["data"], signature = signed
+                kwargs["headers"].update(signature)
+            else:
+                kwargs["data"] = signed[0].split(b"&sign=")[0]
+                for name in list(kwargs["headers"]):
+                    if name.lower().startswith(("stripe-", "wechatpay-")):
+                        del kwargs["headers"][name]
+                kwargs["headers"]["Content-Type"] = signed[1]["Content-Type"]
+        elif path.startswith("/v1/webhooks"):
             kwargs["headers"].pop("Authorization", None)
             body = kwargs.pop("json", None)
             raw = (
@@ -127,8 +170,13 @@ class Fuzzer:
             return
         self.sent[label] += 1
         self.statuses[answer.status_code] += 1
-        failure = _problem_failure(answer)
-        unsigned = path.startswith("/v1/webhooks") and "X-Signature" not in kwargs["headers"]
+        failure = _problem_failure(answer, path)
+        signatures = ("x-signature", "stripe-signature", "wechatpay-signature")
+        unsigned = path.startswith("/v1/webhooks") and not any(
+            name.lower() in signatures for name in kwargs["headers"]
+        )
+        if provider and path.endswith("/alipay"):
+            unsigned = b"&sign=" not in kwargs["data"]
         if failure is None and unsigned and answer.status_code != 401:
             failure = f"unsigned webhook answered {answer.status_code}"
         if failure is None:

@@ -201,6 +201,7 @@ SUCCESS: dict[tuple[str, str], dict[str, str]] = {
     ("get", "/v1/admin/exceptions"): {"200": "Page"},
     ("post", "/v1/admin/orders/{order_id}/exceptions"): {"201": "Object"},
     ("post", "/v1/webhooks/payments"): {"200": "WebhookReceipt"},
+    ("post", "/v1/webhooks/payments/stripe"): {"200": "WebhookReceipt"},
     # A repeated event answers 200; a new one is queued (202).
     ("post", "/v1/webhooks/carriers/{carrier}"): {"200": "WebhookReceipt", "202": "WebhookReceipt"},
 }
@@ -219,7 +220,59 @@ WEBHOOK_BODIES: dict[tuple[str, str], type[BaseModel]] = {
     ("post", "/v1/webhooks/payments"): payments.PaymentEvent,
     ("post", "/v1/webhooks/carriers/{carrier}"): tracking.CarrierEvent,
 }
-PUBLIC = {("get", "/health"), ("get", "/openapi.json")} | set(WEBHOOK_BODIES)
+
+
+def _header(name: str, pattern: str) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": True, "schema": {"type": "string", "pattern": pattern}}
+
+
+# The payment providers' own notices (API.md "Provider notices"): each in its provider's format, signed in
+# its headers, answered as the provider expects (Alipay: the text ``success``; WeChat Pay: 204, and its
+# ``{"code": "FAIL"}`` body on a refusal).
+_ALIPAY_FORM = {
+    "type": "object",
+    "required": ["notify_id", "app_id", "out_trade_no", "trade_no", "trade_status", "sign"],
+    "properties": {
+        name: {"type": "string", "minLength": 1}
+        for name in ("notify_id", "app_id", "out_trade_no", "trade_no", "trade_status", "sign", "sign_type")
+    }
+    | {"total_amount": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,2})?$"}},
+}
+WECHATPAY_FAIL = {
+    "type": "object",
+    "required": ["code", "message", "error"],
+    "properties": {"code": {"const": "FAIL"}, "message": {"type": "string"}, "error": {"type": "string"}},
+}
+PROVIDER_NOTICES: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/v1/webhooks/payments/stripe"): {
+        "parameters": [_header("Stripe-Signature", "^t=[0-9]+(,v[01]=[0-9a-f]+)+$")],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+    },
+    ("post", "/v1/webhooks/payments/alipay"): {
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": _ALIPAY_FORM}},
+        },
+        "success": {
+            "200": {
+                "description": "Received: Alipay stops retrying",
+                "content": {"text/plain": {"schema": {"const": "success"}}},
+            }
+        },
+    },
+    ("post", "/v1/webhooks/payments/wechatpay"): {
+        "parameters": [
+            _header("Wechatpay-Timestamp", "^[0-9]+$"),
+            _header("Wechatpay-Nonce", "^.+$"),
+            _header("Wechatpay-Signature", "^[A-Za-z0-9+/=]+$"),
+            _header("Wechatpay-Serial", "^.+$"),
+        ],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "success": {"204": {"description": "Received: WeChat Pay stops retrying"}},
+        "failure": {"content": {"application/json": {"schema": WECHATPAY_FAIL}}},
+    },
+}
+PUBLIC = {("get", "/health"), ("get", "/openapi.json")} | set(WEBHOOK_BODIES) | set(PROVIDER_NOTICES)
 
 _ERRORS = {
     "400": "Malformed JSON or a missing header",
@@ -278,6 +331,22 @@ def describe(document: dict[str, Any]) -> dict[str, Any]:
                     "required": True,
                     "content": {"application/json": {"schema": body}},
                 }
+            if route in PROVIDER_NOTICES:
+                _provider_notice(operation, PROVIDER_NOTICES[route])
             if route in PUBLIC:
                 operation["security"] = []
     return document
+
+
+def _provider_notice(operation: dict[str, Any], notice: dict[str, Any]) -> None:
+    operation.setdefault("parameters", []).extend(notice.get("parameters", []))
+    operation["requestBody"] = notice["requestBody"]
+    responses = operation["responses"]
+    if "success" in notice:
+        for status in [s for s in responses if s.startswith("2")]:
+            del responses[status]
+        responses.update(notice["success"])
+    if "failure" in notice:
+        for status, answer in responses.items():
+            if not status.startswith("2"):
+                answer.update(notice["failure"])

@@ -27,6 +27,8 @@ from oms.providers.notices import (
 )
 
 TOLERANCE_SECONDS = 300
+# Unix times Stripe sends are this century's; anything else is no Stripe event (and no date we could store).
+EARLIEST, LATEST = 946_684_800, 4_102_444_800
 
 
 def verify(secret: str, header: str | None, body: str) -> None:
@@ -54,7 +56,7 @@ class StripeEvent(BaseModel):
 
     id: str = Field(min_length=1, max_length=128)
     type: str = Field(min_length=1, max_length=128)
-    created: StrictInt
+    created: StrictInt = Field(ge=EARLIEST, le=LATEST)
     data: dict[str, Any]
 
 
@@ -156,6 +158,8 @@ def _dispute(event_id: str, dispute: _Money) -> DisputeNotice:
     if not dispute.payment_intent:
         raise MalformedNotice("The dispute names no payment_intent.")
     due = (dispute.evidence_details or {}).get("due_by")
+    if due is not None and not (type(due) is int and EARLIEST <= due <= LATEST):
+        raise MalformedNotice("The dispute's evidence_details.due_by is not a Unix time.")
     return DisputeNotice(
         event_id=event_id,
         dispute_id=dispute.id,
@@ -163,7 +167,7 @@ def _dispute(event_id: str, dispute: _Money) -> DisputeNotice:
         amount=dispute.amount,
         currency=dispute.currency.upper(),
         reason=dispute.reason or "general",
-        evidence_due_by=datetime.fromtimestamp(due, UTC) if isinstance(due, int) else None,
+        evidence_due_by=None if due is None else datetime.fromtimestamp(due, UTC),
     )
 
 
