@@ -3,7 +3,7 @@
 from typing import Any
 
 from oms.consumers import bus_consumer
-from oms.lifecycle.refunding import process
+from oms.lifecycle.refund_step import process
 from oms.observability import logger
 from oms.store.table import Table
 

@@ -63,8 +63,6 @@ class Settings(BaseModel):
     payment_webhook_secret_param: str | None = Field(None, alias="PAYMENT_WEBHOOK_SECRET_PARAM")
     carrier_webhook_secret: str | None = Field(None, alias="CARRIER_WEBHOOK_SECRET")
     carrier_webhook_secret_param: str | None = Field(None, alias="CARRIER_WEBHOOK_SECRET_PARAM")
-    payment_provider_key: str | None = Field(None, alias="PAYMENT_PROVIDER_KEY")
-    payment_provider_key_param: str | None = Field(None, alias="PAYMENT_PROVIDER_KEY_PARAM")
     # The payment providers' and carrier aggregators' own keys (docs/deploy.md "Providers"): webhook secrets,
     # the providers' public keys our notices are verified with, and our private keys our calls are signed with.
     stripe_webhook_secret: str | None = Field(None, alias="STRIPE_WEBHOOK_SECRET")
@@ -85,6 +83,10 @@ class Settings(BaseModel):
     wechatpay_merchant_private_key_param: str | None = Field(
         None, alias="WECHATPAY_MERCHANT_PRIVATE_KEY_PARAM"
     )
+    wechatpay_mchid: str | None = Field(None, alias="WECHATPAY_MCHID")
+    wechatpay_mchid_param: str | None = Field(None, alias="WECHATPAY_MCHID_PARAM")
+    wechatpay_merchant_serial: str | None = Field(None, alias="WECHATPAY_MERCHANT_SERIAL")
+    wechatpay_merchant_serial_param: str | None = Field(None, alias="WECHATPAY_MERCHANT_SERIAL_PARAM")
     kuaidi100_salt: str | None = Field(None, alias="KUAIDI100_SALT")
     kuaidi100_salt_param: str | None = Field(None, alias="KUAIDI100_SALT_PARAM")
     aftership_webhook_secret: str | None = Field(None, alias="AFTERSHIP_WEBHOOK_SECRET")
@@ -106,7 +108,12 @@ class Settings(BaseModel):
     # Not in the template, so their defaults are what the functions use.
     # A returned parcel is inspected within this many hours of arriving back (docs/rules.md).
     return_inspection_sla_hours: int = Field(48, alias="RETURN_INSPECTION_SLA_HOURS", gt=0)
-    payment_provider: str = Field("sandbox", alias="PAYMENT_PROVIDER")
+    # ``sandbox`` settles every refund at once; ``live`` calls the provider of the order's payment method.
+    payment_provider: str = _given("PAYMENT_PROVIDER", pattern="^(sandbox|live)$")
+    # The providers' API endpoints (a test points them at local servers that check requests as they do).
+    stripe_api_url: str = Field("https://api.stripe.com", alias="STRIPE_API_URL")
+    alipay_gateway_url: str = Field("https://openapi.alipay.com/gateway.do", alias="ALIPAY_GATEWAY_URL")
+    wechatpay_api_url: str = Field("https://api.mch.weixin.qq.com", alias="WECHATPAY_API_URL")
     max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES", gt=0)
 
     @model_validator(mode="after")
@@ -171,6 +178,11 @@ def require_secret(variable: str, *, by: str) -> None:
     current = settings()
     if not (current.has(variable) or current.has(parameter)):
         raise MissingSetting(_missing(parameter, by=by, alternative=variable))
+
+
+def declare(*variables: str, by: str) -> None:
+    """Declare settings module ``by`` reads only in some modes, where it reads them (never at import)."""
+    _declare(by, variables)
 
 
 def declared() -> dict[str, tuple[str, ...]]:

@@ -65,12 +65,6 @@ def carrier_webhook_secret() -> str:
     return next(iter(carrier_webhook_secrets()), "")
 
 
-def payment_provider_key() -> str:
-    """The API key a live payment provider adapter authenticates with (unused by the sandbox)."""
-    s = settings()
-    return _read("PAYMENT_PROVIDER_KEY", s.payment_provider_key, s.payment_provider_key_param)
-
-
 def provider_secret(variable: str) -> str:
     """A provider's key (``STRIPE_WEBHOOK_SECRET``, ``ALIPAY_PUBLIC_KEY`` …): its literal locally, its SSM
     SecureString in AWS. A platform that does not use a provider leaves its parameter unset: that

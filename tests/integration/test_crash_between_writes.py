@@ -21,7 +21,7 @@ from oms.jobs import release_unpaid
 from oms.lifecycle import (
     cancellation,
     payments,
-    refunding,
+    refund_step,
     return_decisions,
     return_inspection,
     return_parcel,
@@ -176,11 +176,14 @@ def _check_refund_attempted_again(table: Table, ctx: Context) -> None:
 
 
 def _process_refusal(table: Table, ctx: Context) -> object:
-    return refunding.process(table, ctx["order_id"], ctx["refund_id"])
+    return refund_step.process(table, ctx["order_id"], ctx["refund_id"])
 
 
 class _RefusingProvider:
-    def refund(self, refund: dict[str, Any]) -> RefundAnswer:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def refund(self, refund: dict[str, Any], order: dict[str, Any]) -> RefundAnswer:
         return RefundAnswer(status="failed", provider_ref=f"declined_{refund['id']}")
 
 
@@ -407,7 +410,7 @@ def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str, 
 
 @pytest.fixture
 def refusing_provider(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(refunding, "provider", _RefusingProvider)
+    monkeypatch.setattr(refund_step, "provider", _RefusingProvider)
 
 
 def _run_as_its_caller(step: Step, table: Table, ctx: Context) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from oms import clock, ids
 from oms.jobs import release_unpaid
 from oms.lifecycle import cancellation, payments
-from oms.lifecycle.refunding import process as process_refund
+from oms.lifecycle.refund_step import process as process_refund
 from oms.placing import reserve, validate
 from oms.problems import Problem
 from oms.store import inventory, orders

@@ -10,7 +10,7 @@ from oms import clock, ids
 from oms.domain.order_status import Move
 from oms.jobs import auto_confirm, release_unpaid
 from oms.lifecycle import cancellation, completion, payments, review, shipping
-from oms.lifecycle.refunding import process as process_refund
+from oms.lifecycle.refund_step import process as process_refund
 from oms.placing import reserve, validate
 from oms.problems import Conflict, InvalidTransition
 from oms.store import catalog, inventory, moves, orders, queues

@@ -9,7 +9,7 @@ from oms import clock
 from oms.api import return_requests
 from oms.jobs import return_lapse, sla_escalation
 from oms.lifecycle import return_decisions, return_inspection, return_parcel, returns
-from oms.lifecycle.refunding import process as process_refund
+from oms.lifecycle.refund_step import process as process_refund
 from oms.problems import Problem
 from oms.store import inventory, orders
 from oms.store import returns as store

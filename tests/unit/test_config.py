@@ -35,10 +35,7 @@ OWN_ENVIRONMENT: dict[str, dict[str, Any]] = {
 LAZY = {"MetaApiFunction": ["oms.api.meta:openapi_document"]}
 
 # Variables a function is given that none of its modules declares, and why.
-UNDECLARED_ALLOWED = {
-    # The key of a live payment provider's adapter; the sandbox provider needs none.
-    "RefundFunction": {"PAYMENT_PROVIDER_KEY_PARAM"},
-}
+UNDECLARED_ALLOWED: dict[str, set[str]] = {}
 
 # A function's template environment changed (None: left out), and how its import must fail.
 BROKEN: dict[str, tuple[str, dict[str, str | None], str | None]] = {
@@ -218,13 +215,17 @@ def test_only_settings_of_the_model_can_be_required() -> None:
 def test_names_arns_urls_and_what_the_template_passes_have_no_default() -> None:
     fields = config.Settings.model_fields.values()
     secrets = {
-        f.alias for f in fields if f.alias and f.alias.endswith(("SECRET", "KEY", "SALT", "APP_ID", "_PARAM"))
+        f.alias
+        for f in fields
+        if f.alias and f.alias.endswith(("SECRET", "KEY", "SALT", "APP_ID", "MCHID", "SERIAL", "_PARAM"))
     }
     defaults = {f.alias: f.default for f in fields if f.alias not in config.NO_DEFAULT | secrets}
     assert defaults == {
         "RETURN_INSPECTION_SLA_HOURS": 48,
-        "PAYMENT_PROVIDER": "sandbox",
         "MAX_BODY_BYTES": 65536,
+        "STRIPE_API_URL": "https://api.stripe.com",
+        "ALIPAY_GATEWAY_URL": "https://openapi.alipay.com/gateway.do",
+        "WECHATPAY_API_URL": "https://api.mch.weixin.qq.com",
     }
     assert not set(defaults) & set(TEMPLATE.environment())
     # A secret is its literal or its parameter, either one, required by the module that uses it.

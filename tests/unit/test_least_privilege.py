@@ -101,8 +101,10 @@ def test_no_function_keeps_the_grants_the_service_never_uses() -> None:
     assert storefront.check(
         "StorefrontApiFunction", "stepfunctions", "StartSyncExecution", {"stateMachineArn": machine}
     ).allowed
-    key = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/oms/prod/payment-provider-key"
-    assert not storefront.check("RefundFunction", "ssm", "GetParameter", {"Name": key}).allowed
+    key = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/oms/prod/providers/stripe-api-key"
+    assert storefront.check("RefundFunction", "ssm", "GetParameter", {"Name": key}).allowed
+    assert not storefront.check("StorefrontApiFunction", "ssm", "GetParameter", {"Name": key}).allowed
+    assert not storefront.check("WebhooksApiFunction", "ssm", "GetParameter", {"Name": key}).allowed
 
 
 @pytest.mark.parametrize(

@@ -279,7 +279,17 @@ def _flat_statements(function: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_secrets_are_read_from_their_own_parameters_only() -> None:
-    # The refund step's provider key is read by a live adapter only; the sandbox one reads none.
+    # The live refund calls and the trade query sign and verify with these (read in live mode only).
+    payment_calls = {
+        "stripe-api-key",
+        "alipay-app-id",
+        "alipay-app-private-key",
+        "alipay-public-key",
+        "wechatpay-mchid",
+        "wechatpay-merchant-serial",
+        "wechatpay-merchant-private-key",
+        "wechatpay-platform-public-key",
+    }
     provider_keys = {
         "stripe-webhook-secret",
         "alipay-public-key",
@@ -295,7 +305,9 @@ def test_secrets_are_read_from_their_own_parameters_only() -> None:
             "${PaymentWebhookSecretParameter}",
             "${CarrierWebhookSecretParameter}",
             *(f"${{ProviderSecretsPath}}/{key}" for key in provider_keys),
-        }
+        },
+        "RefundFunction": {f"${{ProviderSecretsPath}}/{key}" for key in payment_calls},
+        "ReleaseUnpaidFunction": {f"${{ProviderSecretsPath}}/{key}" for key in payment_calls},
     }
     for name, function in FUNCTIONS.items():
         policies = function["Properties"].get("Policies", [])

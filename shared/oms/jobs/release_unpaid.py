@@ -1,20 +1,43 @@
-"""``release-unpaid``: orders not paid by their deadline are cancelled and their stock goes back."""
+"""``release-unpaid``: orders not paid by their deadline are cancelled and their stock goes back.
+
+Before cancelling, the provider is asked whether the order was paid (its trade query): a payment whose
+notice was lost is applied as that notice would have been, and the order is kept. A provider that does not
+answer keeps the order for the next run — an order is never cancelled on a question left unanswered.
+"""
 
 from __future__ import annotations
 
 from oms import clock, events
 from oms.domain.order_status import Move, Status
 from oms.event_catalogue import OrderCancelled
+from oms.lifecycle import payments
+from oms.payments_port import PaymentFound, provider
+from oms.providers.http_calls import ProviderUnavailable
 from oms.store import moves, orders, timers
 from oms.store.moves import LostRace
 from oms.store.orders import PAYMENT_DUE
-from oms.store.table import Table
+from oms.store.table import Item, Table
 
 ACTOR = "system:release-unpaid"
 
 
+def _paid_after_all(table: Table, order: Item, found: PaymentFound) -> str:
+    """Apply the payment the provider knows of, as its lost notice would have been (once)."""
+    event = payments.PaymentEvent(
+        event_id=f"query:{order['id']}:{found.payment_id}",
+        type="payment.succeeded",
+        order_id=order["id"],
+        payment_id=found.payment_id,
+        amount=found.amount,
+        currency=found.currency,
+        occurred_at=clock.now(),
+    )
+    return payments.handle(table, event)
+
+
 def run(table: Table) -> dict[str, int]:
-    released = skipped = 0
+    released = skipped = found_paid = unanswered = 0
+    asking = provider(table)
     for pk, sk in timers.due(table, PAYMENT_DUE):
         order = table.get(pk, sk)
         # The index is eventually consistent: trust only the order as read now.
@@ -24,6 +47,15 @@ def run(table: Table) -> dict[str, int]:
             or order.get("due_at", "") > clock.now_iso()
         ):
             skipped += 1
+            continue
+        try:
+            found = asking.find_payment(order)
+        except ProviderUnavailable:
+            unanswered += 1
+            continue
+        if found is not None:
+            _paid_after_all(table, order, found)
+            found_paid += 1
             continue
         try:
             moves.apply(
@@ -44,4 +76,4 @@ def run(table: Table) -> dict[str, int]:
         )
         events.publish(expired, f"{order['id']}:cancelled")
         released += 1
-    return {"released": released, "skipped": skipped}
+    return {"released": released, "skipped": skipped, "found_paid": found_paid, "unanswered": unanswered}

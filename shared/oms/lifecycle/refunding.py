@@ -1,4 +1,4 @@
-"""The refund step: ask the provider for each requested refund, once, and record its answer.
+"""What follows a refund the provider refused.
 
 A refund the provider refuses is asked again as a new attempt (its amount was made refundable again when
 the failure was recorded), up to ``MAX_ATTEMPTS``; after that staff get a ``refund_failed`` exception with
@@ -10,29 +10,12 @@ from __future__ import annotations
 from oms import clock, events, ids
 from oms.domain.order_exceptions import default_deadline
 from oms.event_catalogue import OrderException
-from oms.payments_port import provider
 from oms.store import order_exceptions, orders, refunds
 from oms.store.table import Table
 from oms.store.unit_of_work import Cancelled, commit
 
 MAX_ATTEMPTS = 3
 ACTOR = "system:refunds"
-
-
-def process(table: Table, order_id: str, refund_id: str) -> str:
-    refund = refunds.get(table, order_id, refund_id)
-    if refund is None or refund["status"] != "pending":
-        if refund is not None and refund["status"] == "failed":
-            # A run that died after recording the failure still owes the new attempt (asked once).
-            retry_or_escalate(table, order_id, refund_id)
-        return "already_settled"
-    answer = provider().refund(refund)  # providers dedupe on our refund id, so a retry is safe
-    if answer.status == "pending":
-        return "pending"
-    succeeded = answer.status == "succeeded"
-    if refunds.settle(table, order_id, refund_id, succeeded, answer.provider_ref) and not succeeded:
-        retry_or_escalate(table, order_id, refund_id)
-    return answer.status
 
 
 def retry_or_escalate(table: Table, order_id: str, refund_id: str) -> str:
