@@ -38,6 +38,8 @@ DEFAULT_PROVIDER_SECRETS = {
     "WECHATPAY_PLATFORM_PUBLIC_KEY": "pem:wechatpay-platform-public",
     "WECHATPAY_APIV3_KEY": "local0wechatpay0apiv3key000000ab",  # 32 bytes, as WeChat Pay's API v3 key is
     "WECHATPAY_MERCHANT_PRIVATE_KEY": "pem:wechatpay-merchant-private",
+    "WECHATPAY_MCHID": "1230000109",
+    "WECHATPAY_MERCHANT_SERIAL": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
     "KUAIDI100_SALT": "local-kuaidi100-salt",
     "AFTERSHIP_WEBHOOK_SECRET": "local-aftership-webhook-secret",
     "EASYPOST_WEBHOOK_SECRET": "local-easypost-webhook-secret",
