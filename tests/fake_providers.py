@@ -102,6 +102,10 @@ class FakeProvider:
     ) -> tuple[int, dict[str, str], str]:
         raise NotImplementedError
 
+    def pay(self, order_id: str, amount: int) -> str:
+        """The buyer pays ``order_id`` at the provider; the provider's payment id."""
+        raise NotImplementedError
+
 
 def _json(status: int, payload: Any, **headers: str) -> tuple[int, dict[str, str], str]:
     return status, {"Content-Type": "application/json", **headers}, json.dumps(payload, ensure_ascii=False)

@@ -47,7 +47,7 @@ def _placed(table: Table, method: str) -> dict[str, Any]:
 
 def _paid(table: Table, fake: FakeProvider, method: str) -> dict[str, Any]:
     order = _placed(table, method)
-    payment_id = fake.pay(order["id"], order["totals"]["total"])  # type: ignore[attr-defined]
+    payment_id = fake.pay(order["id"], order["totals"]["total"])
     event = payments.PaymentEvent(
         event_id=ids.new_id("evt"),
         type="payment.succeeded",
@@ -160,7 +160,7 @@ def test_an_order_paid_whose_notice_never_came_is_found_by_the_query_and_kept(
         config.reload()
         table = Table()
         paid_quietly = _placed(table, method)
-        payment_id = fake.pay(paid_quietly["id"], paid_quietly["totals"]["total"])  # type: ignore[attr-defined]
+        payment_id = fake.pay(paid_quietly["id"], paid_quietly["totals"]["total"])
         never_paid = _placed(table, method)
         clock.advance(31 * 60)
         try:
