@@ -120,6 +120,7 @@ class FakeStripe(FakeProvider):
         self.api_key = api_key
         self.metadata: dict[str, dict[str, str]] = {}  # payment intent → metadata
         self.replies: dict[str, tuple[str, tuple[int, dict[str, str], str]]] = {}
+        self.outcome = "succeeded"  # what a new refund's status is ("pending": settled later)
 
     def route(
         self, method: str, path: str, headers: dict[str, str], body: str
@@ -155,6 +156,14 @@ class FakeStripe(FakeProvider):
             if key:
                 self.replies[key] = (body, reply)
             return reply
+        if method == "GET" and url.path == "/v1/refunds":
+            intent = dict(parse_qsl(url.query)).get("payment_intent", "")
+            data = [
+                {k: v for k, v in r.items() if k != "payment_id"}
+                for r in self.ledger.refunds.values()
+                if r["payment_id"] == intent
+            ]
+            return _json(200, {"object": "list", "data": data, "has_more": False})
         if method == "GET" and url.path == "/v1/payment_intents/search":
             query = dict(parse_qsl(url.query)).get("query", "")
             found = re.search(r"metadata\['order_id'\]:'([^']+)'", query)
@@ -203,7 +212,7 @@ class FakeStripe(FakeProvider):
             "amount": amount,
             "currency": "cny",
             "payment_intent": intent,
-            "status": "succeeded",
+            "status": self.outcome,
             "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
         }
         self.ledger.refunds[key or refund["id"]] = {**refund, "payment_id": intent}
@@ -265,6 +274,17 @@ class FakeAlipay(FakeProvider):
         biz = json.loads(params.get("biz_content", "{}"))
         if api == "alipay.trade.refund":
             return self._signed(api, self._refund(biz))
+        if api == "alipay.trade.fastpay.refund.query":
+            done = self.ledger.refunds.get(str(biz.get("out_request_no", "")))
+            found = {
+                "code": "10000",
+                "msg": "Success",
+                "out_trade_no": biz.get("out_trade_no"),
+                "out_request_no": biz.get("out_request_no"),
+            }
+            if done is not None:
+                found.update(trade_no=done["payment_id"], refund_status="REFUND_SUCCESS")
+            return self._signed(api, found)
         if api == "alipay.trade.query":
             trade = self.ledger.orders.get(biz.get("out_trade_no", ""))
             if trade is None:
@@ -338,6 +358,7 @@ class FakeWechatPay(FakeProvider):
         self.mchid = mchid
         self.serial = DEFAULT_PROVIDER_SECRETS["WECHATPAY_MERCHANT_SERIAL"]
         self.platform = load_private_key(provider_key("wechatpay-platform-private"))
+        self.outcome = "SUCCESS"  # a new refund's status ("PROCESSING": settled later)
 
     def _signed(self, status: int, payload: Any) -> tuple[int, dict[str, str], str]:
         text = json.dumps(payload, ensure_ascii=False)
@@ -380,6 +401,11 @@ class FakeWechatPay(FakeProvider):
         url = urlsplit(path)
         if method == "POST" and url.path == "/v3/refund/domestic/refunds":
             return self._refund(json.loads(body))
+        if method == "GET" and url.path.startswith("/v3/refund/domestic/refunds/"):
+            done = self.ledger.refunds.get(url.path.rsplit("/", 1)[1])
+            if done is None:
+                return _json(404, {"code": "RESOURCE_NOT_EXISTS", "message": "退款单不存在"})
+            return self._signed(200, done["answer"])
         if method == "GET" and url.path.startswith("/v3/pay/transactions/out-trade-no/"):
             order_id = url.path.rsplit("/", 1)[1]
             if dict(parse_qsl(url.query)).get("mchid") != self.mchid:
@@ -419,7 +445,7 @@ class FakeWechatPay(FakeProvider):
             "refund_id": f"5030{uuid.uuid4().int % 10**25:025d}",
             "out_refund_no": key,
             "transaction_id": transaction,
-            "status": "SUCCESS",
+            "status": self.outcome,
             "amount": {"refund": amount["refund"], "total": amount["total"], "currency": "CNY"},
         }
         self.ledger.refunds[key] = {"payment_id": transaction, "amount": amount["refund"], "answer": answer}

@@ -44,6 +44,8 @@ for _key in LIVE_KEYS:
 class PaymentProvider(Protocol):
     def refund(self, refund: Item, order: Item) -> RefundAnswer: ...
 
+    def refund_status(self, refund: Item, order: Item) -> RefundAnswer | None: ...
+
     def find_payment(self, order: Item) -> PaymentFound | None: ...
 
 
@@ -53,6 +55,9 @@ class SandboxProvider:
 
     def refund(self, refund: Item, order: Item) -> RefundAnswer:
         return RefundAnswer(status="succeeded", provider_ref=f"sandbox_{refund['id']}")
+
+    def refund_status(self, refund: Item, order: Item) -> RefundAnswer | None:
+        return None
 
     def find_payment(self, order: Item) -> PaymentFound | None:
         return None
@@ -120,6 +125,17 @@ class LiveProviders:
             if not cancelled.failed_on(credits.CREDIT):
                 raise
         return RefundAnswer(status="succeeded", provider_ref=f"balance:{wanted.refund_id}")
+
+    def refund_status(self, refund: Item, order: Item) -> RefundAnswer | None:
+        """Where the provider stands on ``refund``; None when it never received it."""
+        method, s, wanted = order["payment_method"], settings(), asked(refund, order)
+        if method == "alipay":
+            return alipay_api.refund_status(s.alipay_gateway_url, _alipay_keys(), wanted)
+        if method == "wechat_pay":
+            return wechatpay_api.refund_status(s.wechatpay_api_url, _wechatpay_keys(), wanted)
+        if method == "card":
+            return stripe_api.refund_status(s.stripe_api_url, provider_secret("STRIPE_API_KEY"), wanted)
+        return None  # the balance ledger never leaves a refund pending
 
     def find_payment(self, order: Item) -> PaymentFound | None:
         method, s = order["payment_method"], settings()

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from oms import clock, config, ids
-from oms.jobs import release_unpaid
+from oms.jobs import pending_refunds, release_unpaid
 from oms.lifecycle import payments
 from oms.lifecycle.refund_step import process
 from oms.payments_port import LiveProviders
@@ -194,3 +195,92 @@ def test_a_provider_that_does_not_answer_keeps_the_order_for_the_next_run(
     assert (outcome["unanswered"], outcome["released"]) == (1, 0)
     kept = orders.get(table, order["id"])
     assert kept is not None and kept["status"] == "pending_payment"
+
+
+def _settle_at_provider(fake: FakeProvider, refund_id: str) -> None:
+    """The provider finishes a refund it had left pending (its notice to us is lost)."""
+    done = fake.ledger.refunds[refund_id]
+    if "answer" in done:
+        done["answer"]["status"] = "SUCCESS"
+    else:
+        done["status"] = "succeeded"
+
+
+@pytest.mark.parametrize("method", ["wechat_pay", "card"])
+def test_a_refund_left_pending_is_asked_about_after_the_hour_and_settled(
+    cloud: object, live: pytest.MonkeyPatch, method: str
+) -> None:
+    make, variable = FAKES[method]
+    fake = make()
+    fake.outcome = "PROCESSING" if method == "wechat_pay" else "pending"  # type: ignore[attr-defined]
+    with serving(fake) as url:
+        live.setenv(variable, url)
+        config.reload()
+        table = Table()
+        order = _paid(table, fake, method)
+        refund_id = ids.new_id("ref")
+        assert refunds.start(table, order, refund_id, 1200, "goodwill", "adm") is not None
+        assert process(table, order["id"], refund_id) == "pending"
+        assert pending_refunds.run(table)["pending"] == 0  # not due before the hour
+
+        _settle_at_provider(fake, refund_id)
+        clock.advance(61 * 60)
+        try:
+            checked = pending_refunds.run(table)
+            again = pending_refunds.run(table)
+        finally:
+            clock.reset()
+        assert checked["succeeded"] == 1 and sum(again.values()) == 0
+        settled = refunds.get(table, order["id"], refund_id)
+        assert settled is not None and settled["status"] == "succeeded" and "timer_kind" not in settled
+        assert fake.ledger.refunded(order["payment_id"]) == 1200
+        assert len([r for r in fake.ledger.requests if r["method"] == "POST"]) == 1  # asked about, not again
+
+
+def test_a_refund_whose_answer_was_lost_and_never_redelivered_is_found_paid_after_the_hour(
+    cloud: object, live: pytest.MonkeyPatch
+) -> None:
+    fake = FakeAlipay()
+    with serving(fake) as url:
+        live.setenv("ALIPAY_GATEWAY_URL", url)
+        config.reload()
+        table = Table()
+        order = _paid(table, fake, "alipay")
+        refund_id = ids.new_id("ref")
+        assert refunds.start(table, order, refund_id, 1200, "goodwill", "adm") is not None
+        fake.ledger.lose_next = True
+        with pytest.raises(ProviderUnavailable):
+            process(table, order["id"], refund_id)  # and the queue gives up on it
+        clock.advance(61 * 60)
+        try:
+            assert pending_refunds.run(table)["succeeded"] == 1
+        finally:
+            clock.reset()
+        settled = refunds.get(table, order["id"], refund_id)
+        assert settled is not None and settled["status"] == "succeeded"
+        assert fake.ledger.refunded(order["payment_id"]) == 1200
+        apis = [dict(parse_qsl(r["body"])).get("method") for r in fake.ledger.requests]
+        assert apis == ["alipay.trade.refund", "alipay.trade.fastpay.refund.query"]
+
+
+def test_a_refund_the_provider_never_received_is_asked_for_after_the_hour(
+    cloud: object, live: pytest.MonkeyPatch
+) -> None:
+    fake = FakeWechatPay()
+    with serving(fake) as url:
+        table = Table()
+        order = _paid(table, fake, "wechat_pay")
+        refund_id = ids.new_id("ref")
+        assert refunds.start(table, order, refund_id, 1200, "goodwill", "adm") is not None
+        live.setenv("WECHATPAY_API_URL", "http://127.0.0.1:9")  # the first ask never gets there
+        config.reload()
+        with pytest.raises(ProviderUnavailable):
+            process(table, order["id"], refund_id)
+        live.setenv("WECHATPAY_API_URL", url)
+        config.reload()
+        clock.advance(61 * 60)
+        try:
+            assert pending_refunds.run(table)["succeeded"] == 1
+        finally:
+            clock.reset()
+        assert fake.ledger.refunded(order["payment_id"]) == 1200

@@ -308,6 +308,7 @@ def test_secrets_are_read_from_their_own_parameters_only() -> None:
         },
         "RefundFunction": {f"${{ProviderSecretsPath}}/{key}" for key in payment_calls},
         "ReleaseUnpaidFunction": {f"${{ProviderSecretsPath}}/{key}" for key in payment_calls},
+        "CheckPendingRefundsFunction": {f"${{ProviderSecretsPath}}/{key}" for key in payment_calls},
     }
     for name, function in FUNCTIONS.items():
         policies = function["Properties"].get("Policies", [])

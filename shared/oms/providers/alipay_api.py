@@ -102,6 +102,23 @@ def refund(base_url: str, keys: Keys, asked: RefundAsked) -> RefundAnswer:
     return RefundAnswer("succeeded", str(found.get("trade_no", asked.payment_id)))
 
 
+def refund_status(base_url: str, keys: Keys, asked: RefundAsked) -> RefundAnswer | None:
+    """``alipay.trade.fastpay.refund.query``: ``REFUND_SUCCESS`` once paid back; None if Alipay has no such
+    refund (the request never reached it)."""
+    found = _call(
+        base_url,
+        keys,
+        "alipay.trade.fastpay.refund.query",
+        {"out_trade_no": asked.order_id, "out_request_no": asked.refund_id},
+    )
+    code = str(found.get("code"))
+    if code == UNAVAILABLE:
+        raise ProviderUnavailable(f"Alipay is unavailable: {found.get('sub_code')}")
+    if code == SUCCESS and found.get("refund_status") == "REFUND_SUCCESS":
+        return RefundAnswer("succeeded", str(found.get("trade_no", asked.payment_id)))
+    return None
+
+
 def find_payment(base_url: str, keys: Keys, order_id: str) -> PaymentFound | None:
     found = _call(base_url, keys, "alipay.trade.query", {"out_trade_no": order_id})
     code = str(found.get("code"))

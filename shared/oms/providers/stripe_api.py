@@ -57,6 +57,18 @@ def refund(base_url: str, api_key: str, asked: RefundAsked) -> RefundAnswer:
     return RefundAnswer(_STATUS.get(str(found.get("status")), "pending"), str(found.get("id", "")))
 
 
+def refund_status(base_url: str, api_key: str, asked: RefundAsked) -> RefundAnswer | None:
+    """Where Stripe stands on our refund (found by its ``metadata.refund_id``); None if it has none."""
+    query = urlencode({"payment_intent": asked.payment_id, "limit": "100"})
+    answer = call("GET", f"{base_url}/v1/refunds?{query}", _headers(api_key))
+    if answer.status != 200:
+        raise ProviderUnavailable(f"Stripe's refund list answered {answer.status}")
+    for found in _json(answer).get("data") or []:
+        if isinstance(found, dict) and (found.get("metadata") or {}).get("refund_id") == asked.refund_id:
+            return RefundAnswer(_STATUS.get(str(found.get("status")), "pending"), str(found.get("id", "")))
+    return None
+
+
 def find_payment(base_url: str, api_key: str, order_id: str) -> PaymentFound | None:
     """The succeeded PaymentIntent of ``order_id`` (its ``metadata.order_id``), if Stripe has one."""
     query = urlencode({"query": f"metadata['order_id']:'{order_id}' AND status:'succeeded'"})

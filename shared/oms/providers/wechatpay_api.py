@@ -89,6 +89,17 @@ def refund(base_url: str, keys: Keys, asked: RefundAsked) -> RefundAnswer:
     return RefundAnswer(_STATUS.get(str(found.get("status")), "pending"), str(found.get("refund_id", "")))
 
 
+def refund_status(base_url: str, keys: Keys, asked: RefundAsked) -> RefundAnswer | None:
+    """``GET /v3/refund/domestic/refunds/{out_refund_no}``; None when WeChat Pay has no such refund."""
+    answer = _call(base_url, keys, "GET", f"{REFUNDS}/{quote(asked.refund_id, safe='')}", None)
+    if answer.status == 404:
+        return None
+    found = _json(answer)
+    if answer.status >= 300:
+        raise ProviderUnavailable(f"WeChat Pay's refund query answered {answer.status}: {found.get('code')}")
+    return RefundAnswer(_STATUS.get(str(found.get("status")), "pending"), str(found.get("refund_id", "")))
+
+
 def find_payment(base_url: str, keys: Keys, order_id: str) -> PaymentFound | None:
     path = f"/v3/pay/transactions/out-trade-no/{quote(order_id, safe='')}?mchid={quote(keys.mchid, safe='')}"
     answer = _call(base_url, keys, "GET", path, None)

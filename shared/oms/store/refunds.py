@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from oms import clock, events
 from oms.event_catalogue import RefundIssued, RefundRequested
 from oms.problems import Conflict
 from oms.store import keys, moves, orders
-from oms.store.table import Item, Table
+from oms.store.table import ConditionFailed, Item, Table, values
 from oms.store.unit_of_work import Cancelled, UnitOfWork, Write, put, update
 
 REFUND = moves.REFUND.name
@@ -89,6 +90,33 @@ def get(table: Table, order_id: str, refund_id: str) -> Item | None:
     return table.get(*keys.refund(order_id, refund_id))
 
 
+REFUND_CHECK = "refund_check"
+# A refund the provider keeps pending this long is asked about (the check-pending-refunds job).
+CHECK_AFTER = timedelta(hours=1)
+
+
+def await_provider(table: Table, refund: Item, provider_ref: str) -> bool:
+    """Ask the provider about ``refund`` in an hour unless it is settled first (its answer or its notice).
+    False when the refund was settled meanwhile."""
+    try:
+        table.update(
+            refund["pk"],
+            refund["sk"],
+            "SET timer_kind = :kind, due_at = :due, provider_ref = :ref",  # the provider's id, once known
+            condition="#s = :pending",
+            names={"#s": "status"},
+            expression_values=values(
+                kind=REFUND_CHECK,
+                due=clock.iso(clock.now() + CHECK_AFTER),
+                ref=provider_ref,
+                pending="pending",
+            ),
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
 def _settle_writes(refund: Item, succeeded: bool, provider_ref: str | None) -> list[Write]:
     """The refund's move, the order's timeline (and on failure its money back), and the return it pays
     for, refunded in the same transaction as the refund."""
@@ -99,7 +127,8 @@ def _settle_writes(refund: Item, succeeded: bool, provider_ref: str | None) -> l
         refund,
         "succeed" if succeeded else "fail",
         by="payments",
-        set_fields={"settled_at": now, "provider_ref": provider_ref or ""},
+        set_fields={"settled_at": now, "provider_ref": provider_ref or refund.get("provider_ref", "")},
+        remove=("timer_kind", "due_at"),
     )
     amount = refund["amount"]
     entry = {"at": now, "type": f"refund_{status}", "by": "payments", "amount": amount}
