@@ -5,11 +5,13 @@ refusal is asked again or escalated, and an order paid without its notice is kep
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
 from oms import clock, config, ids
+from oms.config import settings
 from oms.jobs import pending_refunds, release_unpaid
 from oms.lifecycle import payments
 from oms.lifecycle.refund_step import process
@@ -17,7 +19,7 @@ from oms.payments_port import LiveProviders
 from oms.placing import reserve, validate
 from oms.providers.http_calls import ProviderUnavailable
 from oms.store import credits, orders, refunds
-from oms.store.table import Table
+from oms.store.table import Item, Table
 
 from tests.fake_providers import FakeAlipay, FakeProvider, FakeStripe, FakeWechatPay, serving
 from tests.integration.helpers import order_request, step_input, stocked_product
@@ -64,12 +66,15 @@ def _paid(table: Table, fake: FakeProvider, method: str) -> dict[str, Any]:
     return stored
 
 
-@pytest.mark.parametrize("method", ["alipay", "wechat_pay", "card"])
-def test_a_refund_whose_answer_is_lost_is_asked_again_and_paid_once(
-    cloud: object, live: pytest.MonkeyPatch, method: str
-) -> None:
+@contextmanager
+def _asked(
+    live: pytest.MonkeyPatch, method: str, **fake_settings: Any
+) -> Iterator[tuple[FakeProvider, Table, Item, str]]:
+    """The provider of ``method`` served locally, an order paid through it, and a refund of 1200 requested."""
     make, variable = FAKES[method]
     fake = make()
+    for name, value in fake_settings.items():
+        setattr(fake, name, value)
     with serving(fake) as url:
         live.setenv(variable, url)
         config.reload()
@@ -77,7 +82,14 @@ def test_a_refund_whose_answer_is_lost_is_asked_again_and_paid_once(
         order = _paid(table, fake, method)
         refund_id = ids.new_id("ref")
         assert refunds.start(table, order, refund_id, 1200, "goodwill", "adm") is not None
+        yield fake, table, order, refund_id
 
+
+@pytest.mark.parametrize("method", ["alipay", "wechat_pay", "card"])
+def test_a_refund_whose_answer_is_lost_is_asked_again_and_paid_once(
+    cloud: object, live: pytest.MonkeyPatch, method: str
+) -> None:
+    with _asked(live, method) as (fake, table, order, refund_id):
         fake.ledger.lose_next = True  # the provider refunds, and its answer never arrives
         with pytest.raises(ProviderUnavailable):
             process(table, order["id"], refund_id)
@@ -96,24 +108,12 @@ def test_a_refund_whose_answer_is_lost_is_asked_again_and_paid_once(
 def test_a_refund_the_provider_refuses_is_asked_again_as_a_new_attempt(
     cloud: object, live: pytest.MonkeyPatch, method: str
 ) -> None:
-    make, variable = FAKES[method]
-    fake = make()
-    with serving(fake) as url:
-        live.setenv(variable, url)
-        config.reload()
-        table = Table()
-        order = _paid(table, fake, method)
-        fake.ledger.paid[order["payment_id"]] = (
-            1000 if method != "wechat_pay" else fake.ledger.paid[order["payment_id"]]
-        )
-        if method == "wechat_pay":
-            fake.ledger.refunds["elsewhere"] = {
-                "payment_id": order["payment_id"],
-                "amount": 4000,
-                "answer": {},
-            }
-        refund_id = ids.new_id("ref")
-        assert refunds.start(table, order, refund_id, 1200, "goodwill", "adm") is not None
+    with _asked(live, method) as (fake, table, order, refund_id):
+        # Refunded elsewhere (the merchant's own console) down to 1000: 1200 more is refused.
+        fake.ledger.refunds["earlier"] = {
+            "payment_id": order["payment_id"],
+            "amount": order["captured"] - 1000,
+        }
         assert process(table, order["id"], refund_id) == "failed"
         failed = refunds.get(table, order["id"], refund_id)
         assert failed is not None and failed["status"] == "failed"
@@ -210,16 +210,8 @@ def _settle_at_provider(fake: FakeProvider, refund_id: str) -> None:
 def test_a_refund_left_pending_is_asked_about_after_the_hour_and_settled(
     cloud: object, live: pytest.MonkeyPatch, method: str
 ) -> None:
-    make, variable = FAKES[method]
-    fake = make()
-    fake.outcome = "PROCESSING" if method == "wechat_pay" else "pending"  # type: ignore[attr-defined]
-    with serving(fake) as url:
-        live.setenv(variable, url)
-        config.reload()
-        table = Table()
-        order = _paid(table, fake, method)
-        refund_id = ids.new_id("ref")
-        assert refunds.start(table, order, refund_id, 1200, "goodwill", "adm") is not None
+    outcome = "PROCESSING" if method == "wechat_pay" else "pending"
+    with _asked(live, method, outcome=outcome) as (fake, table, order, refund_id):
         assert process(table, order["id"], refund_id) == "pending"
         assert pending_refunds.run(table)["pending"] == 0  # not due before the hour
 
@@ -240,14 +232,7 @@ def test_a_refund_left_pending_is_asked_about_after_the_hour_and_settled(
 def test_a_refund_whose_answer_was_lost_and_never_redelivered_is_found_paid_after_the_hour(
     cloud: object, live: pytest.MonkeyPatch
 ) -> None:
-    fake = FakeAlipay()
-    with serving(fake) as url:
-        live.setenv("ALIPAY_GATEWAY_URL", url)
-        config.reload()
-        table = Table()
-        order = _paid(table, fake, "alipay")
-        refund_id = ids.new_id("ref")
-        assert refunds.start(table, order, refund_id, 1200, "goodwill", "adm") is not None
+    with _asked(live, "alipay") as (fake, table, order, refund_id):
         fake.ledger.lose_next = True
         with pytest.raises(ProviderUnavailable):
             process(table, order["id"], refund_id)  # and the queue gives up on it
@@ -266,12 +251,8 @@ def test_a_refund_whose_answer_was_lost_and_never_redelivered_is_found_paid_afte
 def test_a_refund_the_provider_never_received_is_asked_for_after_the_hour(
     cloud: object, live: pytest.MonkeyPatch
 ) -> None:
-    fake = FakeWechatPay()
-    with serving(fake) as url:
-        table = Table()
-        order = _paid(table, fake, "wechat_pay")
-        refund_id = ids.new_id("ref")
-        assert refunds.start(table, order, refund_id, 1200, "goodwill", "adm") is not None
+    with _asked(live, "wechat_pay") as (fake, table, order, refund_id):
+        url = settings().wechatpay_api_url
         live.setenv("WECHATPAY_API_URL", "http://127.0.0.1:9")  # the first ask never gets there
         config.reload()
         with pytest.raises(ProviderUnavailable):

@@ -16,7 +16,6 @@ from oms.lifecycle import payments
 from oms.problems import NotFound, Problem
 from oms.providers.notices import DisputeNotice, Meaning, OtherNotice, PaymentNotice
 from oms.store import order_exceptions, orders, payment_claims, races, receipts
-from oms.store.moves import LostRace
 from oms.store.table import Item, Table
 from oms.store.unit_of_work import Cancelled, Write, commit
 
@@ -121,10 +120,6 @@ def _open_dispute(table: Table, order: Item, notice: DisputeNotice, receipt: Wri
     try:
         commit(table, receipt, *order_exceptions.open_writes(order, exception, entry))
     except Cancelled as cancelled:
-        if cancelled.failed_on(receipts.RECEIPT):
-            return "duplicate"
-        if cancelled.failed:
-            raise LostRace(order["id"]) from cancelled
-        raise
+        return payments.duplicate_or_lost_race(cancelled, order["id"])
     events.publish(OrderException.opened(order, exception), f"{exception['id']}:opened")
     return "dispute_opened"

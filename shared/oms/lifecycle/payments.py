@@ -148,6 +148,16 @@ def _mismatch(table: Table, order: Item, event: PaymentEvent, receipt: Write) ->
     return "mismatch"
 
 
+def duplicate_or_lost_race(cancelled: Cancelled, order_id: str) -> str:
+    """A payment event's refused transaction: ``duplicate`` when its receipt was there already; when the
+    order (or a claim, a refund) changed meanwhile, e.g. release-unpaid, a lost race: decide again."""
+    if cancelled.failed_on(receipts.RECEIPT):
+        return "duplicate"
+    if cancelled.failed:
+        raise LostRace(order_id) from cancelled
+    raise cancelled
+
+
 def handle(table: Table, event: PaymentEvent) -> str:
     """Apply one provider event; the answer says what happened (``duplicate`` for a repeat)."""
     receipt = receipts.record("payments", event.event_id)
@@ -159,12 +169,7 @@ def handle(table: Table, event: PaymentEvent) -> str:
         try:
             return _apply(table, order, event, receipt)
         except Cancelled as cancelled:
-            if cancelled.failed_on(receipts.RECEIPT):
-                return "duplicate"
-            if cancelled.failed:
-                # The order (or a claim, a refund) changed meanwhile, e.g. release-unpaid: decide again.
-                raise LostRace(order["id"]) from cancelled
-            raise
+            return duplicate_or_lost_race(cancelled, order["id"])
 
     return races.retry(attempt, f"payment event {event.event_id} on order {event.order_id}")
 
