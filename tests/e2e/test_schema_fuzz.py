@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.carrier_notices import FORM, aftership_headers, easypost_headers, kuaidi100_form
 from tests.e2e.shop import delivered_order, ok, product
 from tests.provider_notices import ALIPAY_FORM, alipay_form, stripe_headers, wechatpay_headers
 
@@ -49,6 +50,9 @@ PROVIDER_PATHS = {
     "/v1/webhooks/payments/stripe",
     "/v1/webhooks/payments/alipay",
     "/v1/webhooks/payments/wechatpay",
+    "/v1/webhooks/carriers/kuaidi100",
+    "/v1/webhooks/carriers/aftership",
+    "/v1/webhooks/carriers/easypost",
 }
 CHECKS = [
     not_a_server_error,
@@ -80,6 +84,9 @@ def _seed(stack: StackClient) -> dict[str, str]:
 def _provider_signed(stack: StackClient, path: str, body: Any) -> tuple[bytes, dict[str, str]] | None:
     """A provider's notice signed as that provider signs (None for our own webhooks)."""
     moment = int(clock.now().timestamp())
+    if path.endswith("/carriers/kuaidi100"):
+        param = str(body.get("param", "")) if isinstance(body, dict) else ""
+        return kuaidi100_form(param).encode(), dict(FORM)
     if path.endswith("/payments/alipay"):
         if not isinstance(body, dict):  # not a form at all: sent as it is (nothing to sign)
             return (body if isinstance(body, bytes) else str(body or "").encode()), dict(ALIPAY_FORM)
@@ -90,11 +97,15 @@ def _provider_signed(stack: StackClient, path: str, body: Any) -> tuple[bytes, d
         return raw.encode(), stripe_headers(raw, moment, stack.cloud.environment["STRIPE_WEBHOOK_SECRET"])
     if path.endswith("/payments/wechatpay"):
         return raw.encode(), wechatpay_headers(raw, moment)
+    if path.endswith("/carriers/aftership"):
+        return raw.encode(), aftership_headers(raw)
+    if path.endswith("/carriers/easypost"):
+        return raw.encode(), easypost_headers(raw)
     return None
 
 
 # Refusals that providers expect in their own shape (openapi_responses.PROVIDER_NOTICES) rather than ours.
-NOT_PROBLEM_JSON = {"/v1/webhooks/payments/wechatpay"}
+NOT_PROBLEM_JSON = {"/v1/webhooks/payments/wechatpay", "/v1/webhooks/carriers/kuaidi100"}
 
 
 def _problem_failure(answer: requests.Response, path: str) -> str | None:
@@ -140,7 +151,7 @@ class Fuzzer:
             else:
                 kwargs["data"] = signed[0].split(b"&sign=")[0]
                 for name in list(kwargs["headers"]):
-                    if name.lower().startswith(("stripe-", "wechatpay-")):
+                    if name.lower().startswith(("stripe-", "wechatpay-", "aftership-", "x-hmac-")):
                         del kwargs["headers"][name]
                 kwargs["headers"]["Content-Type"] = signed[1]["Content-Type"]
         elif path.startswith("/v1/webhooks"):
@@ -171,11 +182,17 @@ class Fuzzer:
         self.sent[label] += 1
         self.statuses[answer.status_code] += 1
         failure = _problem_failure(answer, path)
-        signatures = ("x-signature", "stripe-signature", "wechatpay-signature")
+        signatures = (
+            "x-signature",
+            "stripe-signature",
+            "wechatpay-signature",
+            "aftership-hmac-sha256",
+            "x-hmac-signature",
+        )
         unsigned = path.startswith("/v1/webhooks") and not any(
             name.lower() in signatures for name in kwargs["headers"]
         )
-        if provider and path.endswith("/alipay"):
+        if provider and path.endswith(("/alipay", "/kuaidi100")):
             unsigned = b"&sign=" not in kwargs["data"]
         if failure is None and unsigned and answer.status_code != 401:
             failure = f"unsigned webhook answered {answer.status_code}"

@@ -209,6 +209,7 @@ const groups = {
     tracking: {
       info_received: "Info received", in_transit: "In transit", out_for_delivery: "Out for delivery", delivered: "Delivered",
       failed_attempt: "Failed attempt", exception: "Exception", returned_to_sender: "Returned to sender", lost: "Lost", damaged: "Damaged",
+      unmapped: "Carrier update",
     },
     event: {
       placed: "Placed", paid: "Paid", hold_for_review: "Held for review", approve: "Approved", reject: "Rejected",
@@ -261,6 +262,7 @@ const groups = {
     tracking: {
       info_received: "已揽件信息", in_transit: "运输中", out_for_delivery: "派送中", delivered: "已签收",
       failed_attempt: "派送失败", exception: "异常", returned_to_sender: "退回寄件人", lost: "丢失", damaged: "破损",
+      unmapped: "物流更新",
     },
     event: {
       placed: "下单", paid: "已支付", hold_for_review: "转人工审核", approve: "审核通过", reject: "审核拒绝",

@@ -202,6 +202,8 @@ SUCCESS: dict[tuple[str, str], dict[str, str]] = {
     ("post", "/v1/admin/orders/{order_id}/exceptions"): {"201": "Object"},
     ("post", "/v1/webhooks/payments"): {"200": "WebhookReceipt"},
     ("post", "/v1/webhooks/payments/stripe"): {"200": "WebhookReceipt"},
+    ("post", "/v1/webhooks/carriers/aftership"): {"200": "WebhookReceipt"},
+    ("post", "/v1/webhooks/carriers/easypost"): {"200": "WebhookReceipt"},
     # A repeated event answers 200; a new one is queued (202).
     ("post", "/v1/webhooks/carriers/{carrier}"): {"200": "WebhookReceipt", "202": "WebhookReceipt"},
 }
@@ -272,6 +274,50 @@ PROVIDER_NOTICES: dict[tuple[str, str], dict[str, Any]] = {
         "failure": {"content": {"application/json": {"schema": WECHATPAY_FAIL}}},
     },
 }
+KUAIDI100_ANSWER = {
+    "type": "object",
+    "required": ["result", "returnCode", "message"],
+    "properties": {
+        "result": {"type": "boolean"},
+        "returnCode": {"type": "string"},
+        "message": {"type": "string"},
+        "error": {"type": "string"},
+    },
+}
+_JSON_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+PROVIDER_NOTICES.update(
+    {
+        ("post", "/v1/webhooks/carriers/kuaidi100"): {
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["param", "sign"],
+                            "properties": {"param": {"type": "string"}, "sign": {"type": "string"}},
+                        }
+                    }
+                },
+            },
+            "success": {
+                "200": {
+                    "description": "Received: Kuaidi100 stops pushing",
+                    "content": {"application/json": {"schema": KUAIDI100_ANSWER}},
+                }
+            },
+            "failure": {"content": {"application/json": {"schema": KUAIDI100_ANSWER}}},
+        },
+        ("post", "/v1/webhooks/carriers/aftership"): {
+            "parameters": [_header("aftership-hmac-sha256", "^[A-Za-z0-9+/=]+$")],
+            "requestBody": _JSON_BODY,
+        },
+        ("post", "/v1/webhooks/carriers/easypost"): {
+            "parameters": [_header("X-Hmac-Signature", "^hmac-sha256-hex=[0-9a-f]+$")],
+            "requestBody": _JSON_BODY,
+        },
+    }
+)
 PUBLIC = {("get", "/health"), ("get", "/openapi.json")} | set(WEBHOOK_BODIES) | set(PROVIDER_NOTICES)
 
 _ERRORS = {

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ValidationError
 
 from oms import metrics, secrets, signatures
+from oms.api.carrier_notices import router as carrier_notices
 from oms.api.payment_notices import router as payment_notices
 from oms.config import require_secret
 from oms.domain.carriers import CARRIER_CODES
@@ -34,6 +35,7 @@ for _provider_key in (
 
 app = create_app()
 app.include_router(payment_notices)
+app.include_router(carrier_notices)
 M = TypeVar("M", bound=BaseModel)
 
 

@@ -26,6 +26,8 @@ class CarrierStatus(StrEnum):
 
 
 C = CarrierStatus
+# A status the carrier wrote that is none of ours: kept on the history as written, it moves nothing.
+UNMAPPED = "unmapped"
 # How far along the parcel is. A hiccup (exception) ranks with in-transit and a failed attempt with
 # out-for-delivery, so the next ordinary event of the same stage clears it; the end states rank highest,
 # and delivered above lost or returned (a parcel found and delivered after all is delivered).
@@ -66,7 +68,7 @@ def ordered(history: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def current_status(history: Iterable[Mapping[str, Any]], initial: str = C.info_received) -> str:
     """The status the set of events adds up to; ``initial`` when the carrier has said nothing yet."""
     best = max(
-        history,
+        (e for e in history if e["status"] in RANK),
         key=lambda e: (rank(e["status"]), e["occurred_at"], e["event_id"]),
         default=None,
     )

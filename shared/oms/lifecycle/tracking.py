@@ -50,13 +50,21 @@ class CarrierEvent(BaseModel):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class TrackingEvent(CarrierEvent):
+    """A carrier event as an aggregator reports it: ``carrier_status`` is the status as the carrier wrote
+    it, and ``status`` is None when it is none of ours (kept on the history, moving nothing)."""
+
+    status: tracking.CarrierStatus | None = None
+    carrier_status: str | None = Field(None, max_length=100)
+
+
 class TrackingMessage(BaseModel):
     """What the webhook puts on the tracking queue."""
 
     model_config = ConfigDict(extra="forbid")
 
     carrier: CarrierCode
-    event: CarrierEvent
+    event: TrackingEvent
 
 
 def receipt_source(carrier: str) -> str:
@@ -67,7 +75,7 @@ def already_applied(table: Table, carrier: str, event_id: str) -> bool:
     return receipts.seen(table, receipt_source(carrier), event_id)
 
 
-def apply(table: Table, carrier: str, event: CarrierEvent) -> str:
+def apply(table: Table, carrier: str, event: CarrierEvent | TrackingEvent) -> str:
     """Apply one carrier event; the answer says what happened (``duplicate`` for a repeat)."""
     receipt = receipts.record(receipt_source(carrier), event.event_id)
 
@@ -121,7 +129,8 @@ def _history_entry(event: CarrierEvent) -> dict[str, Any]:
     return compact(
         {
             "event_id": event.event_id,
-            "status": event.status.value,
+            "status": event.status.value if event.status else tracking.UNMAPPED,
+            "carrier_status": getattr(event, "carrier_status", None),
             "occurred_at": clock.iso(event.occurred_at),
             "location": event.location,
             "description": event.description,
@@ -161,7 +170,7 @@ def _carrier_exception(
             {
                 "carrier": carrier,
                 "tracking_number": event.tracking_number,
-                "carrier_status": event.status.value,
+                "carrier_status": event.status.value if event.status else None,
                 "occurred_at": clock.iso(event.occurred_at),
                 "location": event.location,
                 "description": event.description,
@@ -228,7 +237,7 @@ def _apply(
 ) -> str:
     history = tracking.ordered([*shipment.get("history", []), _history_entry(event)])
     before, after = shipment["status"], tracking.current_status(history)
-    kind = tracking.exception_kind(event.status, history)
+    kind = tracking.exception_kind(event.status, history) if event.status else None
     fields, remove, counts = _shipment_change(shipment, history, event, kind)
     exception = _carrier_exception(order, shipment, carrier, event, kind) if kind else None
     writes = [receipt, shipments.update(shipment, fields, remove=remove)]

@@ -12,7 +12,7 @@ require("TRACKING_QUEUE_URL", by=__name__)
 
 def enqueue(carrier: str, event: CarrierEvent) -> None:
     """Hand the event to the track-shipment step (at least once; applying it is idempotent)."""
-    body = TrackingMessage(carrier=carrier, event=event).model_dump_json()
+    body = TrackingMessage.model_validate({"carrier": carrier, "event": event.model_dump()}).model_dump_json()
     # The webhook's correlation id rides along, so the track-shipment step logs under it.
     cid = correlation.current()
     attributes = {correlation.FIELD: {"DataType": "String", "StringValue": cid}} if cid else {}
