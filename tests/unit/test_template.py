@@ -121,7 +121,8 @@ def test_webhook_routes_are_public_and_everything_else_needs_a_token() -> None:
                 continue
             public = event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
             path = event["Properties"]["Path"]
-            assert public == (path.startswith("/v1/webhooks/") or path in ("/health", "/openapi.json")), (
+            documents = ("/health", "/openapi.json", "/asyncapi.json")
+            assert public == (path.startswith(("/v1/webhooks/", "/v1/event-schemas")) or path in documents), (
                 name,
                 path,
             )

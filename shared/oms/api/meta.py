@@ -1,12 +1,16 @@
-"""Health and the OpenAPI document, generated from the route modules' pydantic models."""
+"""Health, the OpenAPI document (generated from the route modules' pydantic models), and the event
+catalogue: the AsyncAPI document and each event's JSON Schema."""
 
 import sys
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
 
+from oms import asyncapi, event_catalogue
 from oms.http import create_app, json_response
+from oms.problems import NotFound
 
 app = create_app()
 
@@ -61,3 +65,24 @@ def health() -> Response[str]:
 @app.get("/openapi.json", summary="This document")
 def openapi() -> Response[str]:
     return json_response(200, openapi_document())
+
+
+@app.get("/asyncapi.json", summary="The events the service publishes (AsyncAPI 3.0)")
+def asyncapi_document() -> Response[str]:
+    return json_response(200, asyncapi.document())
+
+
+@app.get("/v1/event-schemas", summary="Every event's JSON Schema, by public name")
+def event_schemas() -> Response[str]:
+    schemas = event_catalogue.json_schemas()
+    return json_response(
+        200, {event_catalogue.PUBLIC_NAMES[name]: schema for name, schema in schemas.items()}
+    )
+
+
+@app.get("/v1/event-schemas/<name>", summary="One event's JSON Schema (its public name, e.g. order.placed)")
+def event_schema(name: Annotated[str, Path(max_length=64)]) -> Response[str]:
+    by_public = {public: detail for detail, public in event_catalogue.PUBLIC_NAMES.items()}
+    if name not in by_public:
+        raise NotFound(f"No event {name!r}; GET /v1/event-schemas lists them.", code="event_not_found")
+    return json_response(200, event_catalogue.json_schemas()[by_public[name]])
