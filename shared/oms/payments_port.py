@@ -10,7 +10,9 @@ through its ``refund.*`` notice; either way :func:`oms.store.refunds.settle` rec
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from oms.config import declare, require, require_secret, settings
 from oms.providers import alipay_api, stripe_api, wechatpay_api
@@ -75,6 +77,23 @@ def asked(refund: Item, order: Item) -> RefundAsked:
     )
 
 
+class ProviderApi(Protocol):
+    """A provider's API module (:mod:`~oms.providers.alipay_api`, ``wechatpay_api``, ``stripe_api``)."""
+
+    def refund(self, base_url: str, keys: Any, asked: RefundAsked) -> RefundAnswer: ...
+
+    def refund_status(self, base_url: str, keys: Any, asked: RefundAsked) -> RefundAnswer | None: ...
+
+    def find_payment(self, base_url: str, keys: Any, order_id: str) -> PaymentFound | None: ...
+
+
+@dataclass(frozen=True)
+class _Provider:
+    api: ProviderApi
+    url: Callable[[], str]
+    keys: Callable[[], Any]
+
+
 def _alipay_keys() -> alipay_api.Keys:
     return alipay_api.Keys(
         provider_secret("ALIPAY_APP_ID"),
@@ -92,6 +111,16 @@ def _wechatpay_keys() -> wechatpay_api.Keys:
     )
 
 
+# The provider of each payment method; ``balance`` is the platform's own ledger.
+PROVIDERS: dict[str, _Provider] = {
+    "alipay": _Provider(alipay_api, lambda: settings().alipay_gateway_url, _alipay_keys),
+    "wechat_pay": _Provider(wechatpay_api, lambda: settings().wechatpay_api_url, _wechatpay_keys),
+    "card": _Provider(
+        stripe_api, lambda: settings().stripe_api_url, lambda: provider_secret("STRIPE_API_KEY")
+    ),
+}
+
+
 class LiveProviders:
     """The provider of each order's payment method."""
 
@@ -99,15 +128,10 @@ class LiveProviders:
         self.table = table
 
     def refund(self, refund: Item, order: Item) -> RefundAnswer:
-        method, s = order["payment_method"], settings()
-        wanted = asked(refund, order)
-        if method == "alipay":
-            return alipay_api.refund(s.alipay_gateway_url, _alipay_keys(), wanted)
-        if method == "wechat_pay":
-            return wechatpay_api.refund(s.wechatpay_api_url, _wechatpay_keys(), wanted)
-        if method == "card":
-            return stripe_api.refund(s.stripe_api_url, provider_secret("STRIPE_API_KEY"), wanted)
-        return self._to_balance(wanted, order)
+        wanted, chosen = asked(refund, order), PROVIDERS.get(order["payment_method"])
+        if chosen is None:
+            return self._to_balance(wanted, order)
+        return chosen.api.refund(chosen.url(), chosen.keys(), wanted)
 
     def _to_balance(self, wanted: RefundAsked, order: Item) -> RefundAnswer:
         """Back onto the buyer's platform balance: one ledger credit per refund id, so once."""
@@ -127,25 +151,15 @@ class LiveProviders:
         return RefundAnswer(status="succeeded", provider_ref=f"balance:{wanted.refund_id}")
 
     def refund_status(self, refund: Item, order: Item) -> RefundAnswer | None:
-        """Where the provider stands on ``refund``; None when it never received it."""
-        method, s, wanted = order["payment_method"], settings(), asked(refund, order)
-        if method == "alipay":
-            return alipay_api.refund_status(s.alipay_gateway_url, _alipay_keys(), wanted)
-        if method == "wechat_pay":
-            return wechatpay_api.refund_status(s.wechatpay_api_url, _wechatpay_keys(), wanted)
-        if method == "card":
-            return stripe_api.refund_status(s.stripe_api_url, provider_secret("STRIPE_API_KEY"), wanted)
-        return None  # the balance ledger never leaves a refund pending
+        """Where the provider stands on ``refund``; None when it never received it (the balance ledger never
+        leaves a refund pending)."""
+        chosen = PROVIDERS.get(order["payment_method"])
+        return chosen.api.refund_status(chosen.url(), chosen.keys(), asked(refund, order)) if chosen else None
 
     def find_payment(self, order: Item) -> PaymentFound | None:
-        method, s = order["payment_method"], settings()
-        if method == "alipay":
-            return alipay_api.find_payment(s.alipay_gateway_url, _alipay_keys(), order["id"])
-        if method == "wechat_pay":
-            return wechatpay_api.find_payment(s.wechatpay_api_url, _wechatpay_keys(), order["id"])
-        if method == "card":
-            return stripe_api.find_payment(s.stripe_api_url, provider_secret("STRIPE_API_KEY"), order["id"])
-        return None  # a balance payment is ours: its notice cannot be lost on the way
+        """The provider's record of ``order``'s payment (a balance payment is ours: its notice is never lost)."""
+        chosen = PROVIDERS.get(order["payment_method"])
+        return chosen.api.find_payment(chosen.url(), chosen.keys(), order["id"]) if chosen else None
 
 
 def provider(table: Table) -> PaymentProvider:

@@ -7,6 +7,7 @@ is recorded, so the aggregator stops pushing it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -82,32 +83,28 @@ def kuaidi100_push() -> Response[str]:
     return Response(status_code=200, content_type=JSON, body=dumps(kuaidi100.ACCEPTED))
 
 
+def _signed_body(
+    source: str, verify: Callable[[str, str | None, str], None], header: str, secret: str
+) -> str:
+    body = _body()
+    _checked(source, verify, body, _header(header), provider_secret(secret))
+    return body
+
+
+def _received(event_id: str, outcome: str) -> Response[str]:
+    return json_response(200, {"received": True, "event_id": event_id, "outcome": outcome})
+
+
 @router.post("/v1/webhooks/carriers/aftership", summary="AfterShip tracking webhooks (aftership-hmac-sha256)")
 def aftership_webhook() -> Response[str]:
-    body = _body()
-    _checked(
-        "aftership",
-        aftership.verify,
-        body,
-        _header("aftership-hmac-sha256"),
-        provider_secret("AFTERSHIP_WEBHOOK_SECRET"),
-    )
+    body = _signed_body("aftership", aftership.verify, "aftership-hmac-sha256", "AFTERSHIP_WEBHOOK_SECRET")
     carrier, found = aftership.event(aftership.parse(body))
-    outcome = _queue(carrier, found)
-    return json_response(200, {"received": True, "event_id": found["event_id"], "outcome": outcome})
+    return _received(found["event_id"], _queue(carrier, found))
 
 
 @router.post("/v1/webhooks/carriers/easypost", summary="EasyPost tracker.updated events (X-Hmac-Signature)")
 def easypost_event() -> Response[str]:
-    body = _body()
-    _checked(
-        "easypost",
-        easypost.verify,
-        body.encode(),
-        _header("x-hmac-signature"),
-        provider_secret("EASYPOST_WEBHOOK_SECRET"),
-    )
+    body = _signed_body("easypost", easypost.verify, "x-hmac-signature", "EASYPOST_WEBHOOK_SECRET")
     hook = easypost.parse(body)
     told = easypost.event(hook)
-    outcome = "ignored" if told is None else _queue(*told)
-    return json_response(200, {"received": True, "event_id": f"easypost:{hook.id}", "outcome": outcome})
+    return _received(f"easypost:{hook.id}", "ignored" if told is None else _queue(*told))

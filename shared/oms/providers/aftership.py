@@ -10,11 +10,11 @@ import hmac
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from oms.domain.tracking import CarrierStatus
 from oms.providers import tracking_notices
-from oms.providers.notices import MalformedNotice, invalid_signature
+from oms.providers.notices import MalformedNotice, invalid_signature, parsed
 
 C = CarrierStatus
 TAGS: dict[str, CarrierStatus] = {
@@ -73,10 +73,7 @@ class Webhook(BaseModel):
 
 
 def parse(body: str) -> Webhook:
-    try:
-        return Webhook.model_validate_json(body)
-    except ValidationError as error:
-        raise MalformedNotice("The body is not an AfterShip webhook.") from error
+    return parsed(Webhook, body, "an AfterShip webhook")
 
 
 def event(hook: Webhook) -> tuple[str | None, dict[str, Any]]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from oms.domain.tracking import CarrierStatus
 from oms.providers import tracking_notices
-from oms.providers.notices import MalformedNotice, invalid_signature
+from oms.providers.notices import MalformedNotice, invalid_signature, parsed
 
 C = CarrierStatus
 STATUSES: dict[str, CarrierStatus] = {
@@ -28,9 +28,9 @@ STATUSES: dict[str, CarrierStatus] = {
 }
 
 
-def verify(body: bytes, header: str | None, secret: str) -> None:
+def verify(body: str, header: str | None, secret: str) -> None:
     key = unicodedata.normalize("NFKD", secret).encode()
-    expected = "hmac-sha256-hex=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+    expected = "hmac-sha256-hex=" + hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected.encode(), (header or "").encode("utf-8", "surrogateescape")):
         raise invalid_signature("X-Hmac-Signature is not the HMAC of the body.")
 
@@ -64,10 +64,7 @@ class Event(BaseModel):
 
 
 def parse(body: str) -> Event:
-    try:
-        return Event.model_validate_json(body)
-    except ValidationError as error:
-        raise MalformedNotice("The body is not an EasyPost event.") from error
+    return parsed(Event, body, "an EasyPost event")
 
 
 def event(found: Event) -> tuple[str | None, dict[str, Any]] | None:

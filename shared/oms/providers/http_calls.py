@@ -4,10 +4,12 @@ with the same idempotency key — so a lost answer never pays twice."""
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 TIMEOUT_SECONDS = 5.0
 
@@ -21,6 +23,14 @@ class Answer:
     status: int
     headers: dict[str, str]  # lower-case names
     body: str
+
+    def json_object(self, provider: str) -> dict[str, Any]:
+        """The body as a JSON object ({} when empty or not an object); not JSON at all is no answer."""
+        try:
+            found = json.loads(self.body) if self.body else {}
+        except ValueError as error:
+            raise ProviderUnavailable(f"{provider} answered {self.status} with no JSON") from error
+        return found if isinstance(found, dict) else {}
 
 
 def call(method: str, url: str, headers: dict[str, str], body: bytes | None = None) -> Answer:

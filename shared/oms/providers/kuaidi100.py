@@ -11,11 +11,11 @@ import hmac
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from oms.domain.tracking import CarrierStatus
 from oms.providers import tracking_notices
-from oms.providers.notices import MalformedNotice, invalid_signature
+from oms.providers.notices import MalformedNotice, invalid_signature, parsed
 
 BEIJING = timezone(timedelta(hours=8))
 C = CarrierStatus
@@ -71,10 +71,7 @@ class Push(BaseModel):
 
 
 def parse(param: str) -> Push:
-    try:
-        return Push.model_validate_json(param)
-    except ValidationError as error:
-        raise MalformedNotice("param is not a Kuaidi100 push.") from error
+    return parsed(Push, param, "a Kuaidi100 push")
 
 
 def _moment(step: _Step | None) -> datetime:

@@ -4,9 +4,9 @@ into these, and :mod:`oms.lifecycle.payment_notices` applies them through the pa
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from oms.problems import Problem, Unauthorized
 
@@ -18,6 +18,17 @@ class MalformedNotice(Problem):
 
     code = "malformed_notice"
     title = "Malformed provider notice"
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parsed(model: type[M], body: str, what: str) -> M:
+    """``body`` read as ``model``; anything else is a 400 ``malformed_notice`` naming ``what`` it should be."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as error:
+        raise MalformedNotice(f"The body is not {what}.") from error
 
 
 def invalid_signature(detail: str) -> Unauthorized:

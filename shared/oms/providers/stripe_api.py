@@ -4,11 +4,9 @@ PaymentIntent search that tells whether an order was paid."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
 from urllib.parse import urlencode
 
-from oms.providers.http_calls import Answer, ProviderUnavailable, call
+from oms.providers.http_calls import ProviderUnavailable, call
 from oms.providers.payment_calls import PaymentFound, RefundAnswer, RefundAsked, RefundStatus
 
 _STATUS: dict[str, RefundStatus] = {
@@ -28,14 +26,6 @@ def _headers(api_key: str, **extra: str) -> dict[str, str]:
     }
 
 
-def _json(answer: Answer) -> dict[str, Any]:
-    try:
-        found = json.loads(answer.body)
-    except ValueError as error:
-        raise ProviderUnavailable(f"Stripe answered {answer.status} with no JSON") from error
-    return found if isinstance(found, dict) else {}
-
-
 def refund(base_url: str, api_key: str, asked: RefundAsked) -> RefundAnswer:
     form = {
         "payment_intent": asked.payment_id,
@@ -49,7 +39,7 @@ def refund(base_url: str, api_key: str, asked: RefundAsked) -> RefundAnswer:
         _headers(api_key, **{"Idempotency-Key": asked.refund_id}),
         urlencode(form).encode(),
     )
-    found = _json(answer)
+    found = answer.json_object("Stripe")
     if answer.status != 200:
         # A card error, a charge already refunded, a bad key: Stripe refused, and asking again will not help.
         error = found.get("error") if isinstance(found.get("error"), dict) else {}
@@ -63,7 +53,7 @@ def refund_status(base_url: str, api_key: str, asked: RefundAsked) -> RefundAnsw
     answer = call("GET", f"{base_url}/v1/refunds?{query}", _headers(api_key))
     if answer.status != 200:
         raise ProviderUnavailable(f"Stripe's refund list answered {answer.status}")
-    for found in _json(answer).get("data") or []:
+    for found in answer.json_object("Stripe").get("data") or []:
         if isinstance(found, dict) and (found.get("metadata") or {}).get("refund_id") == asked.refund_id:
             return RefundAnswer(_STATUS.get(str(found.get("status")), "pending"), str(found.get("id", "")))
     return None
@@ -75,7 +65,7 @@ def find_payment(base_url: str, api_key: str, order_id: str) -> PaymentFound | N
     answer = call("GET", f"{base_url}/v1/payment_intents/search?{query}", _headers(api_key))
     if answer.status != 200:
         raise ProviderUnavailable(f"Stripe's search answered {answer.status}")
-    for intent in _json(answer).get("data") or []:
+    for intent in answer.json_object("Stripe").get("data") or []:
         if isinstance(intent, dict) and intent.get("status") == "succeeded":
             received = intent.get("amount_received")
             if isinstance(received, int):

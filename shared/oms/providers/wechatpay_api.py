@@ -66,14 +66,6 @@ def _call(base_url: str, keys: Keys, method: str, path: str, payload: dict[str, 
     return answer
 
 
-def _json(answer: Answer) -> dict[str, Any]:
-    try:
-        found = json.loads(answer.body) if answer.body else {}
-    except ValueError as error:
-        raise ProviderUnavailable(f"WeChat Pay answered {answer.status} with no JSON") from error
-    return found if isinstance(found, dict) else {}
-
-
 def refund(base_url: str, keys: Keys, asked: RefundAsked) -> RefundAnswer:
     payload = {
         "transaction_id": asked.payment_id,
@@ -82,7 +74,7 @@ def refund(base_url: str, keys: Keys, asked: RefundAsked) -> RefundAnswer:
         "amount": {"refund": asked.amount, "total": asked.paid, "currency": asked.currency},
     }
     answer = _call(base_url, keys, "POST", REFUNDS, payload)
-    found = _json(answer)
+    found = answer.json_object("WeChat Pay")
     if answer.status >= 300:
         # NOT_ENOUGH, INVALID_REQUEST, USER_ACCOUNT_ABNORMAL …: refused; asking again will not help.
         return RefundAnswer("failed", f"wechatpay:{found.get('code', answer.status)}")
@@ -94,7 +86,7 @@ def refund_status(base_url: str, keys: Keys, asked: RefundAsked) -> RefundAnswer
     answer = _call(base_url, keys, "GET", f"{REFUNDS}/{quote(asked.refund_id, safe='')}", None)
     if answer.status == 404:
         return None
-    found = _json(answer)
+    found = answer.json_object("WeChat Pay")
     if answer.status >= 300:
         raise ProviderUnavailable(f"WeChat Pay's refund query answered {answer.status}: {found.get('code')}")
     return RefundAnswer(_STATUS.get(str(found.get("status")), "pending"), str(found.get("refund_id", "")))
@@ -105,7 +97,7 @@ def find_payment(base_url: str, keys: Keys, order_id: str) -> PaymentFound | Non
     answer = _call(base_url, keys, "GET", path, None)
     if answer.status == 404:
         return None  # ORDER_NOT_EXIST
-    found = _json(answer)
+    found = answer.json_object("WeChat Pay")
     if answer.status >= 300:
         raise ProviderUnavailable(f"WeChat Pay's order query answered {answer.status}: {found.get('code')}")
     amount: dict[str, Any] = found["amount"] if isinstance(found.get("amount"), dict) else {}

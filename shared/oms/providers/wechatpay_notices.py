@@ -20,7 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 from oms import clock
 from oms.problems import ProviderNotConfigured
 from oms.providers import rsa_signatures
-from oms.providers.notices import MalformedNotice, Meaning, OtherNotice, PaymentNotice, invalid_signature
+from oms.providers.notices import (
+    MalformedNotice,
+    Meaning,
+    OtherNotice,
+    PaymentNotice,
+    invalid_signature,
+    parsed,
+)
 
 TOLERANCE_SECONDS = 300
 
@@ -58,10 +65,7 @@ class Notice(BaseModel):
 
 
 def parse(body: str) -> Notice:
-    try:
-        return Notice.model_validate_json(body)
-    except ValidationError as error:
-        raise MalformedNotice("The body is not a WeChat Pay v3 notice.") from error
+    return parsed(Notice, body, "a WeChat Pay v3 notice")
 
 
 def decrypt(resource: Resource, apiv3_key: str) -> dict[str, Any]:
