@@ -369,7 +369,7 @@ STEPS = [
     Step("cancel a paid order", 1, _paid_order, _cancel, lambda t, c: _check_cancelled(t, c, "cancel")),
     Step("reject a held order", 1, _held_order, _reject, lambda t, c: _check_cancelled(t, c, "reject")),
     Step("refund.failed webhook", 3, _cancelled_with_pending_refund, _refund_failed, _check_refund_attempted_again),
-    Step("refund refused by the provider", 2, _cancelled_with_pending_refund, _process_refusal, _check_refund_attempted_again),
+    Step("refund refused by the provider", 3, _cancelled_with_pending_refund, _process_refusal, _check_refund_attempted_again),
     Step("request a return", 2, _delivered, _request_return, _check_requested),
     Step("reject a return", 1, _under_review, _reject_return, _check_units_free("rejected", held=1)),
     Step("cancel a return", 1, _approved, _cancel_return, _check_units_free("cancelled")),
