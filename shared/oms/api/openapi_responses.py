@@ -318,7 +318,14 @@ PROVIDER_NOTICES.update(
         },
     }
 )
-PUBLIC = {("get", "/health"), ("get", "/openapi.json")} | set(WEBHOOK_BODIES) | set(PROVIDER_NOTICES)
+DOCUMENTS = {
+    ("get", "/health"),
+    ("get", "/openapi.json"),
+    ("get", "/asyncapi.json"),
+    ("get", "/v1/event-schemas"),
+    ("get", "/v1/event-schemas/{name}"),
+}
+PUBLIC = DOCUMENTS | set(WEBHOOK_BODIES) | set(PROVIDER_NOTICES)
 
 _ERRORS = {
     "400": "Malformed JSON or a missing header",
