@@ -83,10 +83,49 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
             "totals": _ref("Totals"),
             "currency": {"type": "string"},
-            "timeline": {"type": "array"},
-            "shipments": {"type": "array"},
-            "refunds": {"type": "array"},
-            "exceptions": {"type": "array"},
+            "timeline": {"type": "array", "items": _ref("TimelineEntry")},
+            "shipments": {"type": "array", "items": _ref("Shipment")},
+            "refunds": {"type": "array", "items": _ref("Refund")},
+            "exceptions": {"type": "array", "items": _ref("OrderExceptionEntry")},
+        },
+    },
+    # What the order's lists hold: the fields every entry has, and any more the entry's kind carries.
+    "TimelineEntry": {
+        "type": "object",
+        "required": ["at", "type"],
+        "properties": {"at": {"type": "string"}, "type": {"type": "string"}, "by": {"type": "string"}},
+    },
+    "Shipment": {
+        "type": "object",
+        "required": ["id", "status"],
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string"},
+            "carrier": {"type": "string"},
+            "tracking_number": {"type": "string"},
+            "history": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "Refund": {
+        "type": "object",
+        "required": ["id", "amount", "status"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^ref_"},
+            "amount": _MONEY,
+            "currency": {"type": "string"},
+            "status": {"type": "string", "enum": ["pending", "succeeded", "failed"]},
+            "reason": {"type": "string"},
+        },
+    },
+    "OrderExceptionEntry": {
+        "type": "object",
+        "required": ["id", "kind", "status"],
+        "properties": {
+            "id": {"type": "string"},
+            "kind": {"type": "string"},
+            "status": {"type": "string", "enum": ["open", "resolved"]},
+            "owner": {"type": "string"},
+            "deadline": {"type": "string"},
         },
     },
     "OrderSummary": {
