@@ -21,17 +21,7 @@ from oms.store.table import Table
 
 require_secret("PAYMENT_WEBHOOK_SECRET", by=__name__)
 require_secret("CARRIER_WEBHOOK_SECRET", by=__name__)
-# The providers' own keys (docs/deploy.md "Providers"); read when their route is called.
-for _provider_key in (
-    "STRIPE_WEBHOOK_SECRET",
-    "ALIPAY_PUBLIC_KEY",
-    "WECHATPAY_PLATFORM_PUBLIC_KEY",
-    "WECHATPAY_APIV3_KEY",
-    "KUAIDI100_SALT",
-    "AFTERSHIP_WEBHOOK_SECRET",
-    "EASYPOST_WEBHOOK_SECRET",
-):
-    require_secret(_provider_key, by=__name__)
+# The providers' own keys are declared by their routes (payment_notices, carrier_notices).
 
 app = create_app()
 app.include_router(payment_notices)
