@@ -3,6 +3,11 @@
 Records are handled one by one; a record that raises is reported back as a batch item failure, so only it
 is delivered again (and, after the queue's maxReceiveCount, lands in its dead-letter queue).
 
+Events from the bus reach their handler as the catalogue's model (:class:`Received`), read the way a
+tolerant reader reads: fields the model does not know are dropped (a newer publisher may add optional ones),
+a missing or mistyped field fails the record (it is retried, then dead-lettered, never half-handled), and a
+detail-type outside the catalogue is logged and skipped.
+
 Each record continues the correlation id it carries (a ``correlation_id`` message attribute, or the
 domain event's ``correlation_id``), so its log lines and the events it publishes join the same story.
 """
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -18,6 +24,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from oms import correlation
+from oms.event_catalogue import CATALOGUE, ENVELOPE, DomainEvent
 from oms.observability import logger
 
 Handler = Callable[[dict[str, Any], Any], PartialItemFailureResponse]
@@ -46,8 +53,36 @@ def sqs_consumer(handle_body: Callable[[str], None]) -> Handler:
     return handler
 
 
-def bus_consumer(handle: Callable[[str, dict[str, Any]], None]) -> Handler:
-    """For queues fed by EventBridge rules: ``handle(detail_type, detail)`` per domain event."""
+@dataclass(frozen=True)
+class Received:
+    """One domain event as a consumer gets it: the checked model and the envelope the publisher stamped."""
+
+    event: DomainEvent
+    event_id: str
+    envelope: dict[str, Any]
+
+    @property
+    def detail_type(self) -> str:
+        return self.event.detail_type()
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        """The checked detail as plain JSON, for the code that renders or counts it."""
+        return {**self.envelope, **self.event.detail()}
+
+
+def receive(detail_type: str, detail: dict[str, Any]) -> Received | None:
+    """The event checked against its model; None for a detail-type the catalogue does not have."""
+    model = CATALOGUE.get(detail_type)
+    if model is None:
+        return None
+    fields = {name: value for name, value in detail.items() if name in model.model_fields}
+    envelope = {name: value for name, value in detail.items() if name in ENVELOPE - {"schema_version"}}
+    return Received(model.model_validate(fields), str(detail["event_id"]), envelope)
+
+
+def bus_consumer(handle: Callable[[Received], None]) -> Handler:
+    """For queues fed by EventBridge rules: ``handle(received)`` per domain event."""
 
     def handle_body(body: str) -> None:
         event = json.loads(body)
@@ -55,6 +90,12 @@ def bus_consumer(handle: Callable[[str, dict[str, Any]], None]) -> Handler:
         # An event from before correlation ids existed continues under its own id.
         correlation.use(correlation.from_payload(detail) or detail.get("event_id"), detail.get("order_id"))
         logger.append_keys(event_id=detail.get("event_id"), return_id=detail.get("return_id"))
-        handle(event["detail-type"], detail)
+        received = receive(event["detail-type"], detail)
+        if received is None:
+            logger.warning(
+                "event type not in the catalogue: skipped", extra={"detail_type": event["detail-type"]}
+            )
+            return
+        handle(received)
 
     return sqs_consumer(handle_body)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from oms import aws, correlation, events
-from oms.consumers import bus_consumer, sqs_consumer
+from oms.consumers import Received, bus_consumer, sqs_consumer
 from oms.event_catalogue import OrderShipped
 from oms.http import api_handler, create_app, json_response
 
@@ -202,18 +202,19 @@ def bus_body(detail: dict[str, Any], detail_type: str = "OrderPaid") -> str:
 def test_bus_consumers_continue_each_events_id(logs: Logs) -> None:
     seen: list[tuple[str | None, str]] = []
 
-    def handle(detail_type: str, detail: dict[str, Any]) -> None:
+    def handle(received: Received) -> None:
         from oms.observability import logger
 
         logger.info("handled")
-        seen.append((correlation.current(), detail["order_id"]))
+        seen.append((correlation.current(), received.event.order_id))
 
     handler = bus_consumer(handle)
+    paid = {"customer_id": "cus_1", "amount": 100, "review": []}
     result = handler(
         sqs_event(
-            {"body": bus_body({"order_id": "ord_1", "event_id": "e1", "correlation_id": "cid-a"})},
+            {"body": bus_body({**paid, "order_id": "ord_1", "event_id": "e1", "correlation_id": "cid-a"})},
             # An event published before correlation ids existed continues under its event id.
-            {"body": bus_body({"order_id": "ord_2", "event_id": "e2"})},
+            {"body": bus_body({**paid, "order_id": "ord_2", "event_id": "e2"})},
         ),
         LambdaContext(),
     )
