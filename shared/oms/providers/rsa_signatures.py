@@ -6,16 +6,22 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from typing import TYPE_CHECKING
 
 from oms.problems import ProviderNotConfigured
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+# ``cryptography`` is imported where a key is first used, not at cold start: most invocations of the
+# functions that carry this module (webhooks, jobs) never touch an RSA key.
 
 
 @functools.lru_cache(maxsize=8)
 def _public_key(pem: str) -> rsa.RSAPublicKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     try:
         key = serialization.load_pem_public_key(_pem(pem, "PUBLIC KEY").encode())
     except ValueError as error:
@@ -27,6 +33,9 @@ def _public_key(pem: str) -> rsa.RSAPublicKey:
 
 @functools.lru_cache(maxsize=8)
 def _private_key(pem: str) -> rsa.RSAPrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     try:
         key = serialization.load_pem_private_key(_pem(pem, "PRIVATE KEY").encode(), password=None)
     except ValueError as error:
@@ -50,6 +59,10 @@ def verifies(public_key_pem: str, message: bytes, signature_b64: str) -> bool:
         signature = base64.b64decode(signature_b64, validate=True)
     except (binascii.Error, ValueError):
         return False
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     try:
         _public_key(public_key_pem).verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
@@ -59,5 +72,8 @@ def verifies(public_key_pem: str, message: bytes, signature_b64: str) -> bool:
 
 def sign(private_key_pem: str, message: bytes) -> str:
     """The base64 SHA256withRSA signature of ``message`` (what our calls to the providers carry)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     signature = _private_key(private_key_pem).sign(message, padding.PKCS1v15(), hashes.SHA256())
     return base64.b64encode(signature).decode()

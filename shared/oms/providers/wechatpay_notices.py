@@ -13,8 +13,6 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from oms import clock
@@ -73,6 +71,10 @@ def decrypt(resource: Resource, apiv3_key: str) -> dict[str, Any]:
     key = apiv3_key.encode()
     if len(key) != 32:
         raise ProviderNotConfigured("The WeChat Pay API v3 key must be 32 bytes.")
+    # Imported here, not at cold start: see oms.providers.rsa_signatures.
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         clear = AESGCM(key).decrypt(
             resource.nonce.encode(), base64.b64decode(resource.ciphertext), resource.associated_data.encode()
