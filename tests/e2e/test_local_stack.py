@@ -18,6 +18,8 @@ from oms_local.template import TEMPLATE_PATH, Rule, RuleTarget, StateMachine, Te
 from oms_local.template import load as load_template
 from oms_local.testing import Response, StackClient, Worlds
 
+from tests.unit.test_event_catalogue import SAMPLES
+
 pytestmark = pytest.mark.e2e
 
 PROTECTED = "/v1/orders"
@@ -264,14 +266,20 @@ def test_an_event_on_the_bus_reaches_its_sqs_consumer(
     rules = stack.local.template.rules
     bus = stack.local.template.buses["OmsEventBus"].name
     # A type only the notify rule routes, so no workflow starts for this made-up order.
-    elsewhere = {t for r in rules.values() if r.logical_id != "NotifyRule" for t in r.pattern["detail-type"]}
+    # (The webhook rule takes every event; it sends nothing while no one subscribes.)
+    others = [r for r in rules.values() if r.logical_id not in ("NotifyRule", "WebhookRule")]
+    elsewhere = {t for r in others for t in r.pattern["detail-type"]}
     detail_type = sorted(set(rules["NotifyRule"].pattern["detail-type"]) - elsewhere)[0]
+    # Well formed, as the consumer checks it against the catalogue's model.
+    sample = next(event for event in SAMPLES if event.detail_type() == detail_type)
     answer = stack.cloud.client("events").put_events(
         Entries=[
             {
                 "Source": "oms",
                 "DetailType": detail_type,
-                "Detail": json.dumps({"event_id": event_id, "order_id": "ord_does_not_exist"}),
+                "Detail": json.dumps(
+                    {**sample.detail(), "event_id": event_id, "order_id": "ord_does_not_exist"}
+                ),
                 "EventBusName": bus,
             },
             {"Source": "oms", "DetailType": "NotRouted", "Detail": "{}", "EventBusName": bus},
