@@ -698,6 +698,11 @@ def _state_machine(
 # ---------------------------------------------------------------------------------------------- loading
 
 
+# The local stack's own parameter values, as a deploy passes ``--parameter-overrides``: outbound webhooks
+# may also go to this machine, so a subscriber can be tried by hand.
+LOCAL_PARAMETERS = {"WebhookTargets": "public-and-loopback"}
+
+
 def load(path: Path = TEMPLATE_PATH, parameter_overrides: Mapping[str, str] | None = None) -> Template:
     """Read ``template.yaml``, expand it as SAM does and resolve it for the local stack."""
     doc = load_yaml(path.read_text(encoding="utf-8"))
@@ -706,6 +711,7 @@ def load(path: Path = TEMPLATE_PATH, parameter_overrides: Mapping[str, str] | No
         for key, spec in (doc.get("Parameters") or {}).items()
         if "Default" in spec
     }
+    parameters.update(LOCAL_PARAMETERS)
     parameters.update(parameter_overrides or {})
     expanded = sam.expand(doc, parameters)
     resolver = Resolver(expanded, parameters)

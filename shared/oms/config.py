@@ -50,6 +50,9 @@ class Settings(BaseModel):
     event_bus_name: str = _given("EVENT_BUS_NAME")
     place_order_state_machine_arn: str = _given("PLACE_ORDER_STATE_MACHINE_ARN")
     tracking_queue_url: str = _given("TRACKING_QUEUE_URL")
+    webhook_send_queue_url: str = _given("WEBHOOK_SEND_QUEUE_URL")
+    # Where outbound webhooks may go: ``public`` in AWS, ``public-and-loopback`` on the local stack.
+    webhook_targets: str = _given("WEBHOOK_TARGETS", pattern="^(public|public-and-loopback)$")
     order_lifecycle_state_machine_arn: str = _given("ORDER_LIFECYCLE_STATE_MACHINE_ARN")
     return_lifecycle_state_machine_arn: str = _given("RETURN_LIFECYCLE_STATE_MACHINE_ARN")
     archive_bucket: str = _given("ARCHIVE_BUCKET")

@@ -101,3 +101,19 @@ class ProviderNotConfigured(
     Problem, status=503, code="provider_not_configured", title="Provider not configured"
 ):
     """A provider's key is named by the template but was never put in SSM (docs/deploy.md "Providers")."""
+
+
+class SubscriptionNotFound(NotFound, code="subscription_not_found", title="No such webhook subscription"):
+    """No subscription with that id."""
+
+
+class DeliveryNotFound(NotFound, code="delivery_not_found", title="No such webhook delivery"):
+    """No delivery with that id for that subscription."""
+
+
+class SubscriptionChanged(Conflict, code="subscription_changed", title="The subscription changed meanwhile"):
+    """A concurrent change won; the caller tries again."""
+
+
+class DeliveryInProgress(Conflict, code="delivery_in_progress", title="The delivery is still being tried"):
+    """Only a settled delivery (delivered, failed, cancelled) is replayed."""

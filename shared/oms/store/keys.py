@@ -141,3 +141,29 @@ def tracking(carrier: str, tracking_number: str, order_id: str | None = None) ->
 
 def webhook_receipt(source: str, event_id: str) -> tuple[str, str]:
     return f"WEBHOOK#{source}#{event_id}", "WEBHOOK"
+
+
+# Outbound webhooks: every subscription in one small partition; each one's deliveries in its own.
+WEBHOOK_SUBSCRIPTIONS = "WEBHOOK_SUBSCRIPTIONS"
+
+
+def webhook_subscription(subscription_id: str) -> tuple[str, str]:
+    return WEBHOOK_SUBSCRIPTIONS, subscription_id
+
+
+def webhook_deliveries(subscription_id: str) -> str:
+    return f"WEBHOOK_DELIVERIES#{subscription_id}"
+
+
+def webhook_delivery(subscription_id: str, delivery_id: str) -> tuple[str, str]:
+    return webhook_deliveries(subscription_id), delivery_id
+
+
+def webhook_sequence(order_id: str) -> tuple[str, str]:
+    """The last sequence number given to an event of the order (its partition, not the order's)."""
+    return f"WEBHOOK_SEQUENCE#{order_id}", "SEQUENCE"
+
+
+def webhook_event(event_id: str) -> tuple[str, str]:
+    """The sequence number one event was given, so a redelivered event keeps it."""
+    return f"WEBHOOK_EVENT#{event_id}", "SEQUENCE"

@@ -1,0 +1,95 @@
+"""Outbound webhooks, the queueing side: each domain event becomes one delivery per subscription that
+wants it, each delivery one queue message per attempt (made by :mod:`oms.lifecycle.webhook_sending`, one
+per invocation, so a slow or dead endpoint holds up nothing but itself); the ``retry-webhooks`` job queues
+the attempts whose time has come, and the back office replays a settled delivery.
+
+At least once: the delivery's id is the ``webhook-id`` of every attempt, so a subscriber drops repeats.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from oms import aws, clock, ids
+from oms.config import require, settings
+from oms.consumers import Received
+from oms.domain import webhooks as rules
+from oms.domain.webhooks import Attempt
+from oms.event_catalogue import PUBLIC_NAMES
+from oms.store import timers
+from oms.store import webhooks as stored
+from oms.store.table import Item, Table
+
+require("WEBHOOK_SEND_QUEUE_URL", by=__name__)
+# How far a queued attempt's timer is moved on: the retry job queues it again only if it was lost.
+REQUEUE_AFTER = timedelta(minutes=5)
+
+
+def enqueue(attempt: Attempt) -> None:
+    aws.client("sqs").send_message(
+        QueueUrl=settings().webhook_send_queue_url, MessageBody=attempt.model_dump_json()
+    )
+
+
+def delivery_id(subscription_id: str, event_id: str) -> str:
+    """The ``webhook-id``: one per event and subscription, the same on every attempt and replay."""
+    return ids.derived_id("msg", subscription_id, event_id)
+
+
+def fan_out(table: Table, received: Received) -> int:
+    """Record and queue the event's delivery to every active subscription that wants it; how many."""
+    public_type = PUBLIC_NAMES.get(received.detail_type)
+    if public_type is None:
+        return 0
+    wanting = [
+        s
+        for s in stored.all_subscriptions(table)
+        if s["status"] == "active" and rules.wants(s["event_types"], public_type)
+    ]
+    if not wanting:
+        return 0
+    sequence = stored.sequence_of(table, received.event.order_id, received.event_id)
+    occurred_at = str(received.envelope.get("occurred_at") or clock.now_iso())
+    body = rules.message(public_type, occurred_at, sequence, received.detail)
+    message = {
+        "type": public_type,
+        "event_id": received.event_id,
+        "order_id": received.event.order_id,
+        "body": body,
+    }
+    for subscription in wanting:
+        found_id = delivery_id(subscription["id"], received.event_id)
+        # Queued even when it was recorded before: the earlier try may have died between the two.
+        stored.new_delivery(table, subscription, found_id, message)
+        enqueue(Attempt(subscription_id=subscription["id"], delivery_id=found_id, attempt=1))
+    return len(wanting)
+
+
+def retry_due(table: Table) -> dict[str, int]:
+    """The ``retry-webhooks`` job: queue the next attempt of every delivery whose time has come."""
+    queued = 0
+    for pk, sk in timers.due(table, stored.RETRY):
+        delivery = table.get(pk, sk)
+        if delivery is None or not stored.postpone(table, delivery, clock.now() + REQUEUE_AFTER):
+            continue
+        enqueue(
+            Attempt(
+                subscription_id=delivery["subscription_id"],
+                delivery_id=delivery["id"],
+                attempt=int(delivery["next_attempt"]),
+            )
+        )
+        queued += 1
+    return {"queued": queued}
+
+
+def replay(table: Table, subscription_id: str, delivery_id: str) -> Item:
+    """Send a settled delivery again by hand: same ``webhook-id`` and body, a fresh retry schedule."""
+    stored.get(table, subscription_id)
+    delivery = stored.replay(table, subscription_id, delivery_id)
+    enqueue(
+        Attempt(
+            subscription_id=subscription_id, delivery_id=delivery_id, attempt=int(delivery["next_attempt"])
+        )
+    )
+    return delivery
