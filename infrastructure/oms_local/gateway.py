@@ -31,6 +31,27 @@ from oms_local.http_server import LocalHTTPServer
 from oms_local.template import HttpRoute, Template
 
 log = logging.getLogger("local_stack.gateway")
+# One JSON line per request, with the fields of the HTTP API's access log in template.yaml (and the
+# correlation id, which API Gateway's access log variables cannot read from a request header).
+access_log = logging.getLogger("local_stack.access")
+
+
+def access_line(method: str, path: str, answer: Answer, elapsed_ms: float, request_id: str) -> str:
+    headers = {k.lower(): v for k, v in (answer.headers or {}).items()}
+    return json.dumps(
+        {
+            "requestId": request_id,
+            "correlationId": headers.get("x-correlation-id"),
+            "routeKey": answer.route_key or "-",
+            "method": method,
+            "path": path,
+            "status": answer.status,
+            "latencyMs": round(elapsed_ms, 1),
+            "caller": answer.caller or "-",
+            "time": clock.now_iso(),
+        },
+        separators=(",", ":"),
+    )
 
 MAX_BODY_BYTES = 1024 * 1024
 READ_TIMEOUT_SECONDS = 30
@@ -51,6 +72,9 @@ class Answer:
     body: bytes = b""
     headers: dict[str, str] | None = None
     cookies: list[str] | None = None
+    # For the access log: the route matched and who called it (the token's subject).
+    route_key: str | None = None
+    caller: str | None = None
 
 
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Answer:
@@ -259,6 +283,18 @@ class Gateway:
                 answer = problem(401, "unauthorized", "Authentication required", str(exc))
                 answer.headers = {**(answer.headers or {}), "WWW-Authenticate": 'Bearer realm="oms"'}
                 return answer
+        answer = self._routed(request, route, path_parameters, claims)
+        answer.route_key = route.route_key
+        answer.caller = (claims or {}).get("sub")
+        return answer
+
+    def _routed(
+        self,
+        request: Request,
+        route: HttpRoute,
+        path_parameters: dict[str, str],
+        claims: dict[str, str] | None,
+    ) -> Answer:
         fn = self.functions.get(route.function)
         if not self.functions.exists_on_disk(fn):
             self.functions.report_missing(fn)
@@ -284,6 +320,7 @@ class Gateway:
     ) -> dict[str, Any]:
         now = clock.now()
         headers = dict(request.headers)
+        headers.setdefault("x-forwarded-proto", "http")  # as API Gateway says how the caller came in
         cookies = [c.strip() for c in headers.pop("cookie", "").split(";") if c.strip()]
         host = headers.get("host", "127.0.0.1")
         content_type = headers.get("content-type", "")
@@ -466,7 +503,7 @@ class _HttpHandler(BaseHTTPRequestHandler):
             answer = internal_error(request_id)
         # Logged before the answer leaves, so a client that got it also finds the line.
         elapsed = (time.perf_counter() - started) * 1000
-        log.info("%s %s %d %.1fms %s", self.command, split.path, answer.status, elapsed, request_id)
+        access_log.info(access_line(self.command, split.path, answer, elapsed, request_id))
         self._write(answer, request_id)
 
     def _answer(self, path: str, query: str, request_id: str) -> Answer:

@@ -105,13 +105,21 @@ def resolve(url: str, resolver: Resolver = _system_resolver) -> Target:
     return Target(scheme, host, port, path, str(addresses[0]))
 
 
-def check_at_subscription(url: str, resolver: Resolver = _system_resolver) -> None:
-    """Refuse at once what is refused for certain; a name that does not resolve yet is checked at delivery."""
+def check_at_subscription(url: str) -> None:
+    """Refuse at once what is refused for certain: the URL's form, and a host that is an address not
+    allowed. A name is not looked up here (an API call never waits on DNS); it is checked at each attempt."""
+    scheme, host, _, _ = check_form(url)
+    loopback = _allows_loopback()
     try:
-        resolve(url, resolver)
-    except TargetRefused as refused:
-        if "does not resolve" not in str(refused):
-            raise
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if scheme != "https" and not loopback:
+            raise TargetRefused("The URL must be https://.") from None
+        return
+    if not _allowed(address, loopback):
+        raise TargetRefused(f"The host {host} is not a public address.")
+    if scheme != "https" and not address.is_loopback:
+        raise TargetRefused("The URL must be https://.")
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):

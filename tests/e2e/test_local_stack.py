@@ -357,16 +357,34 @@ def test_idle_times_out_with_504_while_work_is_waiting(stack: StackClient) -> No
 # ---------------------------------------------------------------------------------------------- logs
 
 
-def test_one_log_line_per_request(stack: StackClient, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="local_stack.gateway"):
+def test_one_json_access_log_line_per_request_with_the_template_s_fields(
+    stack: StackClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="local_stack.access"):
         answer = stack.request("GET", "/health")
         stack.request("GET", "/v1/nothing")
-    lines = [r.getMessage() for r in caplog.records if r.name == "local_stack.gateway"]
+        mine_too = stack.request(
+            "GET",
+            "/v1/orders?limit=1",
+            token=stack.customer_token("cus_logged"),
+            headers={"X-Correlation-Id": "cid-42"},
+        )
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "local_stack.access"]
     request_id = answer.headers["apigw-requestid"]
-    mine = [line for line in lines if line.endswith(request_id)]
-    assert len(mine) == 1
-    assert re.fullmatch(r"GET /health 200 \d+\.\dms [0-9a-f]{20}", mine[0]), mine[0]
-    assert any(re.fullmatch(r"GET /v1/nothing 404 \d+\.\dms [0-9a-f]{20}", line) for line in lines)
+    (health,) = [line for line in lines if line["requestId"] == request_id]
+    assert health["routeKey"] == "GET /health" and health["status"] == 200 and health["caller"] == "-"
+    assert health["latencyMs"] >= 0 and health["correlationId"]
+    assert any(line["path"] == "/v1/nothing" and line["status"] == 404 for line in lines)
+    (orders,) = [line for line in lines if line["requestId"] == mine_too.headers["apigw-requestid"]]
+    assert (orders["routeKey"], orders["caller"], orders["correlationId"]) == (
+        "GET /v1/orders",
+        "cus_logged",
+        "cid-42",
+    )
+    # The deployed API logs the same fields (less the correlation id, which it cannot read).
+    settings = _template_doc()["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]
+    deployed = json.loads(settings["Format"])
+    assert set(deployed) == set(health) - {"correlationId"}
 
 
 # ---------------------------------------------------------------------------------------------- template

@@ -66,7 +66,19 @@ def health() -> Response[str]:
 
 @app.get("/openapi.json", summary="This document")
 def openapi() -> Response[str]:
-    return json_response(200, openapi_document())
+    return json_response(200, {**openapi_document(), "servers": [_this_server()]})
+
+
+def _this_server() -> dict[str, str]:
+    """The base URL this document was fetched from: the deployed stage's (API Gateway puts a named stage
+    in the path, ``/prod/...``; a custom domain or the ``$default`` stage does not)."""
+    event = app.current_event
+    stage = event.request_context.stage
+    scheme = event.headers.get("x-forwarded-proto") or "https"
+    base = f"{scheme}://{event.request_context.domain_name}"
+    if stage and stage != "$default" and event.raw_path.startswith(f"/{stage}/"):
+        base += f"/{stage}"
+    return {"url": base, "description": f"stage {stage}"}
 
 
 @app.get("/asyncapi.json", summary="The events the service publishes (AsyncAPI 3.0)")
