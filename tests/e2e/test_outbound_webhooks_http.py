@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import jsonschema
 import pytest
 from oms_local.testing import StackClient
 from standardwebhooks.webhooks import Webhook
@@ -108,6 +109,14 @@ def test_a_story_reaches_each_subscriber_signed_once_per_event_and_only_what_it_
     assert refund["data"]["amount"] == 12900 and refund["data"]["return_id"] == item["id"]
     placed = next(m for m in got if m["type"] == "order.placed")
     assert placed["data"]["schema_version"] == 1 and placed["data"]["event_id"]
+
+    # Each body and its headers fit the webhook message the AsyncAPI document publishes for its type.
+    channel = ok(stack.request("GET", "/asyncapi.json"))["channels"]["webhooks"]["messages"]
+    published = {m["name"]: m for m in channel.values()}
+    for headers, body in everything.received:
+        message = published[json.loads(body)["type"]]
+        jsonschema.validate(json.loads(body), message["payload"]["schema"], cls=jsonschema.Draft7Validator)
+        jsonschema.validate(headers, message["headers"], cls=jsonschema.Draft7Validator)
 
     shipped = shipping.verified(ships["secret"])
     assert [m["type"] for m in shipped] == ["order.shipped"]
