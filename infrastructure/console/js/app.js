@@ -12,6 +12,7 @@ import * as queues from "./pages/queues.js";
 import * as reports from "./pages/reports.js";
 import * as ret from "./pages/return.js";
 import * as signin from "./pages/signin.js";
+import * as webhooks from "./pages/webhooks.js";
 
 const main = document.getElementById("main");
 const topbar = document.getElementById("topbar");
@@ -40,6 +41,7 @@ const NAV = [
   ["#/orders", "nav_orders", (p) => p.startsWith("/orders")],
   ["#/inventory", "nav_inventory", (p) => p.startsWith("/inventory")],
   ["#/reports", "nav_reports", (p) => p.startsWith("/reports")],
+  ["#/webhooks", "nav_webhooks", (p) => p.startsWith("/webhooks")],
 ];
 
 function drawChrome(path = router ? router.current().path : "/") {
@@ -73,7 +75,7 @@ function drawChrome(path = router ? router.current().path : "/") {
         }, t("sign_out"))] : null));
 }
 
-const PAGES = { queues, order, ret, inventory, orders, reports, signin };
+const PAGES = { queues, order, ret, inventory, orders, reports, signin, webhooks };
 let generation = 0;
 
 async function render(match, { keepScroll = false } = {}) {
@@ -133,7 +135,9 @@ router
   .add("/returns/:id", "ret")
   .add("/inventory", "inventory")
   .add("/inventory/:sku", "inventory")
-  .add("/reports", "reports");
+  .add("/reports", "reports")
+  .add("/webhooks", "webhooks")
+  .add("/webhooks/:id", "webhooks");
 
 try {
   if (config.auth === "oidc" && (await auth.finishOidc(config.oidc))) location.hash = auth.takeReturn();

@@ -5,6 +5,15 @@ const LANG_KEY = "oms.console.lang";
 const en = {
   brand: "OMS console", main_navigation: "Main", nav_queues: "Queues", nav_orders: "Orders", nav_inventory: "Inventory",
   nav_reports: "Reports", switch_language: "Switch language", sign_out: "Sign out", loading: "Loading…",
+  nav_webhooks: "Webhooks", webhooks_title: "Outbound webhooks", webhook_subscriptions: "Subscriptions",
+  webhook_new: "New subscription", webhook_create: "Subscribe", webhook_url: "Endpoint URL",
+  webhook_types: "Event types", webhook_types_hint: "Comma separated: order.paid, order.shipped … or * for every event",
+  webhook_owner: "Owner e-mail", webhook_failing_since: "Failing since", webhook_none: "No subscription yet.",
+  webhook_secret_once: "Signing secret (shown once, keep it now):", webhook_subscription: "Webhook subscription",
+  webhook_pause: "Pause", webhook_resume: "Resume", webhook_paused: "Subscription paused.",
+  webhook_resumed: "Subscription resumed.", webhook_rotate: "Rotate secret", webhook_deliveries: "Deliveries",
+  webhook_event: "Event", webhook_attempts: "Attempts", webhook_replay: "Replay",
+  webhook_replayed: "Delivery queued again.", webhook_no_deliveries: "No delivery yet.", back: "Back",
   title_queues: "Queues", title_order: "Order", title_ret: "Return", title_inventory: "Inventory", title_orders: "Orders",
   title_reports: "Reports", title_signin: "Sign in",
   session_expired: "Your session has ended. Sign in again.", could_not_load: "This page could not be loaded",
@@ -94,6 +103,15 @@ const en = {
 const zh = {
   brand: "订单运营后台", main_navigation: "主导航", nav_queues: "待办", nav_orders: "订单", nav_inventory: "库存",
   nav_reports: "报表", switch_language: "切换语言", sign_out: "退出", loading: "加载中…",
+  nav_webhooks: "Webhook", webhooks_title: "外发 Webhook", webhook_subscriptions: "订阅",
+  webhook_new: "新建订阅", webhook_create: "订阅", webhook_url: "接收地址",
+  webhook_types: "事件类型", webhook_types_hint: "用逗号分隔：order.paid, order.shipped …，* 表示全部事件",
+  webhook_owner: "负责人邮箱", webhook_failing_since: "失败开始于", webhook_none: "暂无订阅。",
+  webhook_secret_once: "签名密钥（只显示一次，请立即保存）：", webhook_subscription: "Webhook 订阅",
+  webhook_pause: "暂停", webhook_resume: "恢复", webhook_paused: "订阅已暂停。",
+  webhook_resumed: "订阅已恢复。", webhook_rotate: "轮换密钥", webhook_deliveries: "投递记录",
+  webhook_event: "事件", webhook_attempts: "尝试", webhook_replay: "重新投递",
+  webhook_replayed: "已重新排队投递。", webhook_no_deliveries: "暂无投递。", back: "返回",
   title_queues: "待办", title_order: "订单", title_ret: "退货", title_inventory: "库存", title_orders: "订单",
   title_reports: "报表", title_signin: "登录",
   session_expired: "登录已失效，请重新登录。", could_not_load: "页面无法加载", not_found: "未找到",
@@ -169,6 +187,7 @@ const groups = {
   en: {
     status: {
       pending_payment: "pending payment", under_review: "under review", awaiting_fulfillment: "to pick",
+      active: "active", paused: "paused", failing: "failing", retrying: "retrying", sending: "sending", pending: "pending",
       partially_shipped: "partly shipped", shipped: "shipped", delivered: "delivered", completed: "completed",
       cancelled: "cancelled", on_hold: "on hold", requested: "requested", approved: "approved", rejected: "rejected",
       awaiting_parcel: "awaiting parcel", in_transit: "in transit", received: "received", inspected: "inspected",
@@ -224,6 +243,7 @@ const groups = {
   zh: {
     status: {
       pending_payment: "待支付", under_review: "待审核", awaiting_fulfillment: "待拣货", partially_shipped: "部分发货",
+      active: "启用", paused: "已暂停", failing: "失败中", retrying: "重试中", sending: "发送中", pending: "待发送",
       shipped: "已发货", delivered: "已签收", completed: "已完成", cancelled: "已取消", on_hold: "已挂起",
       requested: "已申请", approved: "已通过", rejected: "已拒绝", awaiting_parcel: "待寄回", in_transit: "运输中",
       received: "已收货", inspected: "已质检", refund_pending: "退款中", refunded: "已退款", closed: "已关闭",
