@@ -30,9 +30,10 @@ from tests.bench import (
     placement,
     seeding,
     throughput_modes,
+    webhooks,
 )
 
-FIGURES = ("placement", "throughput", "jobs", "cold_start", "memory", "hot_sku", "cost")
+FIGURES = ("placement", "throughput", "jobs", "cold_start", "memory", "hot_sku", "cost", "webhooks")
 
 
 def _scaled(value: float, scale: float, minimum: int = 1) -> int:
@@ -72,6 +73,10 @@ class Config:
     memory_target: int = 10_000
     # 7 cost
     cost_orders: int = 0
+    # 8 webhooks
+    webhook_subscribers: list[int] = field(default_factory=list)
+    webhook_orders: int = 0
+    webhook_deliveries: int = 0
 
     @classmethod
     def build(
@@ -96,6 +101,7 @@ class Config:
             config.memory_checkpoints = [3, 6]
             config.memory_consumers = [True]
             config.cost_orders = 3
+            config.webhook_subscribers, config.webhook_orders, config.webhook_deliveries = [1], 3, 10
             return config
         config.placement_rounds = _scaled(150, scale, 5)
         config.placement_warmup = _scaled(30, scale, 2)
@@ -115,6 +121,9 @@ class Config:
         config.cold_repetitions, config.cold_only, config.cold_top_packages = _scaled(7, scale), None, 8
         config.memory_checkpoints = [_scaled(50, scale, 5), _scaled(150, scale, 10)]
         config.cost_orders = _scaled(20, scale, 3)
+        config.webhook_subscribers = [1, 8]
+        config.webhook_orders = _scaled(20, scale, 3)
+        config.webhook_deliveries = _scaled(300, scale, 20)
         return config
 
 
@@ -232,6 +241,20 @@ class Run:
                     "cost",
                     config.engines[0],
                     in_process(world, cost_model.run, world, orders=config.cost_orders, log_sink=self.sink),
+                )
+                world.local.reset(resume_pollers=True)
+            if "webhooks" in config.figures:
+                world = self.world(config.engines[0])
+                self.measure(
+                    "webhooks",
+                    config.engines[0],
+                    functools.partial(
+                        webhooks.run,
+                        world,
+                        subscriber_counts=config.webhook_subscribers,
+                        orders=config.webhook_orders,
+                        deliveries=config.webhook_deliveries,
+                    ),
                 )
                 world.local.reset(resume_pollers=True)
             if "hot_sku" in config.figures:

@@ -112,6 +112,7 @@ def markdown(report: dict[str, Any]) -> str:
     out += _memory(figures.get("memory", {}))
     out += _hot_sku(figures.get("hot_sku"))
     out += _cost(figures.get("cost", {}))
+    out += _webhooks(figures.get("webhooks", {}))
     out += ["## Run timeline", ""]
     out += _table(
         ["step", "seconds", "load average after"],
@@ -770,4 +771,35 @@ def _cost(found: dict[str, Any]) -> list[str]:
             ],
         )
         out += [f"SMS per 1,000 orders: {thousand['sms_per_1000_orders']:.0f}. {thousand['note']}", ""]
+    return out
+
+
+def _webhooks(found: dict[str, Any]) -> list[str]:
+    if not found:
+        return []
+    out = ["## 8. Outbound webhooks", ""]
+    for engine, result in found.items():
+        if "error" in result:
+            out += [f"{engine}:", *_error(result), ""]
+            continue
+        out += [
+            f"Latency from the event to the subscriber, local stack on {engine} with worker processes "
+            "(orders placed one at a time; bus, fan-out, send queue, one sender invocation):",
+            "",
+        ]
+        out += _table(
+            ["subscribers", "orders", "received / expected", "latency ms"],
+            [
+                [r["subscribers"], r["orders"], f"{r['received']} / {r['expected']}", cell(r["latency"])]
+                for r in result["latency"]
+            ],
+        )
+        sender = result["sender"]
+        out += [
+            "",
+            f"One sender, one delivery after another (claim, signed POST on loopback, record): "
+            f"**{sender['per_second']:.0f} deliveries/s** over {sender['deliveries']} "
+            f"(each {cell(sender['each'])}); received {sender['received']}.",
+            "",
+        ]
     return out

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.console.conftest import Shots
 from tests.console.test_console_day import nav, sign_in
 from tests.e2e.shop import ok, order_body, place, product
-from tests.e2e.test_outbound_webhooks_http import Subscriber
+from tests.webhook_subscriber import Subscriber
 
 
 def test_subscriptions_deliveries_and_replay(page: Page, console_stack: StackClient, shots: Shots) -> None:

@@ -6,10 +6,8 @@ its secret; failed deliveries are retried with the same ``webhook-id`` as the cl
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jsonschema
@@ -19,44 +17,9 @@ from standardwebhooks.webhooks import Webhook
 
 from tests.e2e.shop import delivered_order, ok, order_body, place, product
 from tests.e2e.test_returns_http import ask, inspect, send_back
+from tests.webhook_subscriber import Subscriber
 
 STORY_TYPES = ["order.placed", "order.paid", "order.shipped", "return.requested", "refund.succeeded"]
-
-
-class Subscriber:
-    """An endpoint on loopback that keeps what it was sent and answers the statuses it is told to."""
-
-    def __init__(self, answers: list[int] | None = None) -> None:
-        self.received: list[tuple[dict[str, str], str]] = []
-        self.answers = list(answers or [])
-        subscriber = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0"))).decode()
-                subscriber.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                status = subscriber.answers.pop(0) if subscriber.answers else 204
-                self.send_response(status)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/oms"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def verified(self, secret: str) -> list[dict[str, Any]]:
-        """Every request, checked by the reference library: the parsed body, with the webhook-id."""
-        return [
-            {**Webhook(secret).verify(body, headers), "webhook_id": headers["webhook-id"]}
-            for headers, body in self.received
-        ]
 
 
 @pytest.fixture
