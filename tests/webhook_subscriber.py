@@ -14,7 +14,7 @@ from standardwebhooks.webhooks import Webhook
 class Subscriber:
     """An endpoint on loopback that keeps what it was sent and answers the statuses it is told to."""
 
-    def __init__(self, answers: list[int] | None = None) -> None:
+    def __init__(self, answers: list[int] | None = None, delay: float = 0.0) -> None:
         self.received: list[tuple[dict[str, str], str]] = []
         self.received_at: list[float] = []  # wall clock, seconds
         self.answers = list(answers or [])
@@ -26,6 +26,7 @@ class Subscriber:
                 subscriber.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 subscriber.received_at.append(time.time())
                 status = subscriber.answers.pop(0) if subscriber.answers else 204
+                time.sleep(delay)  # a slow endpoint
                 self.send_response(status)
                 self.send_header("content-length", "0")
                 self.end_headers()

@@ -36,8 +36,17 @@ Consumer = Callable[[list[dict[str, Any]]], set[str]]
 class QueuePoller:
     """One daemon thread draining one queue into a consumer."""
 
-    def __init__(self, cloud: Cloud, queue_url: str, batch_size: int, consumer: Consumer, label: str) -> None:
+    def __init__(
+        self,
+        cloud: Cloud,
+        queue_url: str,
+        batch_size: int,
+        consumer: Consumer,
+        label: str,
+        idle_sleep: float = IDLE_SLEEP_SECONDS,
+    ) -> None:
         self.cloud = cloud
+        self.idle_sleep = idle_sleep
         self.queue_url = queue_url
         self.batch_size = max(1, min(batch_size, 10))
         self.consumer = consumer
@@ -81,7 +90,7 @@ class QueuePoller:
                 handled = 0
                 time.sleep(0.2)
             if not handled:
-                time.sleep(IDLE_SLEEP_SECONDS)
+                time.sleep(self.idle_sleep)
 
     def _poll_once(self, sqs: Any) -> int:
         answer = sqs.receive_message(
@@ -240,15 +249,20 @@ def build_pollers(cloud: Cloud) -> list[QueuePoller]:
         if not mapping.enabled:
             continue
         queue = cloud.template.queues[mapping.queue]
-        pollers.append(
-            QueuePoller(
-                cloud,
-                queue.url,
-                mapping.batch_size,
-                function_consumer(cloud, mapping),
-                label=f"{queue.logical_id}->{mapping.function}",
+        # As many batches at once as the mapping's ScalingConfig allows (Lambda runs several even without
+        # one; locally a mapping without a cap takes one batch at a time).
+        for n in range(mapping.maximum_concurrency or 1):
+            pollers.append(
+                QueuePoller(
+                    cloud,
+                    queue.url,
+                    mapping.batch_size,
+                    function_consumer(cloud, mapping),
+                    label=f"{queue.logical_id}->{mapping.function}" + (f"#{n + 1}" if n else ""),
+                    # The extra pollers look less often while the queue is empty, as Lambda scales out.
+                    idle_sleep=IDLE_SLEEP_SECONDS * (10 if n else 1),
+                )
             )
-        )
     for shadow in cloud.shadow_queues.values():
         pollers.append(
             QueuePoller(

@@ -6,16 +6,18 @@ its secret; failed deliveries are retried with the same ``webhook-id`` as the cl
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
 import pytest
+from oms.domain import webhooks as rules
 from oms_local.testing import StackClient
 from standardwebhooks.webhooks import Webhook
 
-from tests.e2e.shop import delivered_order, ok, order_body, place, product
+from tests.e2e.shop import delivered_order, ok, order_body, pay, place, product
 from tests.e2e.test_returns_http import ask, inspect, send_back
 from tests.webhook_subscriber import Subscriber
 
@@ -157,6 +159,33 @@ def test_a_subscriber_failing_for_three_days_is_paused_and_its_owner_told(
     path = f"/v1/admin/webhooks/{subscription['id']}"
     resumed = ok(stack.request("PATCH", path, json={"status": "active"}, token=stack.admin_token()))
     assert resumed["status"] == "active" and "failing_since" not in resumed
+
+
+def test_a_slow_subscriber_delays_neither_the_others_nor_the_order(
+    stack: StackClient, subscribers: list[Subscriber]
+) -> None:
+    hang = 15.0  # longer than an attempt waits (10 s): the slow one's attempt times out
+    slow, fast = Subscriber(delay=hang), Subscriber()
+    subscribers += [slow, fast]
+    slow_subscription = subscribe(stack, slow.url, ["order.placed"])
+    subscribe(stack, fast.url, ["order.paid"])
+    shirt = product(stack, 5, price=12900)
+    order = ok(place(stack, order_body((shirt, 1, 12900)), f"cus_{uuid.uuid4().hex[:8]}"), 201)
+    deadline = time.monotonic() + hang
+    while not slow.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert slow.received, "the slow subscriber was called"
+    pay(stack, order)  # answered while the slow subscriber still holds its request
+    paid_at = time.time()
+    while not fast.received and time.monotonic() < deadline + hang:
+        time.sleep(0.05)
+    # Heard while the slow one's attempt was still waiting: its delivery queued behind nothing.
+    given_up_at = slow.received_at[0] + rules.ATTEMPT_TIMEOUT_SECONDS
+    assert fast.received and fast.received_at[0] < given_up_at
+    assert paid_at < given_up_at
+    assert stack.idle(timeout=60)
+    (late,) = deliveries(stack, slow_subscription["id"])
+    assert late["status"] == "retrying" and late["attempts"][0]["error"] == "connection_failed"
 
 
 @pytest.mark.parametrize(

@@ -102,7 +102,13 @@ def test_a_refund_requested_twice_is_paid_once(cloud: Cloud) -> None:
     refund = next(c for c in children if c["sk"].startswith("REFUND#"))
     message: dict[str, Any] = {
         "detail-type": "RefundRequested",
-        "detail": {"order_id": order["id"], "refund_id": refund["id"]},
+        "detail": {
+            "event_id": f"evt_{refund['id']}",
+            "order_id": order["id"],
+            "customer_id": order["customer_id"],
+            "refund_id": refund["id"],
+            "amount": refund["amount"],
+        },
     }
     event = {
         "Records": [

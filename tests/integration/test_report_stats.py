@@ -65,7 +65,13 @@ def test_an_order_and_its_return_count_once_however_often_delivered(cloud: Cloud
     # The helper moves the order to delivered directly; the carrier path would announce it like this.
     delivered = _envelope(
         "OrderDelivered",
-        {"event_id": f"{order['id']}:delivered", "occurred_at": clock.now_iso(), "order_id": order["id"]},
+        {
+            "event_id": f"{order['id']}:delivered",
+            "occurred_at": clock.now_iso(),
+            "order_id": order["id"],
+            "customer_id": order["customer_id"],
+            "shipment_id": "shp_00000000000000000000",
+        },
     )
     item = returns.request_return(
         table,
