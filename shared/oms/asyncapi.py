@@ -69,6 +69,22 @@ def _message(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+SERVERS: dict[str, Any] = {
+    "eventbridge": {
+        "host": "events.{region}.amazonaws.com",
+        "protocol": "https",
+        "description": "The service's EventBridge bus (the stack's EventBusName output).",
+        "variables": {"region": {"default": "eu-west-1"}},
+    },
+    "subscriber": {
+        "host": "{host}",
+        "protocol": "https",
+        "description": "A subscriber's endpoint (POST /v1/admin/webhooks).",
+        "variables": {"host": {"description": "The subscription URL's host."}},
+    },
+}
+
+
 def document(version: str = "1.0.0") -> dict[str, Any]:
     schemas = event_catalogue.json_schemas()
     messages = {name: _message(name, schema) for name, schema in sorted(schemas.items())}
@@ -83,20 +99,7 @@ def document(version: str = "1.0.0") -> dict[str, Any]:
             ),
         },
         "defaultContentType": "application/json",
-        "servers": {
-            "eventbridge": {
-                "host": "events.{region}.amazonaws.com",
-                "protocol": "https",
-                "description": "The service's EventBridge bus (the stack's EventBusName output).",
-                "variables": {"region": {"default": "eu-west-1"}},
-            },
-            "subscriber": {
-                "host": "{host}",
-                "protocol": "https",
-                "description": "A subscriber's endpoint (POST /v1/admin/webhooks).",
-                "variables": {"host": {"description": "The subscription URL's host."}},
-            },
-        },
+        "servers": SERVERS,
         "channels": {
             CHANNEL: {
                 "address": "oms-{stage}-events",
@@ -111,7 +114,9 @@ def document(version: str = "1.0.0") -> dict[str, Any]:
                 "address": "{path}",
                 "description": "Each subscription's URL; one POST per event it asked for, at least once.",
                 "parameters": {"path": {"description": "The subscription URL's path."}},
-                "messages": {name: _webhook_message(name, schema) for name, schema in sorted(schemas.items())},
+                "messages": {
+                    name: _webhook_message(name, schema) for name, schema in sorted(schemas.items())
+                },
                 "servers": [{"$ref": "#/servers/subscriber"}],
             },
         },
