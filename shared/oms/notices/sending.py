@@ -10,7 +10,7 @@ from oms.config import require, settings
 from oms.notices.return_templates import RETURN_RENDERERS
 from oms.notices.templates import RENDERERS
 from oms.store import catalog, keys, orders, returns
-from oms.store.table import ConditionFailed, Table, values
+from oms.store.table import Table, values
 
 require("NOTIFY_SENDER", by=__name__)
 
@@ -20,19 +20,15 @@ LEASE_SECONDS = 60
 def _claim(table: Table, event_id: str) -> bool:
     """Claim the event; a crashed earlier attempt's claim expires, a finished one never does."""
     now = clock.now()
-    try:
-        table.update(
-            *keys.notice(event_id),
-            "SET #s = :sending, lease_until = :until",
-            condition="attribute_not_exists(pk) OR (#s = :sending AND lease_until < :now)",
-            names={"#s": "status"},
-            expression_values=values(
-                sending="sending", until=clock.iso(now + timedelta(seconds=LEASE_SECONDS)), now=clock.iso(now)
-            ),
-        )
-    except ConditionFailed:
-        return False
-    return True
+    return table.update_if(
+        *keys.notice(event_id),
+        "SET #s = :sending, lease_until = :until",
+        condition="attribute_not_exists(pk) OR (#s = :sending AND lease_until < :now)",
+        names={"#s": "status"},
+        expression_values=values(
+            sending="sending", until=clock.iso(now + timedelta(seconds=LEASE_SECONDS)), now=clock.iso(now)
+        ),
+    )
 
 
 def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:

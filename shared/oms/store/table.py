@@ -228,6 +228,14 @@ class Table:
         response = self._conditional(lambda: self.client.update_item(**kwargs))
         return deserialize(response.get("Attributes")) or {}
 
+    def update_if(self, pk: str, sk: str, expression: str, **guard: Unpack[Guard]) -> bool:
+        """UpdateItem under its condition; False, and nothing written, when the condition does not hold."""
+        try:
+            self.update(pk, sk, expression, **guard)
+        except ConditionFailed:
+            return False
+        return True
+
     def _conditional(self, call: Callable[[], Any]) -> Any:
         try:
             return with_retries(call)

@@ -130,19 +130,15 @@ def note_outcome(table: Table, subscription: Item, succeeded: bool) -> Item:
 
 def pause_for_failures(table: Table, subscription_id: str) -> bool:
     """Pause an active subscription that kept failing; False when it was no longer active (told once)."""
-    try:
-        table.update(
-            *keys.webhook_subscription(subscription_id),
-            "SET #s = :paused, paused_reason = :why, updated_at = :now",
-            condition="#s = :active",
-            names={"#s": "status"},
-            expression_values=values(
-                paused="paused", active="active", why="failing for 3 days", now=clock.now_iso()
-            ),
-        )
-    except ConditionFailed:
-        return False
-    return True
+    return table.update_if(
+        *keys.webhook_subscription(subscription_id),
+        "SET #s = :paused, paused_reason = :why, updated_at = :now",
+        condition="#s = :active",
+        names={"#s": "status"},
+        expression_values=values(
+            paused="paused", active="active", why="failing for 3 days", now=clock.now_iso()
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- sequence
@@ -287,19 +283,15 @@ def settle_unsent(table: Table, delivery: Item, status: str, reason: str) -> Non
 
 def postpone(table: Table, delivery: Item, until: datetime) -> bool:
     """Move a due delivery's timer on as its attempt is queued, so the next job run does not queue it again."""
-    try:
-        table.update(
-            delivery["pk"],
-            delivery["sk"],
-            "SET due_at = :until",
-            condition="next_attempt = :next AND due_at = :due",
-            expression_values=values(
-                until=clock.iso(until), next=delivery["next_attempt"], due=delivery["due_at"]
-            ),
-        )
-    except ConditionFailed:
-        return False
-    return True
+    return table.update_if(
+        delivery["pk"],
+        delivery["sk"],
+        "SET due_at = :until",
+        condition="next_attempt = :next AND due_at = :due",
+        expression_values=values(
+            until=clock.iso(until), next=delivery["next_attempt"], due=delivery["due_at"]
+        ),
+    )
 
 
 def replay(table: Table, subscription_id: str, delivery_id: str) -> Item:
