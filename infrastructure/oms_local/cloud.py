@@ -417,6 +417,16 @@ class Cloud:
                 ses.verify_email_identity(EmailAddress=identity)
             else:
                 ses.verify_domain_identity(Domain=identity)
+        # App push: the platform applications the template's parameters name (made by hand in AWS, with
+        # Apple's and Google's credentials; here with stand-ins).
+        sns = self.client("sns")
+        for name, arn in sorted(self.template.parameters.items()):
+            if name.endswith("PlatformApplicationArn") and arn:
+                _, _, _, _, _, resource = arn.split(":", 5)
+                _, platform, app_name = resource.split("/", 2)
+                sns.create_platform_application(
+                    Name=app_name, Platform=platform, Attributes={"PlatformCredential": "local-stand-in"}
+                )
         ssm = self.client("ssm")
         for literal in local_secrets():
             parameter = self.environment.get(f"{literal}_PARAM")

@@ -9,7 +9,8 @@ several, as AWS authorises them:
   its action on each table; a ``Query``/``Scan`` of an index the index ARN (``table/T/index/I``).
 - EventBridge ``PutEvents``: ``events:PutEvents`` on each bus the entries name (the default bus if none).
 - SNS ``Publish`` to a ``PhoneNumber``: ``sns:Publish`` on ``*``, with no ``sns:Protocol`` key (that key
-  belongs to ``Subscribe``), so a statement conditioned on it never allows a text message.
+  belongs to ``Subscribe``), so a statement conditioned on it never allows a text message. Mobile push:
+  ``CreatePlatformEndpoint`` on the platform application, ``DeleteEndpoint`` on the endpoint.
 - SES ``SendEmail``: ``ses:SendEmail`` on the identity the mail is sent as (the address if it is itself a
   verified identity, else its domain), with ``ses:FromAddress`` and ``ses:Recipients``.
 - Step Functions task responses: the state machine that issued the token.
@@ -309,6 +310,11 @@ def _sesv2(operation: str, params: Mapping[str, Any], where: Resolution) -> _Fou
 
 
 def _sns(operation: str, params: Mapping[str, Any], where: Resolution) -> _Found | None:
+    # Mobile push: an endpoint is made on its platform application and deleted as itself.
+    if operation == "CreatePlatformEndpoint":
+        return [("sns:CreatePlatformEndpoint", str(params.get("PlatformApplicationArn", "*")), {})]
+    if operation in ("DeleteEndpoint", "GetEndpointAttributes", "SetEndpointAttributes"):
+        return [(f"sns:{operation}", str(params.get("EndpointArn", "*")), {})]
     if operation not in ("Publish", "PublishBatch"):
         return None
     target = params.get("TopicArn") or params.get("TargetArn")

@@ -1,4 +1,5 @@
-"""What the service sent through the local SES (e-mail) and SNS (SMS), for ``GET /_local/notifications``.
+"""What the service sent through the local SES (e-mail) and SNS (SMS, app push), for
+``GET /_local/notifications``.
 
 moto keeps the messages but not when they were sent, so the local stack swaps its containers for ones
 that stamp each message with the service's clock as it arrives.
@@ -86,7 +87,7 @@ def _email(message: Any) -> dict[str, Any]:
 
 
 def sent() -> list[dict[str, Any]]:
-    """Every e-mail and SMS sent so far, newest first."""
+    """Every e-mail and SMS sent so far, newest first, then every push (moto does not say when)."""
     from moto.ses.models import ses_backends
     from moto.sns.models import sns_backends
 
@@ -100,6 +101,10 @@ def sent() -> list[dict[str, Any]]:
     ):
         key = f"sms:{message_id}"
         entries.append(_with_time(key, {"channel": "sms", "to": phone, "body": text}, position))
+    for endpoint in list(sns_backends[ACCOUNT_ID][REGION].platform_endpoints.values()):
+        for message_id, text in list(endpoint.messages.items()):
+            entry = {"channel": "push", "to": endpoint.arn, "token": endpoint.token, "body": text}
+            entries.append((-1_000_000, {**entry, "sent_at": None, "message_id": message_id}))
     entries.sort(key=lambda pair: pair[0], reverse=True)
     return [entry for _, entry in entries]
 

@@ -258,7 +258,7 @@ def build_pollers(cloud: Cloud) -> list[QueuePoller]:
                     queue.url,
                     mapping.batch_size,
                     function_consumer(cloud, mapping),
-                    label=f"{queue.logical_id}->{mapping.function}" + (f"#{n + 1}" if n else ""),
+                    label=f"{queue.logical_id}->{mapping.function}",
                     # The extra pollers look less often while the queue is empty, as Lambda scales out.
                     idle_sleep=IDLE_SLEEP_SECONDS * (10 if n else 1),
                 )

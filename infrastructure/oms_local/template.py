@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from oms_local import sam
+from oms_local import ACCOUNT_ID, REGION, sam
 from oms_local.cfn import Resolver, TemplateError, env_text, load_yaml
 
 __all__ = [
@@ -699,8 +699,13 @@ def _state_machine(
 
 
 # The local stack's own parameter values, as a deploy passes ``--parameter-overrides``: outbound webhooks
-# may also go to this machine, so a subscriber can be tried by hand.
-LOCAL_PARAMETERS = {"WebhookTargets": "public-and-loopback"}
+# may also go to this machine, so a subscriber can be tried by hand; app push has an APNs and an FCM
+# platform application (the local cloud makes them).
+LOCAL_PARAMETERS = {
+    "WebhookTargets": "public-and-loopback",
+    "ApnsPlatformApplicationArn": f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:app/APNS/oms-local-apns",
+    "FcmPlatformApplicationArn": f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:app/GCM/oms-local-fcm",
+}
 
 
 def load(path: Path = TEMPLATE_PATH, parameter_overrides: Mapping[str, str] | None = None) -> Template:

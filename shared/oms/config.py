@@ -51,6 +51,9 @@ class Settings(BaseModel):
     place_order_state_machine_arn: str = _given("PLACE_ORDER_STATE_MACHINE_ARN")
     tracking_queue_url: str = _given("TRACKING_QUEUE_URL")
     webhook_send_queue_url: str = _given("WEBHOOK_SEND_QUEUE_URL")
+    # The SNS platform applications app push goes through (empty: no push on that platform).
+    push_apns_application_arn: str = _given("PUSH_APNS_APPLICATION_ARN")
+    push_fcm_application_arn: str = _given("PUSH_FCM_APPLICATION_ARN")
     # Where outbound webhooks may go: ``public`` in AWS, ``public-and-loopback`` on the local stack.
     webhook_targets: str = _given("WEBHOOK_TARGETS", pattern="^(public|public-and-loopback)$")
     order_lifecycle_state_machine_arn: str = _given("ORDER_LIFECYCLE_STATE_MACHINE_ARN")

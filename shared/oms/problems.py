@@ -117,3 +117,13 @@ class SubscriptionChanged(Conflict, code="subscription_changed", title="The subs
 
 class DeliveryInProgress(Conflict, code="delivery_in_progress", title="The delivery is still being tried"):
     """Only a settled delivery (delivered, failed, cancelled) is replayed."""
+
+
+class NoticeNotFound(NotFound, code="notice_not_found", title="No such notice"):
+    """Not in this buyer's inbox."""
+
+
+class PushNotConfigured(
+    Problem, status=409, code="push_not_configured", title="App push is not set up for this platform"
+):
+    """The stack was deployed without the platform application this device needs."""

@@ -7,9 +7,11 @@ from typing import Any
 
 from oms import aws, clock
 from oms.config import require, settings
+from oms.domain.notice_preferences import KIND_OF, Preferences, wants
+from oms.notices import push
 from oms.notices.return_templates import RETURN_RENDERERS
 from oms.notices.templates import RENDERERS
-from oms.store import catalog, keys, orders, returns
+from oms.store import catalog, inbox, keys, orders, returns
 from oms.store.table import Table, values
 
 require("NOTIFY_SENDER", by=__name__)
@@ -31,6 +33,17 @@ def _claim(table: Table, event_id: str) -> bool:
     )
 
 
+def _push(table: Table, customer_id: str, title: str, body: str, data: dict[str, str]) -> None:
+    """To each of the buyer's app installations; one SNS has disabled is marked and skipped from then on."""
+    for device in inbox.devices(table, customer_id):
+        if device.get("disabled"):
+            continue
+        try:
+            push.send(device["endpoint_arn"], title, body, data)
+        except push.EndpointGone:
+            inbox.disable_device(table, device, "endpoint disabled by the platform")
+
+
 def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
     """Send the notice for one event; False when it was already sent (a redelivery) or needs none."""
     render = RENDERERS.get(detail_type) or RETURN_RENDERERS.get(detail_type)
@@ -47,7 +60,8 @@ def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
     if detail.get("return_id"):  # return notices quote the return (its decision, the return address)
         detail = {**detail, "return": returns.get(table, detail["return_id"]) or {}}
     notice = render(order, locale, detail)
-    if profile.get("email"):
+    chosen = Preferences.model_validate(profile.get("notification_preferences") or {})
+    if profile.get("email") and wants(chosen, "email", detail_type):
         aws.client("ses").send_email(
             Source=settings().notify_sender,
             Destination={"ToAddresses": [profile["email"]]},
@@ -57,8 +71,22 @@ def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
             },
         )
     phone = profile.get("phone") or order["shipping_address"].get("phone")
-    if phone:
+    if phone and wants(chosen, "sms", detail_type):
         aws.client("sns").publish(PhoneNumber=phone.replace(" ", "").replace("-", ""), Message=notice.sms)
+    about = {
+        "order_id": order["id"],
+        **({"return_id": detail["return_id"]} if detail.get("return_id") else {}),
+    }
+    if wants(chosen, "push", detail_type):
+        _push(table, order["customer_id"], notice.subject, notice.sms, {**about, "event_id": event_id})
+    # The inbox keeps every notice, whatever the channels: it is the buyer's record of what was said.
+    kind = KIND_OF.get(detail_type, "orders")
+    inbox.deliver(
+        table,
+        order["customer_id"],
+        event_id,
+        {"kind": kind, "type": detail_type, "subject": notice.subject, "body": notice.body, **about},
+    )
     table.update(
         *keys.notice(event_id),
         "SET #s = :sent, sent_at = :now, order_id = :order",

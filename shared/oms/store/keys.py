@@ -167,3 +167,29 @@ def webhook_sequence(order_id: str) -> tuple[str, str]:
 def webhook_event(event_id: str) -> tuple[str, str]:
     """The sequence number one event was given, so a redelivered event keeps it."""
     return f"WEBHOOK_EVENT#{event_id}", "SEQUENCE"
+
+
+def inbox(customer_id: str) -> str:
+    """A buyer's in-app inbox: one item per notice, newest last by sort key (``<sent_at>#<event_id>``),
+    and per notice a marker under ``EVENT#<event_id>`` (after every notice's key) that finds it by id."""
+    return f"INBOX#{customer_id}"
+
+
+INBOX_MARKERS = "EVENT#"
+
+
+def inbox_notice(customer_id: str, sent_at: str, event_id: str) -> tuple[str, str]:
+    return inbox(customer_id), f"{sent_at}#{event_id}"
+
+
+def inbox_marker(customer_id: str, event_id: str) -> tuple[str, str]:
+    return inbox(customer_id), f"{INBOX_MARKERS}{event_id}"
+
+
+def devices(customer_id: str) -> str:
+    return f"CUSTOMER#{customer_id}#DEVICES"
+
+
+def device(customer_id: str, device_id: str) -> tuple[str, str]:
+    """One of a buyer's app installations, with its push endpoint."""
+    return devices(customer_id), device_id

@@ -228,6 +228,12 @@ class Table:
         response = self._conditional(lambda: self.client.update_item(**kwargs))
         return deserialize(response.get("Attributes")) or {}
 
+    def delete(self, pk: str, sk: str) -> None:
+        """DeleteItem; deleting what is not there is no error."""
+        with_retries(
+            lambda: self.client.delete_item(TableName=self.name, Key=serialize({"pk": pk, "sk": sk}))
+        )
+
     def update_if(self, pk: str, sk: str, expression: str, **guard: Unpack[Guard]) -> bool:
         """UpdateItem under its condition; False, and nothing written, when the condition does not hold."""
         try:
