@@ -56,6 +56,8 @@ class QueuePoller:
         self._resume = threading.Event()
         self._resume.set()
         self._parked = threading.Event()
+        # Set while the poller should not sleep: a pause or a stop wakes an idle poller at once.
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"poll-{label}", daemon=True)
 
     def start(self) -> None:
@@ -63,17 +65,27 @@ class QueuePoller:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         self._resume.set()
         self._thread.join(timeout=10)
 
-    def pause(self) -> None:
-        """Stop receiving and wait until the current batch is done (for a reset)."""
+    def ask_to_pause(self) -> None:
+        """Stop receiving after the current batch; :meth:`wait_parked` waits for it."""
         self._resume.clear()
+        self._wake.set()
+
+    def wait_parked(self) -> None:
         if self._thread.is_alive():
             self._parked.wait(timeout=10)
 
+    def pause(self) -> None:
+        """Stop receiving and wait until the current batch is done (for a reset)."""
+        self.ask_to_pause()
+        self.wait_parked()
+
     def resume(self) -> None:
         self._parked.clear()
+        self._wake.clear()
         self._resume.set()
 
     def _run(self) -> None:
@@ -90,7 +102,7 @@ class QueuePoller:
                 handled = 0
                 time.sleep(0.2)
             if not handled:
-                time.sleep(self.idle_sleep)
+                self._wake.wait(self.idle_sleep)
 
     def _poll_once(self, sqs: Any) -> int:
         answer = sqs.receive_message(

@@ -113,9 +113,12 @@ class LocalStack:
         self.stop()
 
     def pause_pollers(self) -> None:
-        """Stop draining the queues (each poller finishes its batch first)."""
+        """Stop draining the queues (each poller finishes its batch first): all asked at once, then
+        waited for, so a reset costs the longest batch, not the sum of them."""
         for poller in self.pollers:
-            poller.pause()
+            poller.ask_to_pause()
+        for poller in self.pollers:
+            poller.wait_parked()
 
     def resume_pollers(self) -> None:
         for poller in self.pollers:
