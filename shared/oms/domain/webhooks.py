@@ -40,7 +40,9 @@ PAUSE_AFTER = timedelta(days=3)
 # Each attempt waits this long for an answer; a slower endpoint is a failed attempt.
 ATTEMPT_TIMEOUT_SECONDS = 10
 EXCERPT_CHARS = 256
-ATTEMPTS_KEPT = 20
+# Every attempt is kept on its delivery up to this many (8 per series: 5 replays to reach it); the cap keeps
+# an item under 30 KB and a page of 100 deliveries within Lambda's 6 MB answer.
+ATTEMPTS_KEPT = 50
 
 
 def new_secret() -> str:
