@@ -16,7 +16,7 @@ def test_quick_benchmark_reports_every_figure(local_worlds: Worlds, tmp_path: Pa
 
     figures = found["figures"]
     assert set(figures) == set(harness.FIGURES)
-    for name in ("placement", "throughput", "jobs", "cost"):
+    for name in ("placement", "throughput", "jobs", "cost", "webhooks"):
         assert "error" not in figures[name]["moto"], figures[name]["moto"]
     for name in ("cold_start", "hot_sku"):
         assert "error" not in figures[name], figures[name]
@@ -38,6 +38,11 @@ def test_quick_benchmark_reports_every_figure(local_worlds: Worlds, tmp_path: Pa
         assert row["workers_over_in_process"] > 0
     for size in figures["jobs"]["moto"]["sizes"]:
         assert size["moved_exactly_the_due"]
+    webhooks = figures["webhooks"]["moto"]
+    for row in webhooks["latency"]:
+        assert row["received"] == row["expected"], row
+    sender = webhooks["sender"]
+    assert sender["received"] == sender["deliveries"] + 5 and sender["per_second"] > 0
     assert figures["cost"]["moto"]["per_1000_orders_usd"]["total_listed_prices"] > 0
     cold = figures["cold_start"]
     assert {"baseline (boto3 only)", "validate_order"} <= set(cold["functions"])
