@@ -152,13 +152,18 @@ def test_a_subscriber_failing_for_three_days_is_paused_and_its_owner_told(
     assert paused["status"] == "paused"
     assert any(owner in json.dumps(n) and subscription["id"] in json.dumps(n) for n in stack.notifications())
 
-    # Paused: nothing more is sent until it is resumed.
+    # Paused: nothing more is sent, but the event is kept, to replay once resumed.
     before = len(down.received)
-    ok(place(stack, order_body((shirt, 1, 12900)), f"cus_{uuid.uuid4().hex[:8]}"), 201)
+    during = ok(place(stack, order_body((shirt, 1, 12900)), f"cus_{uuid.uuid4().hex[:8]}"), 201)
     assert stack.idle() and len(down.received) == before
+    (held,) = [d for d in deliveries(stack, subscription["id"]) if d["order_id"] == during["id"]]
+    assert (held["status"], held["reason"], held["attempts"]) == ("cancelled", "subscription paused", [])
     path = f"/v1/admin/webhooks/{subscription['id']}"
     resumed = ok(stack.request("PATCH", path, json={"status": "active"}, token=stack.admin_token()))
     assert resumed["status"] == "active" and "failing_since" not in resumed
+    ok(stack.request("POST", f"{path}/deliveries/{held['id']}/replay", token=stack.admin_token()), 202)
+    assert stack.idle()
+    assert len(down.received) == before + 1 and down.received[-1][0]["webhook-id"] == held["id"]
 
 
 def test_a_slow_subscriber_delays_neither_the_others_nor_the_order(

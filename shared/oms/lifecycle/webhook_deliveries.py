@@ -37,15 +37,12 @@ def delivery_id(subscription_id: str, event_id: str) -> str:
 
 
 def fan_out(table: Table, received: Received) -> int:
-    """Record and queue the event's delivery to every active subscription that wants it; how many."""
+    """Record the event's delivery to every subscription that wants it, and queue those of the active
+    ones (a paused one's is kept to replay); how many were queued."""
     public_type = PUBLIC_NAMES.get(received.detail_type)
     if public_type is None:
         return 0
-    wanting = [
-        s
-        for s in stored.all_subscriptions(table)
-        if s["status"] == "active" and rules.wants(s["event_types"], public_type)
-    ]
+    wanting = [s for s in stored.all_subscriptions(table) if rules.wants(s["event_types"], public_type)]
     if not wanting:
         return 0
     sequence = stored.sequence_of(table, received.event.order_id, received.event_id)
@@ -57,12 +54,15 @@ def fan_out(table: Table, received: Received) -> int:
         "order_id": received.event.order_id,
         "body": body,
     }
+    queued = 0
     for subscription in wanting:
         found_id = delivery_id(subscription["id"], received.event_id)
-        # Queued even when it was recorded before: the earlier try may have died between the two.
         stored.new_delivery(table, subscription, found_id, message)
-        enqueue(Attempt(subscription_id=subscription["id"], delivery_id=found_id, attempt=1))
-    return len(wanting)
+        if subscription["status"] == "active":
+            # Queued even when it was recorded before: the earlier try may have died between the two.
+            enqueue(Attempt(subscription_id=subscription["id"], delivery_id=found_id, attempt=1))
+            queued += 1
+    return queued
 
 
 def retry_due(table: Table) -> dict[str, int]:

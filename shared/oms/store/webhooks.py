@@ -178,10 +178,13 @@ def sequence_of(table: Table, order_id: str, event_id: str) -> int:
 
 
 def new_delivery(table: Table, subscription: Item, delivery_id: str, message: dict[str, Any]) -> bool:
-    """Record one event's delivery to one subscription, once; False when it was already recorded."""
+    """Record one event's delivery to one subscription, once; False when it was already recorded.
+
+    A paused subscription's delivery is recorded ``cancelled`` and not sent: once resumed, it can be
+    replayed, so a pause loses no event."""
     pk, sk = keys.webhook_delivery(subscription["id"], delivery_id)
     now = clock.now_iso()
-    item = {
+    item: Item = {
         "pk": pk,
         "sk": sk,
         "id": delivery_id,
@@ -196,6 +199,9 @@ def new_delivery(table: Table, subscription: Item, delivery_id: str, message: di
         "timer_kind": RETRY,
         "due_at": clock.iso(clock.now() + CLAIM_EXPIRES),
     }
+    if subscription["status"] != "active":
+        item.update(status="cancelled", reason=f"subscription {subscription['status']}")
+        del item["timer_kind"], item["due_at"]
     try:
         table.put(item, condition="attribute_not_exists(pk)")
     except ConditionFailed:
