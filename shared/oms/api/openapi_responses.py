@@ -203,8 +203,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Object": {"type": "object"},
 }
 
-# (method, path) -> {status: schema name}. A route not named here answers 200 with a JSON object.
-SUCCESS: dict[tuple[str, str], dict[str, str]] = {
+# (method, path) -> {status: schema name, or None for no body}. A route not named here answers 200 with a
+# JSON object.
+SUCCESS: dict[tuple[str, str], dict[str, str | None]] = {
     ("get", "/health"): {"200": "Object"},
     ("get", "/openapi.json"): {"200": "Object"},
     ("get", "/v1/products/{sku}"): {"200": "ProductView"},
@@ -245,6 +246,10 @@ SUCCESS: dict[tuple[str, str], dict[str, str]] = {
     ("post", "/v1/webhooks/carriers/easypost"): {"200": "WebhookReceipt"},
     # A repeated event answers 200; a new one is queued (202).
     ("post", "/v1/webhooks/carriers/{carrier}"): {"200": "WebhookReceipt", "202": "WebhookReceipt"},
+    ("post", "/v1/admin/webhooks"): {"201": "Object"},
+    ("delete", "/v1/admin/webhooks/{subscription_id}"): {"204": None},
+    ("post", "/v1/admin/webhooks/{subscription_id}/deliveries/{delivery_id}/replay"): {"202": "Object"},
+    ("delete", "/v1/me/devices/{device_id}"): {"204": None},
 }
 
 # Routes that read an Idempotency-Key header, and whether they insist on one.
@@ -254,6 +259,7 @@ IDEMPOTENT: dict[tuple[str, str], bool] = {
     ("post", "/v1/admin/inventory/{sku}/adjustments"): False,
     ("post", "/v1/admin/orders/{order_id}/exceptions"): False,
     ("post", "/v1/admin/orders/{order_id}/exceptions/{exception_id}/resolve"): False,
+    ("post", "/v1/admin/webhooks"): False,
 }
 
 # Signed webhooks: the body is read raw (to check the signature), so its model is named here.
@@ -399,10 +405,11 @@ def describe(document: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             route = (method, path)
             responses = {
-                status: {
-                    "description": "Success",
-                    "content": {"application/json": {"schema": _ref(schema)}},
-                }
+                status: (
+                    {"description": "Success", "content": {"application/json": {"schema": _ref(schema)}}}
+                    if schema
+                    else {"description": "Done; no content"}
+                )
                 for status, schema in SUCCESS.get(route, {"200": "Object"}).items()
             }
             responses.update({status: _problem(text) for status, text in _ERRORS.items()})
