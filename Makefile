@@ -25,7 +25,7 @@ run: $(STAMP) $(NODE_STAMP)
 test: $(STAMP) $(NODE_STAMP)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
 		|| echo "chromium could not be installed: the console's browser tests will be skipped"
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -p tests.iam_audit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

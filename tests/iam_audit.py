@@ -6,6 +6,10 @@ Each stack the suites boot gets an :class:`~oms_local.iam.Authorizer` on its wor
 function's role does not allow fails in the function with AWS's AccessDenied. At the end of the run the
 report (``OMS_IAM_AUDIT``, default ``.iam-audit.json``) lists the requests refused and the template's grants
 no recorded call needed. ``OMS_IAM_AUDIT_ENFORCE=0`` records the verdicts without enforcing them.
+
+``make test`` runs every suite with it, and then the run **fails** if a request was refused or a grant no
+recorded call needed is not one of :data:`NEEDED_BEYOND_THE_SUITES` (each with the path that needs it).
+A run of some of the suites only reports: what it did not run cannot show a grant unused.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from oms_local.testing import StackClient, Worlds
 
 _authorizers: dict[int, Authorizer] = {}
 
+_LIVE_KEYS = "parameter/oms/prod/providers/"
 # Grants no suite exercises that a path of the code needs; each says which. The report lists them apart.
 NEEDED_BEYOND_THE_SUITES = {
     (
@@ -52,13 +57,29 @@ NEEDED_BEYOND_THE_SUITES = {
         "dynamodb:BatchGetItem",
         "table/oms-prod",
     ): "a reship with StockShards > 1",
+    (
+        "ReturnsApiFunction",
+        "dynamodb:UpdateItem",
+        "table/oms-prod-idempotency",
+    ): "an idempotent request completes",
+    # The live payment providers (PaymentProvider=live): the stack runs the sandbox, and the live path is
+    # tested in-process against local servers that answer as the providers do (test_provider_refunds.py).
+    ("RefundFunction", "ssm:GetParameter", _LIVE_KEYS): "the live providers' keys",
+    ("ReleaseUnpaidFunction", "ssm:GetParameter", _LIVE_KEYS): "the live providers' keys (a trade query)",
+    ("ReleaseUnpaidFunction", "dynamodb:PutItem", "table/oms-prod"): "a payment a live trade query found",
+    ("CheckPendingRefundsFunction", "*", ""): "the live providers leave a refund pending",
 }
 
 
 def explained(grant: Grant) -> str | None:
-    """Why a grant no recorded call needed is kept, if it is one the code needs beyond the suites."""
+    """Why a grant no recorded call needed is kept, if it is one the code needs beyond the suites
+    (``*`` is any action; a resource names the end of the ARN, or a folder of parameters)."""
     for (function, action, resource), reason in NEEDED_BEYOND_THE_SUITES.items():
-        if grant.principal == function and grant.action == action and grant.resource.endswith(resource):
+        if (
+            grant.principal == function
+            and action in ("*", grant.action)
+            and (grant.resource.endswith(resource) or (resource.endswith("/") and resource in grant.resource))
+        ):
             return reason
     return None
 
@@ -159,3 +180,30 @@ def _write_report() -> None:
             ),
         }
     Path(os.environ.get("OMS_IAM_AUDIT", ".iam-audit.json")).write_text(json.dumps(report, indent=2))
+    _findings.clear()
+    _findings.update(
+        {
+            f"{path}: {kind}": entries
+            for path, found in report.items()
+            for kind in ("denied", "unused")
+            if (entries := found[kind])
+        }
+    )
+
+
+_findings: dict[str, list[str]] = {}
+
+
+def _whole_suite(session: pytest.Session) -> bool:
+    """Every suite ran: no paths, keywords, markers or deselections narrowed the run."""
+    options = session.config.option
+    narrowed = bool(options.keyword or options.markexpr or getattr(options, "deselect", None))
+    return not narrowed and session.config.args_source != pytest.Config.ArgsSource.ARGS
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not _findings or not _whole_suite(session):
+        return
+    lines = [f"{what}:\n  " + "\n  ".join(entries) for what, entries in sorted(_findings.items())]
+    print("\nIAM audit: refused requests or grants no call needed\n" + "\n".join(lines))
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,26 @@
+"""The IAM audit's allow-list: only the grants it names, for the reasons it gives, are kept unused."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from tests.iam_audit import explained
+
+
+def _grant(principal: str, action: str, resource: str) -> SimpleNamespace:
+    return SimpleNamespace(principal=principal, action=action, resource=resource)
+
+
+def test_a_grant_a_path_beyond_the_suites_needs_is_explained() -> None:
+    key = "arn:aws:ssm:us-east-1:123456789012:parameter/oms/prod/providers/stripe-api-key"
+    assert explained(_grant("RefundFunction", "ssm:GetParameter", key)) == "the live providers' keys"
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/oms-prod"
+    assert explained(_grant("CheckPendingRefundsFunction", "dynamodb:UpdateItem", table))
+
+
+def test_any_other_unused_grant_is_not() -> None:
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/oms-prod"
+    assert explained(_grant("RefundFunction", "dynamodb:DeleteItem", table)) is None
+    webhook_secret = "arn:aws:ssm:us-east-1:123456789012:parameter/oms/prod/payment-webhook-secret"
+    assert explained(_grant("RefundFunction", "ssm:GetParameter", webhook_secret)) is None
+    assert explained(_grant("SendWebhookFunction", "ses:SendEmail", "identity/shop.example")) is None
