@@ -24,3 +24,18 @@ def test_any_other_unused_grant_is_not() -> None:
     webhook_secret = "arn:aws:ssm:us-east-1:123456789012:parameter/oms/prod/payment-webhook-secret"
     assert explained(_grant("RefundFunction", "ssm:GetParameter", webhook_secret)) is None
     assert explained(_grant("SendWebhookFunction", "ses:SendEmail", "identity/shop.example")) is None
+
+
+def test_only_template_yaml_is_judged() -> None:
+    from oms_local.template import TEMPLATE_PATH
+
+    from tests.iam_audit import findings
+
+    clean = {"denied": [], "unused": [], "kept_for_paths_beyond_the_suites": ["…"]}
+    copy = str(TEMPLATE_PATH.with_name(".template-least-privilege-0.yaml"))
+    broken = {"denied": ["StorefrontApiFunction: states:StartSyncExecution on …"], "unused": ["…"]}
+    assert findings({str(TEMPLATE_PATH): clean, copy: broken}) == {}
+    unused = {**clean, "unused": ["RefundFunction: dynamodb:DeleteItem on …"]}
+    assert findings({str(TEMPLATE_PATH): unused}) == {
+        f"{TEMPLATE_PATH}: unused": ["RefundFunction: dynamodb:DeleteItem on …"]
+    }
