@@ -53,6 +53,7 @@ def access_line(method: str, path: str, answer: Answer, elapsed_ms: float, reque
         separators=(",", ":"),
     )
 
+
 MAX_BODY_BYTES = 1024 * 1024
 READ_TIMEOUT_SECONDS = 30
 DRAIN_LIMIT_BYTES = 4 * MAX_BODY_BYTES
