@@ -9,16 +9,19 @@ At least once: the delivery's id is the ``webhook-id`` of every attempt, so a su
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from oms import aws, clock, ids
 from oms.config import require, settings
-from oms.consumers import Received
 from oms.domain import webhooks as rules
 from oms.domain.webhooks import Attempt
 from oms.event_catalogue import PUBLIC_NAMES
 from oms.store import timers
 from oms.store import webhooks as stored
 from oms.store.table import Item, Table
+
+if TYPE_CHECKING:  # the consumers' batch machinery is the fan-out's alone, not the admin API's or the job's
+    from oms.consumers import Received
 
 require("WEBHOOK_SEND_QUEUE_URL", by=__name__)
 # How far a queued attempt's timer is moved on: the retry job queues it again only if it was lost.

@@ -7,7 +7,7 @@ from typing import Any
 
 from oms import aws, clock
 from oms.config import require, settings
-from oms.domain.notice_preferences import KIND_OF, Preferences, wants
+from oms.domain.notice_preferences import KIND_OF, wants
 from oms.notices import push
 from oms.notices.return_templates import RETURN_RENDERERS
 from oms.notices.templates import RENDERERS
@@ -60,7 +60,7 @@ def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
     if detail.get("return_id"):  # return notices quote the return (its decision, the return address)
         detail = {**detail, "return": returns.get(table, detail["return_id"]) or {}}
     notice = render(order, locale, detail)
-    chosen = Preferences.model_validate(profile.get("notification_preferences") or {})
+    chosen = inbox.preferences_of(profile)
     if profile.get("email") and wants(chosen, "email", detail_type):
         aws.client("ses").send_email(
             Source=settings().notify_sender,

@@ -103,7 +103,11 @@ def mark_read(table: Table, customer_id: str, notice_id: str) -> Item:
 
 
 def preferences(table: Table, customer_id: str) -> Preferences:
-    profile = table.get(*keys.customer(customer_id)) or {}
+    return preferences_of(table.get(*keys.customer(customer_id)) or {})
+
+
+def preferences_of(profile: Item) -> Preferences:
+    """The buyer's choices as their profile keeps them (every kind on every channel until they choose)."""
     return Preferences.model_validate(profile.get("notification_preferences") or {})
 
 

@@ -113,6 +113,8 @@ def rotate_secret(table: Table, subscription_id: str, secret: str) -> Item:
 
 def note_outcome(table: Table, subscription: Item, succeeded: bool) -> Item:
     """A success clears the failure clock; a failure starts it if it is not running."""
+    if succeeded and not subscription.get("failing_since"):
+        return subscription  # no clock running: nothing to write
     if succeeded:
         expression, named = "REMOVE failing_since", None
     else:
