@@ -51,7 +51,8 @@ def _subscribe(table: Table, url: str) -> dict[str, Any]:
 
 
 def _event(event_id: str = "evt_it_1") -> Any:
-    stamp = {"event_id": event_id, "occurred_at": clock.now_iso(), "schema_version": 1}
+    # A redelivered event is the same bus message: the same id and the same time.
+    stamp = {"event_id": event_id, "occurred_at": "2026-12-04T03:00:00.000Z", "schema_version": 1}
     return receive("OrderPaid", {**PAID, **stamp})
 
 

@@ -110,3 +110,14 @@ def test_subscriptions_get_the_types_they_asked_for() -> None:
 )
 def test_only_a_2xx_is_a_delivery(status: int | None, ok: bool) -> None:
     assert rules.is_success(status) is ok
+
+
+def test_delivery_ids_are_stable_and_sort_by_the_events_time() -> None:
+    from oms import ids
+    from oms.lifecycle.webhook_deliveries import delivery_id
+
+    earlier = delivery_id("whk_1", "evt_b", "2026-12-04T03:00:00.000Z")
+    later = delivery_id("whk_1", "evt_a", "2026-12-04T03:00:00.001Z")
+    assert earlier == delivery_id("whk_1", "evt_b", "2026-12-04T03:00:00.000Z")
+    assert earlier < later and earlier != delivery_id("whk_2", "evt_b", "2026-12-04T03:00:00.000Z")
+    assert ids.is_id(earlier, "msg") and ids.is_id(later, "msg")

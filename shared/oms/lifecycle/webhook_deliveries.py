@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the consumers' batch machinery is the fan-out's alone, not 
 require("WEBHOOK_SEND_QUEUE_URL", by=__name__)
 # How far a queued attempt's timer is moved on: the retry job queues it again only if it was lost.
 REQUEUE_AFTER = timedelta(minutes=5)
+UNSTAMPED = "1970-01-01T00:00:00.000Z"
 
 
 def enqueue(attempt: Attempt) -> None:
@@ -34,9 +35,10 @@ def enqueue(attempt: Attempt) -> None:
     )
 
 
-def delivery_id(subscription_id: str, event_id: str) -> str:
-    """The ``webhook-id``: one per event and subscription, the same on every attempt and replay."""
-    return ids.derived_id("msg", subscription_id, event_id)
+def delivery_id(subscription_id: str, event_id: str, occurred_at: str) -> str:
+    """The ``webhook-id``: one per event and subscription, the same on every attempt and replay; it sorts
+    by the event's time, so a subscription's deliveries list newest first straight from the table."""
+    return ids.derived_sortable_id("msg", clock.parse(occurred_at), subscription_id, event_id)
 
 
 def fan_out(table: Table, received: Received) -> int:
@@ -49,7 +51,8 @@ def fan_out(table: Table, received: Received) -> int:
     if not wanting:
         return 0
     sequence = stored.sequence_of(table, received.event.order_id, received.event_id)
-    occurred_at = str(received.envelope.get("occurred_at") or clock.now_iso())
+    stamped = received.envelope.get("occurred_at")  # the publisher stamps every event with it
+    occurred_at = str(stamped or clock.now_iso())
     body = rules.message(public_type, occurred_at, sequence, received.detail)
     message = {
         "type": public_type,
@@ -59,7 +62,8 @@ def fan_out(table: Table, received: Received) -> int:
     }
     queued = 0
     for subscription in wanting:
-        found_id = delivery_id(subscription["id"], received.event_id)
+        # Keyed on what the redelivered event carries again, never on this run's clock.
+        found_id = delivery_id(subscription["id"], received.event_id, str(stamped or UNSTAMPED))
         stored.new_delivery(table, subscription, found_id, message)
         if subscription["status"] == "active":
             # Queued even when it was recorded before: the earlier try may have died between the two.

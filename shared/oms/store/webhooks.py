@@ -219,10 +219,14 @@ def get_delivery(table: Table, subscription_id: str, delivery_id: str) -> Item:
 
 
 def deliveries(table: Table, subscription_id: str, limit: int) -> list[Item]:
+    """The latest ``limit``, newest first (a delivery's id sorts by its event's time)."""
     items, _ = table.query(
-        "pk = :pk", expression_values=values(pk=keys.webhook_deliveries(subscription_id)), limit=limit
+        "pk = :pk",
+        expression_values=values(pk=keys.webhook_deliveries(subscription_id)),
+        limit=limit,
+        forward=False,
     )
-    return sorted(items, key=lambda item: item["created_at"], reverse=True)
+    return items
 
 
 def claim(table: Table, subscription_id: str, delivery_id: str, attempt: int) -> Item | None:
