@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oms_local import ACCOUNT_ID, REGION
-from oms_local.iam_needs import service_needs
+from oms_local.iam_needs import SQS_POLLER_ACTIONS, service_needs
 from oms_local.iam_policy import (
     Evaluation,
     Request,
@@ -130,6 +130,28 @@ def unused_grants(template: Template, calls: Iterable[tuple[str, Request]]) -> l
         needs = by_function.get(function.logical_id, []) + service_needs(template, function)
         unused += check_role(function.logical_id, role, needs).unused
     return unused
+
+
+def event_source_refusals(template: Template) -> list[str]:
+    """Queue mappings whose function's role cannot poll the queue, in Lambda's words.
+
+    Lambda polls with the function's role and refuses to create such a mapping, so the deployment fails;
+    the local stack refuses to start them alike.
+    """
+    refusals = []
+    for mapping in template.sqs_mappings:
+        function = template.functions[mapping.function]
+        role = template.roles.get(function.role or "")
+        statements_ = _statements(role.policies) if role else []
+        caller = Caller(function.role_name or "no-role", function.name, function.arn)
+        for action in SQS_POLLER_ACTIONS:
+            request = Request(action, template.queues[mapping.queue].arn, caller.context())
+            if not evaluate(statements_, request).allowed:
+                refusals.append(
+                    f"{function.logical_id} -> {mapping.queue}: InvalidParameterValueException: The provided "
+                    f"execution role does not have permissions to call {action.split(':')[1]} on SQS"
+                )
+    return refusals
 
 
 def moto_task_token_owner(token: str) -> str | None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from oms_local import REGION
 from oms_local.cloud import Cloud, ShadowQueue
+from oms_local.iam import event_source_refusals
 from oms_local.lambda_endpoint import InFlight
 from oms_local.template import SqsMapping
 
@@ -256,6 +257,10 @@ def shadow_consumer(cloud: Cloud, shadow: ShadowQueue) -> Consumer:
 
 
 def build_pollers(cloud: Cloud) -> list[QueuePoller]:
+    if cloud.authorizer is not None:
+        refusals = event_source_refusals(cloud.template)
+        if refusals:
+            raise RuntimeError("event source mappings refused:\n" + "\n".join(refusals))
     pollers = []
     for mapping in cloud.template.sqs_mappings:
         if not mapping.enabled:

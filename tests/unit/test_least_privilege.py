@@ -11,7 +11,7 @@ import functools
 from pathlib import Path
 
 import pytest
-from oms_local.iam import Authorizer, Grant, check_role, unused_grants
+from oms_local.iam import Authorizer, Grant, check_role, event_source_refusals, unused_grants
 from oms_local.iam_needs import schedule_needs, service_needs, state_machine_needs
 from oms_local.iam_policy import Request
 from oms_local.template import PROJECT_ROOT, TEMPLATE_PATH, Template, load
@@ -195,12 +195,12 @@ def test_the_authorizer_records_every_request_and_the_grants_it_used() -> None:
     assert used not in checker.unused_grants()
 
 
-def _copy_without(tmp_path: Path, remove: str) -> Path:
-    """template.yaml with one text removed, beside the files it names (code folders, ASL definitions)."""
+def _copy_without(tmp_path: Path, remove: str, instead: str = "") -> Path:
+    """template.yaml with one text removed (or replaced), beside the files it names (code, ASL)."""
     text = TEMPLATE_PATH.read_text(encoding="utf-8")
     assert text.count(remove) == 1, remove
     copy = tmp_path / "template.yaml"
-    copy.write_text(text.replace(remove, ""), encoding="utf-8")
+    copy.write_text(text.replace(remove, instead), encoding="utf-8")
     for folder in ("functions", "infrastructure", "shared"):
         (tmp_path / folder).symlink_to(PROJECT_ROOT / folder)
     return copy
@@ -225,3 +225,33 @@ def test_removing_one_permission_from_a_copy_of_the_template_refuses_that_call(t
     # Everything else the function may do is unchanged.
     get = {"TableName": "oms-prod", "Key": {"pk": {"S": "ORDER#1"}, "sk": {"S": "ORDER"}}}
     assert without.check("NotifyFunction", "dynamodb", "GetItem", get).allowed
+
+
+def test_each_queue_consumer_polls_its_own_queue_and_no_other() -> None:
+    """SAM's AWSLambdaSQSQueueExecutionRole allows polling every queue; each consumer's Deny narrows it."""
+    queues = {q.logical_id: q.arn for q in template().queues.values()}
+    consumers = [fn for fn in template().functions.values() if fn.sqs_mappings]
+    assert len(consumers) >= 7
+    for function in consumers:
+        role = template().roles[function.role or ""]
+        own = {queues[m.queue] for m in function.sqs_mappings}
+        for arn in queues.values():
+            needs = [Request(action, arn) for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage")]
+            refused = check_role(function.logical_id, role, needs).denied
+            assert (not refused) == (arn in own), (function.logical_id, arn)
+    assert event_source_refusals(template()) == []
+
+
+def test_a_consumer_denied_its_own_queue_cannot_be_mapped(tmp_path: Path) -> None:
+    # The Deny names another queue: the consumer may no longer poll its own.
+    copy = _copy_without(
+        tmp_path,
+        "              NotResource: !GetAtt NotifyQueue.Arn\n",
+        "              NotResource: !GetAtt RefundQueue.Arn\n",
+    )
+    refusals = event_source_refusals(load(copy))
+    assert refusals == [
+        f"NotifyFunction -> NotifyQueue: InvalidParameterValueException: The provided execution role does "
+        f"not have permissions to call {action} on SQS"
+        for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")
+    ]
