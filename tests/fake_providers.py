@@ -45,10 +45,16 @@ class Ledger:
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)  # idempotency key → refund
     requests: list[dict[str, Any]] = field(default_factory=list)
     lose_next: bool = False
+    unreachable: int = 0  # this many requests never get there (the connection drops before they arrive)
     refused: list[str] = field(default_factory=list)
 
     def refunded(self, payment_id: str) -> int:
-        return sum(r["amount"] for r in self.refunds.values() if r["payment_id"] == payment_id)
+        """What was refunded on a payment; a refund that failed at the provider gave nothing back."""
+        return sum(
+            r["amount"]
+            for r in self.refunds.values()
+            if r["payment_id"] == payment_id and r.get("status") != "failed"
+        )
 
     def pay(self, order_id: str, payment_id: str, amount: int) -> None:
         self.paid[payment_id] = amount
@@ -90,6 +96,9 @@ class FakeProvider:
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: str) -> Any:
         with self.lock:
+            if self.ledger.unreachable > 0:
+                self.ledger.unreachable -= 1
+                return LOST
             self.ledger.requests.append({"method": method, "path": path, "headers": headers, "body": body})
             result = self.route(method, path, headers, body)
             if self.ledger.lose_next and result[0] < 300:

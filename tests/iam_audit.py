@@ -31,7 +31,6 @@ from oms_local.testing import StackClient, Worlds
 
 _authorizers: dict[int, Authorizer] = {}
 
-_LIVE_KEYS = "parameter/oms/prod/providers/"
 # Grants no suite exercises that a path of the code needs; each says which. The report lists them apart.
 NEEDED_BEYOND_THE_SUITES = {
     (
@@ -63,12 +62,6 @@ NEEDED_BEYOND_THE_SUITES = {
         "dynamodb:UpdateItem",
         "table/oms-prod-idempotency",
     ): "an idempotent request completes",
-    # The live payment providers (PaymentProvider=live): the stack runs the sandbox, and the live path is
-    # tested in-process against local servers that answer as the providers do (test_provider_refunds.py).
-    ("RefundFunction", "ssm:GetParameter", _LIVE_KEYS): "the live providers' keys",
-    ("ReleaseUnpaidFunction", "ssm:GetParameter", _LIVE_KEYS): "the live providers' keys (a trade query)",
-    ("ReleaseUnpaidFunction", "dynamodb:PutItem", "table/oms-prod"): "a payment a live trade query found",
-    ("CheckPendingRefundsFunction", "*", ""): "the live providers leave a refund pending",
 }
 
 

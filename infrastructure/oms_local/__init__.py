@@ -29,6 +29,11 @@ def provider_key(name: str) -> str:
     return (PROVIDER_KEYS / f"{name}.pem").read_text()
 
 
+# The payment providers' API base URLs (oms.config): set in the stack's environment, they are handed to the
+# functions as AWS_ENDPOINT_URL is, so the live providers' path can run against local stand-ins.
+PROVIDER_ENDPOINTS = ("STRIPE_API_URL", "ALIPAY_GATEWAY_URL", "WECHATPAY_API_URL")
+
+
 DEFAULT_PROVIDER_SECRETS = {
     "STRIPE_WEBHOOK_SECRET": "whsec_bG9jYWwtc3RyaXBlLXdlYmhvb2stc2VjcmV0",
     "STRIPE_API_KEY": "sk_test_local_stripe_api_key",

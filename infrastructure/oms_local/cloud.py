@@ -27,6 +27,7 @@ from oms_local import (
     DEFAULT_JWT_SECRET,
     DEFAULT_PAYMENT_WEBHOOK_SECRET,
     DEFAULT_PROVIDER_SECRETS,
+    PROVIDER_ENDPOINTS,
     REGION,
     STACK_NAME,
     moto_patches,
@@ -210,6 +211,7 @@ class Cloud:
         endpoints = {"AWS_ENDPOINT_URL": f"http://{host}:{port}"}
         if self.engine == "local" and self.dynamodb_local is not None:
             endpoints["AWS_ENDPOINT_URL_DYNAMODB"] = self.dynamodb_local.url
+        endpoints |= {name: os.environ[name] for name in PROVIDER_ENDPOINTS if os.environ.get(name)}
         # Every call a function makes is authorised against its role first, as IAM does in AWS.
         self.authorizer = Authorizer(self.template)
         built = artefact.host()

@@ -12,10 +12,10 @@ def _grant(principal: str, action: str, resource: str) -> SimpleNamespace:
 
 
 def test_a_grant_a_path_beyond_the_suites_needs_is_explained() -> None:
-    key = "arn:aws:ssm:us-east-1:123456789012:parameter/oms/prod/providers/stripe-api-key"
-    assert explained(_grant("RefundFunction", "ssm:GetParameter", key)) == "the live providers' keys"
     table = "arn:aws:dynamodb:us-east-1:123456789012:table/oms-prod"
-    assert explained(_grant("CheckPendingRefundsFunction", "dynamodb:UpdateItem", table))
+    assert explained(_grant("ReturnLapseFunction", "dynamodb:UpdateItem", table)) == "a return lapses"
+    idempotency = "arn:aws:dynamodb:us-east-1:123456789012:table/oms-prod-idempotency"
+    assert explained(_grant("StorefrontApiFunction", "dynamodb:DeleteItem", idempotency))
 
 
 def test_any_other_unused_grant_is_not() -> None:
@@ -24,6 +24,10 @@ def test_any_other_unused_grant_is_not() -> None:
     webhook_secret = "arn:aws:ssm:us-east-1:123456789012:parameter/oms/prod/payment-webhook-secret"
     assert explained(_grant("RefundFunction", "ssm:GetParameter", webhook_secret)) is None
     assert explained(_grant("SendWebhookFunction", "ses:SendEmail", "identity/shop.example")) is None
+    # The live providers' path runs through the stack's functions (test_live_providers_http.py).
+    key = "arn:aws:ssm:us-east-1:123456789012:parameter/oms/prod/providers/stripe-api-key"
+    assert explained(_grant("RefundFunction", "ssm:GetParameter", key)) is None
+    assert explained(_grant("CheckPendingRefundsFunction", "dynamodb:UpdateItem", table)) is None
 
 
 def test_only_template_yaml_is_judged() -> None:
