@@ -18,6 +18,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from oms.domain.catalog import Flag
+from oms.domain.instant_refund import InstantRefundPolicy
 
 
 class Reason(StrEnum):
@@ -81,6 +82,7 @@ class ReturnPolicy(BaseModel):
     )
     packing: str = "Original packaging with tags and all accessories; seal the box; put the return id inside."
     recommended_carrier: str = "sf"
+    instant_refund: InstantRefundPolicy = Field(default_factory=InstantRefundPolicy)
 
 
 class ItemProfile(BaseModel):

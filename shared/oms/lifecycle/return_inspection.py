@@ -11,6 +11,7 @@ from oms import clock, events, ids
 from oms.api.return_requests import Inspection
 from oms.domain.returns import inspection_verdict, next_return_status
 from oms.event_catalogue import ReturnDisputed, ReturnInspected
+from oms.lifecycle.instant_refund import paid_instantly, settle_inspected
 from oms.lifecycle.returns import announce
 from oms.problems import FieldError, ValidationProblem
 from oms.store import inventory, moves, orders, refunds
@@ -41,7 +42,9 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
     order = orders.get_for(table, item["order_id"], None)
     asked = {i["sku"]: i["quantity"] for i in item["items"]}
     found = [(line.sku, line.quantity_received, line.condition) for line in body.items]
-    verdict = inspection_verdict(order, asked, found, item["shipping_payer"])
+    # An instant refund already took its amount off what is refundable: the parcel is judged as before it.
+    as_before = {**order, "refundable": order.get("refundable", 0) + paid_instantly(item)}
+    verdict = inspection_verdict(as_before, asked, found, item["shipping_payer"])
     capped = {line["sku"] for line in order["lines"] if line.get("capped")}
     for (
         sku,
@@ -77,6 +80,11 @@ def _settle(table: Table, inspected: Item, by: str) -> Item:
     order = orders.get_for(table, item["order_id"], None)
     if disputed:
         events.publish(ReturnDisputed.about(item, disputed=disputed), f"{item['id']}:disputed")
+    if paid_instantly(inspected):
+        reckoned = settle_inspected(table, inspected, order, by)
+        if reckoned is not None:
+            return reckoned
+        refund_amount -= paid_instantly(inspected)  # the top-up still owed
     if refund_amount <= 0:
         outcome = {"refund": 0, "disputed": disputed}
         closed = moves.apply(table, moves.RETURN, inspected, "close", by=by, set_fields={"outcome": outcome})

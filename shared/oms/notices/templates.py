@@ -81,6 +81,10 @@ def order_delivered(order: Order, detail: Facts, locale: Locale) -> dict[str, An
     }
 
 
+# Exceptions whose notice tells the buyer something of their own (the rest: we are on it).
+OWN_ACTION_KINDS = frozenset({"address_incomplete", "instant_refund_disputed"})
+
+
 def order_exception(order: Order, detail: Facts, locale: Locale) -> dict[str, Any]:
     kind = str(detail.get("kind", ""))
     entry: Mapping[str, Any] = next(
@@ -90,7 +94,7 @@ def order_exception(order: Order, detail: Facts, locale: Locale) -> dict[str, An
     return {
         "order_id": order["id"],
         "what": locale.word("exception_kind", kind),
-        "action": kind if kind == "address_incomplete" else "other",
+        "action": kind if kind in OWN_ACTION_KINDS else "other",
         "by": "deadline" if deadline else "none",
         "deadline": locale.date(deadline) if deadline else "",
     }

@@ -64,6 +64,11 @@ def customer_orders(customer_id: str) -> str:
     return f"CUSTOMER#{customer_id}#ORDERS"
 
 
+def instant_refunds_day(customer_id: str, day: str) -> tuple[str, str]:
+    """What a buyer was refunded instantly on ``day`` (YYYY-MM-DD): the daily limit's counter."""
+    return customer(customer_id)[0], f"INSTANT#{day}"
+
+
 def credit(customer_id: str, credit_id: str) -> tuple[str, str]:
     return customer(customer_id)[0], f"CREDIT#{credit_id}"
 
