@@ -160,6 +160,7 @@ class RefundRequested(DomainEvent):
 
 class RefundIssued(RefundRequested):
     return_id: str | None = None
+    reason: str | None = None  # why it was refunded: return, cancellation, instant_return, …
 
 
 # ------------------------------------------------------------------------------------------ returns

@@ -173,6 +173,20 @@ def test_the_refund_sla_runs_from_inspection_by_refund_method() -> None:
     assert counts_for("RefundIssued", at_72h, order(), a_return()) is None  # not a return's refund
 
 
+def test_instant_refunds_and_their_disputes_are_counted_and_rated() -> None:
+    instant = event(refund_id="ref_1", amount=12900, reason="instant_return")
+    assert added("RefundIssued", instant, order()) == {("all", "-"): {"instant_refunds": 1}}
+    disputed = event(exception_id="exc_1", kind="instant_refund_disputed")
+    assert added("OrderException", disputed, order())[("all", "-")]["instant_refund_disputes"] == 1
+    rows = [
+        row("all", "2026-11-01", instant_refunds=3),
+        row("all", "2026-11-02", instant_refunds=1, instant_refund_disputes=1),
+    ]
+    report = return_report(rows, date(2026, 11, 1), date(2026, 11, 2))
+    assert (report["instant_refunds"], report["instant_refund_disputes"]) == (4, 1)
+    assert report["instant_dispute_rate"] == 0.25
+
+
 def test_exchange_replacements_and_other_events_count_for_nothing() -> None:
     assert counts_for("OrderDelivered", event(), order(replaces_order_id="ord_0")) is None
     assert counts_for("ReturnMessage", event(), order(), a_return()) is None

@@ -67,7 +67,7 @@ const en = {
   return_address: "Return address", ship_within: "Ship within", n_days: "{n} days", insurance_advised: "Insurance advised",
   inspection_and_refund: "Inspection and refund", received: "Received", condition: "Condition", inspected_by: "Inspected",
   disputed: "Disputed", refund_due: "Refund due", not_inspected: "Not inspected yet.", refunded_at: "Refunded",
-  no_refund_yet: "No refund yet.", outcome: "Outcome", decide_return: "Decide", offer_alternative: "Offer instead",
+  no_refund_yet: "No refund yet.", instant_refund: "Instant refund", decided_at: "Decided", outcome: "Outcome", decide_return: "Decide", offer_alternative: "Offer instead",
   none: "nothing", decision_reason_placeholder: "e.g. photos show the defect", submit_decision: "Save decision",
   decision_saved: "Decision saved; the buyer is told.", inspect_parcel: "Inspect the parcel",
   received_of: "{sku}: received (of {n})", condition_of: "{sku}: condition", record_inspection: "Record inspection",
@@ -91,6 +91,7 @@ const en = {
   cancellation_rate: "Cancellation rate", exception_rate: "Exception rate", fulfilment_hours_avg: "Paid → shipped (avg)",
   delivery_hours_avg: "Shipped → delivered (avg)", orders_per_day: "Orders and GMV per day", no_data: "No data in this range.",
   field_missing: "Not in the report yet.", return_rate: "Return rate", approval_rate: "Approval rate",
+  instant_refunds: "Instant refunds", instant_dispute_rate: "Instant refunds disputed",
   return_rate_by_reason: "Return rate by reason", return_rate_by_category: "Return rate by category",
   review_sla: "Return reviews within their deadline", refund_sla: "Refunds within their deadline", met: "met",
   breached: "breached", on_time_rate: "On-time rate", by_carrier: "By carrier",
@@ -155,7 +156,7 @@ const zh = {
   return_address: "退货地址", ship_within: "寄回期限", n_days: "{n} 天", insurance_advised: "建议保价",
   inspection_and_refund: "质检与退款", received: "实收", condition: "状况", inspected_by: "质检",
   disputed: "有争议", refund_due: "应退金额", not_inspected: "尚未质检。", refunded_at: "退款时间",
-  no_refund_yet: "尚未退款。", outcome: "结果", decide_return: "审核退货", offer_alternative: "改为提供",
+  no_refund_yet: "尚未退款。", instant_refund: "极速退款", decided_at: "决定时间", outcome: "结果", decide_return: "审核退货", offer_alternative: "改为提供",
   none: "无", decision_reason_placeholder: "例如：照片显示有质量问题", submit_decision: "提交审核结论",
   decision_saved: "审核结论已保存，已通知买家。", inspect_parcel: "包裹质检", received_of: "{sku}：实收数量（共 {n}）",
   condition_of: "{sku}：状况", record_inspection: "提交质检结果", inspection_saved: "质检结果已保存。",
@@ -175,6 +176,7 @@ const zh = {
   cancellation_rate: "取消率", exception_rate: "异常率", fulfilment_hours_avg: "支付到发货（平均）",
   delivery_hours_avg: "发货到签收（平均）", orders_per_day: "每日订单与成交额", no_data: "该期间没有数据。",
   field_missing: "报表暂未提供该项。", return_rate: "退货率", approval_rate: "通过率",
+  instant_refunds: "极速退款", instant_dispute_rate: "极速退款争议率",
   return_rate_by_reason: "各原因退货率", return_rate_by_category: "各品类退货率", review_sla: "退货审核按时完成",
   refund_sla: "退款按时完成", met: "按时", breached: "超时", on_time_rate: "准时率", by_carrier: "按承运商",
   feedback: "买家评价", rating: "评分", feedback_tags: "标签", comment: "评语", given_at: "评价时间",
@@ -204,6 +206,14 @@ const groups = {
     exception: {
       payment_failed: "Payment failed", address_incomplete: "Address incomplete", refused: "Refused",
       wrong_item: "Wrong item", missing_item: "Missing item", damaged: "Damaged", lost: "Lost", delayed: "Delayed",
+      refund_failed: "Refund failed", instant_refund_disputed: "Instant refund disputed",
+    },
+    instant: { issued: "Refunded at the first scan", declined: "Waits for inspection" },
+    instant_reason: {
+      instant_refund_disabled: "Instant refund is off", nothing_to_refund: "Nothing to refund",
+      too_few_completed_orders: "Too few completed orders", return_rate_too_high: "Return rate too high",
+      disputed_returns_on_record: "A disputed return on record", amount_over_limit: "Over the amount limit",
+      daily_limit_reached: "Daily limit reached",
     },
     resolution: { reship: "Reship", refund: "Refund", partial_refund: "Partial refund", compensation: "Compensation", contact_customer: "Contact customer" },
     alternative: { exchange: "Exchange", repair: "Repair", partial_refund: "Partial refund" },
@@ -224,7 +234,7 @@ const groups = {
     },
     adjustment: { received: "Received", returned: "Returned", write_off: "Write-off", damaged: "Damaged", count_correction: "Count correction" },
     flag: { perishable: "perishable", food: "food", intimate: "intimate", customized: "customised", presale: "presale", cross_border: "cross-border" },
-    refund_reason: { return: "return", cancellation: "cancellation", staff: "staff", exception: "exception" },
+    refund_reason: { return: "return", cancellation: "cancellation", staff: "staff", exception: "exception", instant_return: "instant refund" },
     tracking: {
       info_received: "Info received", in_transit: "In transit", out_for_delivery: "Out for delivery", delivered: "Delivered",
       failed_attempt: "Failed attempt", exception: "Exception", returned_to_sender: "Returned to sender", lost: "Lost", damaged: "Damaged",
@@ -237,8 +247,9 @@ const groups = {
       refund_succeeded: "Refund succeeded", refund_failed: "Refund failed", return_requested: "Return requested",
       requested: "Requested", cancel: "Cancelled", complete: "Completed", hold: "Put on hold", resume: "Resumed",
       exception_opened: "Exception recorded", exception_resolved: "Exception resolved",
+      instant_refund_issued: "Instant refund issued", instant_refund_declined: "Instant refund declined",
     },
-    field: { reason: "reason", amount: "amount", carrier: "carrier", tracking_number: "tracking", shipment_id: "shipment", return_id: "return", refund_id: "refund", exception_id: "exception", kind: "kind", action: "action" },
+    field: { reason: "reason", amount: "amount", carrier: "carrier", tracking_number: "tracking", shipment_id: "shipment", return_id: "return", refund_id: "refund", exception_id: "exception", kind: "kind", action: "action", refund: "refund", owed: "owed", shortfall: "shortfall", trust_lowered: "trust lowered", instant: "instant" },
   },
   zh: {
     status: {
@@ -258,6 +269,14 @@ const groups = {
     exception: {
       payment_failed: "支付失败", address_incomplete: "地址不完整", refused: "拒收", wrong_item: "错发",
       missing_item: "漏发", damaged: "破损", lost: "丢件", delayed: "延误",
+      refund_failed: "退款失败", instant_refund_disputed: "极速退款争议",
+    },
+    instant: { issued: "揽收即退款", declined: "验收后退款" },
+    instant_reason: {
+      instant_refund_disabled: "极速退款未开启", nothing_to_refund: "无可退金额",
+      too_few_completed_orders: "完成订单不足", return_rate_too_high: "退货率过高",
+      disputed_returns_on_record: "有过争议退货", amount_over_limit: "超过单笔限额",
+      daily_limit_reached: "超过当日限额",
     },
     resolution: { reship: "补发", refund: "退款", partial_refund: "部分退款", compensation: "补偿", contact_customer: "联系客户" },
     alternative: { exchange: "换货", repair: "维修", partial_refund: "部分退款" },
@@ -278,7 +297,7 @@ const groups = {
     },
     adjustment: { received: "入库", returned: "退货入库", write_off: "报损", damaged: "损坏", count_correction: "盘点修正" },
     flag: { perishable: "生鲜", food: "食品", intimate: "贴身用品", customized: "定制", presale: "预售", cross_border: "跨境" },
-    refund_reason: { return: "退货", cancellation: "取消", staff: "客服", exception: "异常" },
+    refund_reason: { return: "退货", cancellation: "取消", staff: "客服", exception: "异常", instant_return: "极速退款" },
     tracking: {
       info_received: "已揽件信息", in_transit: "运输中", out_for_delivery: "派送中", delivered: "已签收",
       failed_attempt: "派送失败", exception: "异常", returned_to_sender: "退回寄件人", lost: "丢失", damaged: "破损",
@@ -290,8 +309,9 @@ const groups = {
       inspect: "已质检", refund: "发起退款", refunded: "已退款", refund_requested: "申请退款", refund_succeeded: "退款成功",
       refund_failed: "退款失败", return_requested: "申请退货", requested: "提交申请", cancel: "已取消", complete: "已完成",
       hold: "挂起", resume: "恢复", exception_opened: "登记异常", exception_resolved: "异常已处理",
+      instant_refund_issued: "极速退款", instant_refund_declined: "不符合极速退款",
     },
-    field: { reason: "原因", amount: "金额", carrier: "承运商", tracking_number: "运单号", shipment_id: "包裹", return_id: "退货", refund_id: "退款", exception_id: "异常", kind: "类型", action: "操作" },
+    field: { reason: "原因", amount: "金额", carrier: "承运商", tracking_number: "运单号", shipment_id: "包裹", return_id: "退货", refund_id: "退款", exception_id: "异常", kind: "类型", action: "操作", refund: "退款", owed: "应退", shortfall: "多退", trust_lowered: "降低信任", instant: "极速退款" },
   },
 };
 groups.en.return_status = groups.en.status;

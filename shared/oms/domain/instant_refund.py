@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+REFUND_REASON = "instant_return"  # the refund's reason, as reports and notices read it
+DISPUTE_KIND = "instant_refund_disputed"  # the order exception an inspection that found less opens
+
 
 class InstantRefundPolicy(BaseModel):
     enabled: bool = True

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from oms.domain import feedback
+from oms.domain import feedback, instant_refund
 from oms.problems import FieldError, ValidationProblem
 
 DEFAULT_DAYS = 30
@@ -181,6 +181,8 @@ def _count(
         _return_requested(counts, item, order)
     elif detail_type in ("ReturnApproved", "ReturnRejected") and item is not None:
         _return_decided(counts, "approved" if detail_type == "ReturnApproved" else "rejected", item, at)
+    elif detail_type == "RefundIssued" and detail.get("reason") == instant_refund.REFUND_REASON:
+        counts.add(ALL, "-", instant_refunds=1)
     elif detail_type == "RefundIssued" and item is not None:
         return _refund_issued(counts, item, at)
     elif detail_type == "FeedbackGiven":
@@ -203,6 +205,8 @@ def _order_exception(counts: Counts, detail: Mapping[str, Any], order: Mapping[s
     first = not listed or listed[0] == detail.get("exception_id")
     counts.add(ALL, "-", exceptions=1, exception_orders=int(first))
     counts.add(EXCEPTION_KIND, kind, exceptions=1)
+    if kind == instant_refund.DISPUTE_KIND:
+        counts.add(ALL, "-", instant_refund_disputes=1)
 
 
 def _order_shipped(counts: Counts, detail: Mapping[str, Any], order: Mapping[str, Any], at: str) -> bool:
@@ -392,4 +396,7 @@ def return_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dic
         "approval_rate": rate(c["approved"], c["approved"] + c["rejected"]),
         "review_sla": _sla(c["review_met"], c["review_breached"]),
         "refund_sla": _sla(c["refund_met"], c["refund_breached"]),
+        "instant_refunds": c["instant_refunds"],
+        "instant_refund_disputes": c["instant_refund_disputes"],
+        "instant_dispute_rate": rate(c["instant_refund_disputes"], c["instant_refunds"]),
     }

@@ -23,8 +23,6 @@ from oms.store.table import Item, Table
 from oms.store.unit_of_work import Cancelled, Write, commit
 
 ACTOR = "system:instant-refund"
-REASON = "instant_return"
-EXCEPTION_KIND = "instant_refund_disputed"
 OWNER = "finance"
 
 
@@ -76,7 +74,13 @@ def on_first_scan(table: Table, return_id: str) -> str:
         decision = {"status": "issued", "refund_id": refund_id, "amount": amount, "at": now}
         day_write = instant_refunds.count_against_day(customer, day, amount, rule.max_amount_per_day)
         refunds.start(
-            table, order, refund_id, amount, REASON, ACTOR, also=[_decided(item, decision), day_write]
+            table,
+            order,
+            refund_id,
+            amount,
+            rules.REFUND_REASON,
+            ACTOR,
+            also=[_decided(item, decision), day_write],
         )
     except (Cancelled, moves.LostRace):
         # Decided meanwhile by another scan, or the day's limit taken by another parcel: decide again.
@@ -109,7 +113,7 @@ def settle_inspected(table: Table, inspected: Item, order: Item, by: str) -> Ite
         exception = order_exceptions.new_exception(
             order,
             ids.derived_id("exc", inspected["id"], "instant"),
-            EXCEPTION_KIND,
+            rules.DISPUTE_KIND,
             by=by,
             source="returns",
             owner=OWNER,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from oms.domain import carriers
+from oms.domain import carriers, instant_refund
 from oms.notices.locale import Locale
 from oms.notices.rendering import Facts, Renderer, currency_of, money, renderer
 
@@ -82,7 +82,7 @@ def order_delivered(order: Order, detail: Facts, locale: Locale) -> dict[str, An
 
 
 # Exceptions whose notice tells the buyer something of their own (the rest: we are on it).
-OWN_ACTION_KINDS = frozenset({"address_incomplete", "instant_refund_disputed"})
+OWN_ACTION_KINDS = frozenset({"address_incomplete", instant_refund.DISPUTE_KIND})
 
 
 def order_exception(order: Order, detail: Facts, locale: Locale) -> dict[str, Any]:

@@ -165,5 +165,7 @@ def settle(
         raise
     if succeeded:
         returned = {"return_id": refund["return_id"]} if refund.get("return_id") else {}
-        events.publish(RefundIssued.of(refund, **returned), f"{refund_id}:succeeded")
+        events.publish(
+            RefundIssued.of(refund, reason=refund.get("reason"), **returned), f"{refund_id}:succeeded"
+        )
     return True

@@ -97,7 +97,9 @@ function parcelCard(ret) {
 
 function inspectionAndRefundCard(ret, order, cur) {
   const ins = ret.inspection;
-  const refunds = ((order && order.refunds) || []).filter((r) => r.return_id === ret.id);
+  const instant = ret.instant_refund;
+  const refunds = ((order && order.refunds) || [])
+    .filter((r) => r.return_id === ret.id || (instant && r.id === instant.refund_id));
   return h("section", { class: "card", "data-card": "refund" }, h("h2", {}, t("inspection_and_refund")),
     ins ? [table([
       { title: t("sku"), cell: (l) => h("span", { class: "mono" }, l.sku) },
@@ -109,6 +111,12 @@ function inspectionAndRefundCard(ret, order, cur) {
       (ins.disputed || []).length ? [t("disputed"), ins.disputed.map((d) => `${d.sku} × ${d.quantity} (${label("condition", d.condition)})`).join(", ")] : null,
       ins.refund_amount !== undefined ? [t("refund_due"), money(ins.refund_amount, cur)] : null,
     ]))] : h("p", { class: "empty" }, t("not_inspected")),
+    instant ? [h("h3", {}, t("instant_refund")), h("div", { class: "subcard", "data-instant-refund": instant.status }, kv([
+      [t("status"), label("instant", instant.status)],
+      instant.amount !== undefined ? [t("amount"), money(instant.amount, cur)] : null,
+      instant.reason ? [t("reason"), label("instant_reason", instant.reason)] : null,
+      [t("decided_at"), when(instant.at)],
+    ]))] : null,
     h("h3", {}, t("refund")),
     ret.refund || refunds.length ? kv([
       [t("amount"), h("strong", { "data-refund-amount": ret.refund ? ret.refund.amount : "" }, money(ret.refund ? ret.refund.amount : refunds[0].amount, cur))],
@@ -116,7 +124,14 @@ function inspectionAndRefundCard(ret, order, cur) {
       [t("refund"), h("span", { class: "mono" }, (ret.refund && ret.refund.refund_id) || refunds[0].id)],
       ret.refunded_at ? [t("refunded_at"), when(ret.refunded_at)] : null,
     ]) : h("p", { class: "empty" }, t("no_refund_yet")),
-    ret.outcome ? [h("h3", {}, t("outcome")), kv(Object.entries(ret.outcome).filter(([, v]) => typeof v !== "object").map(([k, v]) => [label("field", k), String(v)]))] : null);
+    ret.outcome ? [h("h3", {}, t("outcome")), kv(Object.entries(ret.outcome).filter(([, v]) => typeof v !== "object").map(([k, v]) => [label("field", k), outcomeValue(k, v, cur)]))] : null);
+}
+
+const MONEY_FIELDS = new Set(["refund", "owed", "shortfall", "amount"]);
+
+function outcomeValue(key, value, cur) {
+  if (typeof value === "boolean") return value ? t("yes") : t("no");
+  return MONEY_FIELDS.has(key) && typeof value === "number" ? money(value, cur) : String(value);
 }
 
 function decisionForm(ctx, ret, cur) {
