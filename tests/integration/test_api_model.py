@@ -12,7 +12,11 @@ Invariants after every step (once the stack is idle):
   stock received;
 - per order: ``refunded <= captured``; the status is where its timeline leads when replayed through the
   transitions of ``oms.domain.order_status``; at most one payment was applied;
-- a replayed webhook changes nothing (each event applies once).
+- a replayed webhook changes nothing (each event applies once);
+- per return refunded instantly (the first buyer starts with three completed orders and a delivered order,
+  so the instant-refund policy trusts them): one refund of the decided amount at the parcel's scan,
+  nothing more until inspection, then only what the parcel earned beyond it; an inspection that found
+  less opened one ``instant_refund_disputed`` exception; the untrusted buyer is never refunded at a scan.
 
 Bounded: moto ``OMS_MODEL_EXAMPLES`` (default 6) runs of up to 25 steps; DynamoDB Local a third of that.
 """
@@ -37,11 +41,11 @@ from hypothesis.stateful import (
 from oms.domain.order_status import HOLDS_STOCK, TRANSITIONS, Move, Status
 from oms_local.testing import Response, StackClient
 
-from tests.e2e.shop import ok, order_body, product
+from tests.e2e.shop import delivered_order, ok, order_body, product
 
 EXAMPLES = int(os.environ.get("OMS_MODEL_EXAMPLES", "6"))
 PRICES = (3900, 1500, 8800)
-CUSTOMERS = ("cus_model_a", "cus_model_b")
+TRUSTED_HISTORY = 3  # completed orders that make the first buyer trusted for instant refunds
 SCHEDULES = ("release-unpaid", "auto-confirm-receipt", "sla-escalation", "stale-shipments", "return-lapse")
 SHIPPED = {Status.shipped, Status.delivered, Status.completed}
 PAYMENT_MOVES = {Move.pay.value, Move.hold_for_review.value}
@@ -92,10 +96,12 @@ class ApiModel(RuleBasedStateMachine):
         self.seen: dict[str, dict[str, Any]] = {}  # last admin view per order
         self.seen_returns: dict[str, dict[str, Any]] = {}  # last admin view per return
         self.steps = 0
+        run = uuid.uuid4().hex[:6]  # buyers of their own per run: a dispute in one run stays in it
+        self.customers = (f"cus_model_a_{run}", f"cus_model_b_{run}")
 
     # -- setup
 
-    @initialize(stocks=st.lists(st.integers(2, 10), min_size=3, max_size=3))
+    @initialize(stocks=st.lists(st.integers(3, 10), min_size=3, max_size=3))
     def catalogue(self, stocks: list[int]) -> None:
         for index, (stock, price) in enumerate(zip(stocks, PRICES, strict=True)):
             # The third product is customized: paying for it holds the order for review.
@@ -103,6 +109,21 @@ class ApiModel(RuleBasedStateMachine):
             sku = product(self.stack, stock, price=price, flags=flags)
             self.skus.append((sku, price))
             self.received[sku] += stock
+        # The first buyer has the record the instant-refund policy trusts, and a delivered order to return.
+        for _ in range(TRUSTED_HISTORY):
+            done = delivered_order(
+                self.stack, (product(self.stack, 1, price=1000), 1, 1000), customer=self.customers[0]
+            )
+            path = f"/v1/orders/{done['id']}/confirm-receipt"
+            ok(self.stack.request("POST", path, token=self.stack.customer_token(self.customers[0])))
+        (sku, price), units = self.skus[0], 2
+        first = delivered_order(self.stack, (sku, units, price), customer=self.customers[0])
+        self.orders[first["id"]] = {
+            "customer": self.customers[0],
+            "lines": {sku: units},
+            "total": first["totals"]["total"],
+            "trackings": [s["tracking_number"] for s in first["shipments"]],
+        }
 
     # -- helpers
 
@@ -125,6 +146,25 @@ class ApiModel(RuleBasedStateMachine):
             return_id: dict(ok(self.stack.request("GET", f"/v1/admin/returns/{return_id}", token=self.admin)))
             for return_id in self.returns
         }
+
+    def check_instant_refund(self, return_id: str, item: dict[str, Any]) -> None:
+        """An instant refund is one refund of the return's amount; a reckoning that lowered trust opened the
+        finance exception; only the trusted buyer is ever refunded at the scan."""
+        decision = item.get("instant_refund") or {}
+        view = self.seen[item["order_id"]]
+        if decision.get("status") == "issued":
+            TALLY["instant_refund issued"] += 1
+            assert item["customer_id"] == self.customers[0], item
+            paid = [r for r in view["refunds"] if r["id"] == decision["refund_id"]]
+            assert [r["amount"] for r in paid] == [decision["amount"]], (decision, view["refunds"])
+            # Nothing more for the return until inspection, then only what it earned beyond what was paid.
+            later = sum(r["amount"] for r in view["refunds"] if r.get("return_id") == return_id)
+            inspection = item.get("inspection")
+            assert later == (max(inspection["refund_amount"] - decision["amount"], 0) if inspection else 0)
+        if (item.get("outcome") or {}).get("trust_lowered"):
+            TALLY["instant_refund disputed"] += 1
+            kinds = [e["kind"] for e in view.get("exceptions", [])]
+            assert kinds.count("instant_refund_disputed") == 1, kinds
 
     def in_status(self, *statuses: str) -> list[str]:
         return sorted(i for i, view in self.seen.items() if view["status"] in statuses)
@@ -164,8 +204,9 @@ class ApiModel(RuleBasedStateMachine):
     # -- buyers
 
     @precondition(lambda self: len(self.orders) < 8)
-    @rule(data=st.data(), customer=st.sampled_from(CUSTOMERS))
-    def r01_place(self, data: st.DataObject, customer: str) -> None:
+    @rule(data=st.data(), buyer=st.sampled_from([0, 1]))
+    def r01_place(self, data: st.DataObject, buyer: int) -> None:
+        customer = self.customers[buyer]
         picked = data.draw(st.lists(st.sampled_from(self.skus), min_size=1, max_size=2, unique=True))
         lines = [(sku, data.draw(st.integers(1, 5)), price) for sku, price in picked]
         answer = self.stack.request(
@@ -299,7 +340,7 @@ class ApiModel(RuleBasedStateMachine):
         expect(answer, 200, 409, 422, step="review_return")
 
     @precondition(lambda self: self.returns_in("received"))
-    @rule(data=st.data(), condition=st.sampled_from(["resellable", "resellable", "damaged"]))
+    @rule(data=st.data(), condition=st.sampled_from(["resellable", "resellable", "damaged", "not_original"]))
     def r10_inspect(self, data: st.DataObject, condition: str) -> None:
         return_id = self.pick(data, self.returns_in("received"), sorted(self.returns))
         lines = self.returns[return_id]["lines"]
@@ -378,6 +419,10 @@ class ApiModel(RuleBasedStateMachine):
             assert view["status"] == replay_status(view["timeline"]), view["timeline"]
             payments = [e for e in view["timeline"] if e.get("type") in PAYMENT_MOVES]
             assert len(payments) <= 1, view["timeline"]
+            refunds_ok = [r for r in view.get("refunds", []) if r["status"] != "failed"]
+            assert sum(r["amount"] for r in refunds_ok) <= view["captured"], view["refunds"]
+        for return_id, item in self.seen_returns.items():
+            self.check_instant_refund(return_id, item)
         restocked: Counter[str] = Counter()
         for item in self.seen_returns.values():
             for line in item.get("inspection", {}).get("items", []) or []:
@@ -414,5 +459,5 @@ def test_random_interleavings_keep_the_books(stack: StackClient, engine: str) ->
     )
     print(f"\nmodel [{engine}]: {sum(TALLY.values())} API steps: {dict(sorted(TALLY.items()))}")
     # The run reached the deep end of the story, not only refusals.
-    for step in ("place 201", "payment.succeeded 200", "ship 201", "delivered 202"):
+    for step in ("place 201", "payment.succeeded 200", "ship 201", "delivered 202", "instant_refund issued"):
         assert TALLY[step] > 0, f"no '{step}' in {TALLY}"

@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 from oms import clock, events, ids
 from oms.api import return_requests
+from oms.domain.order_status import Move
 from oms.event_catalogue import DomainEvent
 from oms.jobs import release_unpaid
 from oms.lifecycle import (
     cancellation,
+    instant_refund,
     payments,
     refund_step,
     return_decisions,
@@ -32,7 +34,7 @@ from oms.lifecycle.order_exceptions import ExceptionInput, record
 from oms.payments_port import RefundAnswer
 from oms.placing import reserve, validate
 from oms.problems import Problem
-from oms.store import inventory, orders
+from oms.store import instant_refunds, inventory, moves, orders
 from oms.store import returns as return_store
 from oms.store.table import Item, Table
 from oms_local import faults
@@ -324,6 +326,65 @@ def _check_inspected(table: Table, ctx: Context) -> None:
     assert [e["type"] for e in item["timeline"]].count("inspect") == 1
 
 
+# an instant refund at a trusted buyer's return parcel's first scan (the tracking consumer), and the
+# inspection that finds the wrong item in it (POST /v1/admin/returns/{id}/inspection)
+
+
+def _trusted_in_transit(table: Table) -> Context:
+    customer = f"cus_{ids.new_id('c')[2:10]}"
+    for _ in range(3):
+        done = delivered_order(table, (stocked_product(table, 2, price=1000), 1, 1000), customer=customer)
+        moves.apply(table, moves.ORDER, done, Move.complete.value, by=customer)
+    sku = stocked_product(table, 5, price=12900)
+    order = delivered_order(table, (sku, 2, 12900), customer=customer)
+    item = _ask(table, order, "no_reason")
+    parcel = return_requests.ReturnParcel(carrier="sf", tracking_number=f"SFR{ids.new_id('t')[2:14]}")
+    return_parcel.record_parcel(table, item, parcel, customer)
+    return {"sku": sku, "order_id": order["id"], "return_id": item["id"], "customer": customer}
+
+
+def _first_scan(table: Table, ctx: Context) -> object:
+    return instant_refund.on_first_scan(table, ctx["return_id"])
+
+
+def _check_instantly_refunded(table: Table, ctx: Context) -> None:
+    item = return_store.get(table, ctx["return_id"])
+    assert item is not None and item["status"] == "in_transit"
+    assert (item["instant_refund"]["status"], item["instant_refund"]["amount"]) == ("issued", 12900)
+    order = _check_money(table, ctx["order_id"])
+    assert order["refunded"] == 12900 and [r["amount"] for r in _refunds(table, ctx["order_id"])] == [12900]
+    assert instant_refunds.refunded_on(table, ctx["customer"], clock.now().date().isoformat()) == 12900
+    assert [e["type"] for e in item["timeline"]].count("instant_refund_issued") == 1
+
+
+def _instantly_refunded_and_received(table: Table) -> Context:
+    ctx = _trusted_in_transit(table)
+    assert instant_refund.on_first_scan(table, ctx["return_id"]) == "issued"
+    assert return_parcel.receive(table, ctx["return_id"]) is not None
+    return {**ctx, "on_hand": inventory.levels(table, ctx["sku"]).pool.on_hand}
+
+
+def _inspect_wrong_item(table: Table, ctx: Context) -> object:
+    body = return_requests.Inspection(
+        items=[{"sku": ctx["sku"], "quantity_received": 1, "condition": "not_original"}]
+    )
+    return on_return(
+        table, ctx["return_id"], lambda item: return_inspection.inspect(table, item, body, "adm")
+    )
+
+
+def _check_disputed(table: Table, ctx: Context) -> None:
+    item = return_store.get(table, ctx["return_id"])
+    assert item is not None and item["status"] == "closed"
+    assert (item["outcome"]["shortfall"], item["outcome"]["trust_lowered"]) == (12900, True)
+    order = _check_money(table, ctx["order_id"])
+    assert [r["amount"] for r in _refunds(table, ctx["order_id"])] == [12900]  # nothing paid again
+    kinds = [e["kind"] for e in order.get("exceptions", [])]
+    assert kinds == ["instant_refund_disputed"]  # opened once
+    assert inventory.levels(table, ctx["sku"]).pool.on_hand == ctx["on_hand"]  # the wrong item is no stock
+    assert [e["type"] for e in item["timeline"]].count("inspect") == 1
+
+
 # an exception recorded with its resolution (POST /v1/admin/orders/{id}/exceptions)
 
 
@@ -377,6 +438,8 @@ STEPS = [
     Step("accept a partial refund", 2, _rejected_with_partial_refund, _accept_partial_refund, _check_partial_refund),
     Step("inspect a return and refund", 3, _in_transit, _inspect, _check_inspected),
     Step("record an exception with a refund", 2, _paid_order, _record_with_refund, _check_exception_refunded),
+    Step("instant refund at the first scan", 1, _trusted_in_transit, _first_scan, _check_instantly_refunded),
+    Step("inspect an instantly refunded return", 2, _instantly_refunded_and_received, _inspect_wrong_item, _check_disputed),
     Step("release-unpaid, two orders", 2, _two_unpaid, _release, _check_released),
 ]  # fmt: skip
 CASES = [pytest.param(step, n, id=f"{step.name}, crash after write {n}") for step in STEPS for n in range(1, step.writes + 1)]  # fmt: skip
