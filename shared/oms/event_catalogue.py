@@ -140,6 +140,29 @@ class FeedbackGiven(DomainEvent):
     previous_tags: list[str] | None = None
 
 
+class OrderEdited(DomainEvent):
+    """An edit before shipment: ``applied`` (at once), ``awaiting_balance`` (a higher total to pay by
+    ``balance_due_at``), then ``balance_paid`` (it applied) or ``lapsed`` (the order is as it was)."""
+
+    edit_id: str
+    state: str
+    total: int
+    difference: int
+    balance_due_at: str | None = None
+
+    @classmethod
+    def of(cls, order: Item, edit: Item, state: str) -> OrderEdited:
+        return cls(
+            order_id=order["id"],
+            customer_id=order["customer_id"],
+            edit_id=edit["id"],
+            state=state,
+            total=edit["total"],
+            difference=edit["difference"],
+            balance_due_at=edit.get("due_at"),
+        )
+
+
 # ------------------------------------------------------------------------------------------ refunds
 
 
@@ -243,6 +266,7 @@ CATALOGUE: dict[str, type[DomainEvent]] = {
         OrderExceptionResolved,
         SlaBreached,
         FeedbackGiven,
+        OrderEdited,
         RefundRequested,
         RefundIssued,
         ReturnRequested,
@@ -273,6 +297,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "OrderExceptionResolved": "order.exception_resolved",
     "SlaBreached": "sla.breached",
     "FeedbackGiven": "order.feedback_given",
+    "OrderEdited": "order.edited",
     "RefundRequested": "refund.requested",
     "RefundIssued": "refund.succeeded",
     "ReturnRequested": "return.requested",

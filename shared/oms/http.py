@@ -221,3 +221,24 @@ def api_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], Any], 
         return app.resolve(event, context)
 
     return handler
+
+
+IDEMPOTENCY_KEY_HEADER = "idempotency-key"
+
+
+def idempotency_key(app: APIGatewayHttpResolver, *, required: bool) -> str | None:
+    """The request's ``Idempotency-Key`` header, checked: 1-255 printable characters."""
+    headers = app.current_event.headers
+    key = headers.get(IDEMPOTENCY_KEY_HEADER) or headers.get("Idempotency-Key")
+    if key is None:
+        if required:
+            raise Problem(
+                "This request needs an Idempotency-Key header (any unique string, e.g. a UUID).",
+                code="idempotency_key_required",
+            )
+        return None
+    if not 1 <= len(key) <= 255 or not key.isprintable():
+        raise Problem(
+            "The Idempotency-Key must be 1-255 printable characters.", code="idempotency_key_invalid"
+        )
+    return key

@@ -16,12 +16,12 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from oms import aws
 from oms.config import require, settings
-from oms.problems import Conflict, Problem
+from oms.http import idempotency_key
+from oms.problems import Conflict
 from oms.store.table import StoreBusy, with_retries
 
 require("IDEMPOTENCY_TABLE_NAME", by=__name__)
 
-KEY_HEADER = "idempotency-key"
 KEEP_SECONDS = 24 * 3600
 
 
@@ -68,19 +68,7 @@ def _machinery() -> tuple[Any, Any, Callable[..., dict[str, Any]]]:
 
 
 def key_from(app: APIGatewayHttpResolver, *, required: bool) -> str | None:
-    key = app.current_event.headers.get(KEY_HEADER) or app.current_event.headers.get("Idempotency-Key")
-    if key is None:
-        if required:
-            raise Problem(
-                "This request needs an Idempotency-Key header (any unique string, e.g. a UUID).",
-                code="idempotency_key_required",
-            )
-        return None
-    if not 1 <= len(key) <= 255 or not key.isprintable():
-        raise Problem(
-            "The Idempotency-Key must be 1-255 printable characters.", code="idempotency_key_invalid"
-        )
-    return key
+    return idempotency_key(app, required=required)
 
 
 def once(

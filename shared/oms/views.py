@@ -36,11 +36,24 @@ def order_view(order: dict[str, Any], children: list[dict[str, Any]] | None = No
         {k: v for k, v in line.items() if k not in _LINE_INTERNAL} for line in order.get("lines", [])
     ]
     view["currency"] = order.get("totals", {}).get("currency")
+    if order.get("pending_edit"):
+        view["pending_edit"] = edit_view(order["pending_edit"])
     view.setdefault("exceptions", [])
     if children is not None:
         view["shipments"] = [_public(c) for c in children if keys.is_shipment(c)]
         view["refunds"] = [_public(c) for c in children if keys.is_refund(c)]
         view["feedback"] = next((feedback_view(c) for c in children if keys.is_feedback(c)), None)
+    return view
+
+
+_EDIT_INTERNAL = frozenset({"added", "removed", "lines", "request_hash"})
+
+
+def edit_view(edit: dict[str, Any]) -> dict[str, Any]:
+    """An edit as the buyer and staff see it (a pending one with the items it would leave)."""
+    view = {k: v for k, v in edit.items() if k not in _EDIT_INTERNAL}
+    if "lines" in edit:
+        view["items"] = [{k: v for k, v in line.items() if k not in _LINE_INTERNAL} for line in edit["lines"]]
     return view
 
 

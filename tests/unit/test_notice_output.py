@@ -92,6 +92,37 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any] | None]] = {
     "cancelled_staff_refunded": ("OrderCancelled", {**ORDER, "refunded": 100}, {"reason": "staff"}),
     "cancelled_unknown": ("OrderCancelled", ORDER, {"reason": "other"}),
     "cancelled_no_detail": ("OrderCancelled", ORDER, None),
+    "edited_refund": (
+        "OrderEdited",
+        {**ORDER, "captured": 25600},
+        {"edit_id": "E-1", "state": "applied", "total": 15700, "difference": -9900},
+    ),
+    "edited_unpaid": (
+        "OrderEdited",
+        ORDER,
+        {"edit_id": "E-2", "state": "applied", "total": 35500, "difference": 9900},
+    ),
+    "edited_balance_due": (
+        "OrderEdited",
+        {**ORDER, "captured": 25600},
+        {
+            "edit_id": "E-3",
+            "state": "awaiting_balance",
+            "total": 31605,
+            "difference": 6005,
+            "balance_due_at": "2026-03-02T08:00:00Z",
+        },
+    ),
+    "edited_balance_paid": (
+        "OrderEdited",
+        {**ORDER, "captured": 31605},
+        {"edit_id": "E-3", "state": "balance_paid", "total": 31605, "difference": 6005},
+    ),
+    "edited_lapsed": (
+        "OrderEdited",
+        {**ORDER, "captured": 25600},
+        {"edit_id": "E-3", "state": "lapsed", "total": 31605, "difference": 6005},
+    ),
     "refund": ("RefundIssued", ORDER, {"amount": 12345}),
     "refund_no_detail": ("RefundIssued", OTHER_ORDER, None),
     "return_approved": ("ReturnApproved", ORDER, {"return": {"id": "RET-1", "instructions": INSTRUCTIONS}}),
@@ -326,6 +357,56 @@ EXPECTED: dict[tuple[str, str], tuple[str, str, str]] = {
         "订单已取消 ORD-1001",
         "您的订单 ORD-1001 已取消（超时未支付）。",
         "【商城】订单ORD-1001已取消。",
+    ),
+    ("edited_refund", "zh-CN"): (
+        "订单已修改 ORD-1001",
+        "您的订单 ORD-1001 已修改，新的订单金额为¥157.00。差价¥99.00将原路退回。",
+        "【商城】订单ORD-1001已修改，新的订单金额为¥157.00。差价¥99.00将原路退回。",
+    ),
+    ("edited_refund", "en"): (
+        "Order changed ORD-1001",
+        "Order ORD-1001 has been changed; the new total is ¥157.00. The difference of ¥99.00 is refunded to where it came from.",
+        "Order ORD-1001 has been changed; the new total is ¥157.00. The difference of ¥99.00 is refunded to where it came from.",
+    ),
+    ("edited_unpaid", "zh-CN"): (
+        "订单已修改 ORD-1001",
+        "您的订单 ORD-1001 已修改，新的订单金额为¥355.00。",
+        "【商城】订单ORD-1001已修改，新的订单金额为¥355.00。",
+    ),
+    ("edited_unpaid", "en"): (
+        "Order changed ORD-1001",
+        "Order ORD-1001 has been changed; the new total is ¥355.00.",
+        "Order ORD-1001 has been changed; the new total is ¥355.00.",
+    ),
+    ("edited_balance_due", "zh-CN"): (
+        "订单修改待补差价 ORD-1001",
+        "您的订单 ORD-1001 将在补付差价后修改为¥316.05。请于2026年3月2日前补付差价¥60.05。",
+        "【商城】订单ORD-1001将在补付差价后修改为¥316.05。请于2026年3月2日前补付差价¥60.05。",
+    ),
+    ("edited_balance_due", "en"): (
+        "A difference to pay for order ORD-1001",
+        "Order ORD-1001 will change to a total of ¥316.05 once the difference is paid. Please pay the difference of ¥60.05 by 02 Mar 2026.",
+        "Order ORD-1001 will change to a total of ¥316.05 once the difference is paid. Please pay the difference of ¥60.05 by 02 Mar 2026.",
+    ),
+    ("edited_balance_paid", "zh-CN"): (
+        "订单已修改 ORD-1001",
+        "您的订单 ORD-1001 已修改，新的订单金额为¥316.05。差价¥60.05已付清。",
+        "【商城】订单ORD-1001已修改，新的订单金额为¥316.05。差价¥60.05已付清。",
+    ),
+    ("edited_balance_paid", "en"): (
+        "Order changed ORD-1001",
+        "Order ORD-1001 has been changed; the new total is ¥316.05. The difference of ¥60.05 is paid.",
+        "Order ORD-1001 has been changed; the new total is ¥316.05. The difference of ¥60.05 is paid.",
+    ),
+    ("edited_lapsed", "zh-CN"): (
+        "订单修改已取消 ORD-1001",
+        "您的订单 ORD-1001 未在时限内补付差价，修改已取消，订单保持原样。",
+        "【商城】订单ORD-1001未在时限内补付差价，修改已取消，订单保持原样。",
+    ),
+    ("edited_lapsed", "en"): (
+        "Order change dropped ORD-1001",
+        "Order ORD-1001 stays as it was: the difference was not paid in time, so the change was dropped.",
+        "Order ORD-1001 stays as it was: the difference was not paid in time, so the change was dropped.",
     ),
     ("cancelled_timeout", "en"): (
         "Order cancelled ORD-1001",

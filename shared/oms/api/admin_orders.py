@@ -6,12 +6,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from oms import clock
-from oms.api.common import OrderId, act_on_order
+from oms.api.common import OrderId, act_on_order, commit_edit, preview_edit
 from oms.domain.catalog import SKU_PATTERN
+from oms.domain.order_edits import OrderEditRequest
 from oms.domain.order_status import Status
 from oms.domain.ordering import Channel
 from oms.domain.reports import DATE_OR_TIME, check_span, parse_moment
-from oms.http import create_app, json_response, require_admin
+from oms.http import create_app, idempotency_key, json_response, require_admin
 from oms.lifecycle import cancellation, review, shipping
 from oms.lifecycle.returns import INSPECT_QUEUE
 from oms.store import order_search, orders, queues, races
@@ -160,6 +161,18 @@ def ship_order(order_id: OrderId, body: Annotated[shipping.ShipmentRequest, Body
             "shipment": {k: v for k, v in shipment.items() if k not in ("pk", "sk", "timer_kind", "due_at")},
         },
     )
+
+
+@app.post("/v1/admin/orders/<order_id>/edits/preview", summary="What an edit would make of the order")
+def preview_order_edit(order_id: OrderId, body: Annotated[OrderEditRequest, Body()]) -> Response[str]:
+    require_admin(app)
+    return preview_edit(order_id, None, body)
+
+
+@app.post("/v1/admin/orders/<order_id>/edits", summary="Edit the order before shipment on the buyer's behalf")
+def edit_order(order_id: OrderId, body: Annotated[OrderEditRequest, Body()]) -> Response[str]:
+    who = require_admin(app)
+    return commit_edit(order_id, None, body, idempotency_key(app, required=False), who.subject)
 
 
 @app.post("/v1/admin/orders/<order_id>/cancel", summary="Cancel an order on the buyer's behalf")

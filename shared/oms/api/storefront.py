@@ -8,12 +8,21 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from oms import idempotency, ids
-from oms.api.common import OrderId, PageCursor, PageLimit, act_on_order, page_response
+from oms.api.common import (
+    OrderId,
+    PageCursor,
+    PageLimit,
+    act_on_order,
+    commit_edit,
+    page_response,
+    preview_edit,
+)
 from oms.domain import return_policy
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.feedback import FeedbackRequest
+from oms.domain.order_edits import OrderEditRequest
 from oms.domain.ordering import PlaceOrderRequest
-from oms.http import create_app, json_response, principal, problem_body_response
+from oms.http import create_app, idempotency_key, json_response, principal, problem_body_response
 from oms.lifecycle import cancellation, completion, feedback
 from oms.problems import NotFound, Problem
 from oms.store import catalog, inventory, keys, orders
@@ -105,6 +114,23 @@ def cancel_order(order_id: OrderId) -> Response[str]:
     return _by_buyer(
         order_id, lambda table, order, by: cancellation.cancel(table, order, by=by, reason="customer_request")
     )
+
+
+@app.post(
+    "/v1/orders/<order_id>/edits/preview",
+    summary="What an edit before shipment would make of the order: new totals, coupon, the difference",
+)
+def preview_order_edit(order_id: OrderId, body: Annotated[OrderEditRequest, Body()]) -> Response[str]:
+    return preview_edit(order_id, principal(app).subject, body)
+
+
+@app.post(
+    "/v1/orders/<order_id>/edits",
+    summary="Edit the order before shipment: a lower total is refunded, a higher one is a balance to pay",
+)
+def edit_order(order_id: OrderId, body: Annotated[OrderEditRequest, Body()]) -> Response[str]:
+    who = principal(app)
+    return commit_edit(order_id, who.subject, body, idempotency_key(app, required=False), who.subject)
 
 
 @app.post("/v1/orders/<order_id>/confirm-receipt", summary="The buyer confirms delivery: the order completes")

@@ -157,6 +157,19 @@ def _consume(takes: Takes, units: int) -> tuple[Takes, Takes]:
     return first, rest
 
 
+def split_takes(takes: Takes, keep: int) -> tuple[Takes, Takes]:
+    """A line made smaller: the shards of the ``keep`` units it keeps, and of those it gives back."""
+    return _consume(takes, keep)
+
+
+def merge_takes(first: Takes, second: Takes) -> Takes:
+    """A line made larger: the shards it held and those of the units added to it."""
+    merged = dict(first)
+    for shard, units in second.items():
+        merged[shard] = merged.get(shard, 0) + units
+    return {shard: units for shard, units in merged.items() if units}
+
+
 def still_held(takes: Takes, shipped: int) -> Takes:
     """Units a line still holds per shard once ``shipped`` left: shipments leave lowest shards first."""
     return _consume(takes, shipped)[1]

@@ -18,6 +18,7 @@ KIND_OF: dict[str, Kind] = {
     "OrderPaid": "orders",
     "PaymentFailed": "orders",
     "OrderCancelled": "orders",
+    "OrderEdited": "orders",
     "OrderShipped": "shipping",
     "OrderDelivered": "shipping",
     "OrderException": "shipping",

@@ -10,13 +10,15 @@ from __future__ import annotations
 from oms import clock, events
 from oms.domain.order_status import Move, Status
 from oms.event_catalogue import OrderCancelled
-from oms.lifecycle import payments
+from oms.lifecycle import order_edits, payments
 from oms.payments_port import PaymentFound, provider
 from oms.providers.http_calls import ProviderUnavailable
 from oms.store import moves, orders, timers
 from oms.store.moves import LostRace
+from oms.store.order_edits import EDIT_BALANCE
 from oms.store.orders import PAYMENT_DUE
 from oms.store.table import Item, Table
+from oms.store.unit_of_work import Cancelled
 
 ACTOR = "system:release-unpaid"
 
@@ -76,4 +78,27 @@ def run(table: Table) -> dict[str, int]:
         )
         events.publish(expired, f"{order['id']}:cancelled")
         released += 1
-    return {"released": released, "skipped": skipped, "found_paid": found_paid, "unanswered": unanswered}
+    lapsed = _lapse_unpaid_edits(table)
+    return {
+        "released": released,
+        "skipped": skipped,
+        "found_paid": found_paid,
+        "unanswered": unanswered,
+        "edits_lapsed": lapsed,
+    }
+
+
+def _lapse_unpaid_edits(table: Table) -> int:
+    """Edits whose balance was not paid in time are dropped: what they held goes back."""
+    lapsed = 0
+    for pk, sk in timers.due(table, EDIT_BALANCE):
+        order = table.get(pk, sk)
+        pending = (order or {}).get("pending_edit")
+        if not order or not pending or pending["due_at"] > clock.now_iso():
+            continue
+        try:
+            order_edits.lapse(table, order, ACTOR)
+        except (LostRace, Cancelled):
+            continue  # paid or changed meanwhile: the next run decides on it as it is then
+        lapsed += 1
+    return lapsed

@@ -11,7 +11,7 @@ from typing import Any
 from oms import clock, events, ids
 from oms.domain.order_status import Move
 from oms.event_catalogue import OrderCancelled
-from oms.store import moves, orders, refunds
+from oms.store import moves, order_edits, orders, refunds
 from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table
 
@@ -22,7 +22,8 @@ def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move =
     """Cancel (or reject) ``order`` as read; raises LostRace if it moved, InvalidTransition if it cannot."""
     refundable = int(order.get("refundable", 0))
     refund = None
-    patch, writes = EMPTY, orders.release_all(order)
+    # An edit waiting for its balance holds units of its own: they go back too.
+    patch, writes = EMPTY, [*orders.release_all(order), *order_edits.release_pending(order)]
     note: dict[str, Any] = {"reason": reason}
     if refundable > 0:
         refund = refunds.refund_item(order, ids.derived_id("ref", order["id"], "cancel"), refundable, reason)
@@ -42,7 +43,7 @@ def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move =
         move_kind.value,
         by=by,
         set_fields={"cancelled_at": clock.now_iso(), "cancel_reason": reason},
-        remove=QUEUE_FIELDS,
+        remove=(*QUEUE_FIELDS, "pending_edit"),
         also=writes,
         note=note,
         patch=patch,

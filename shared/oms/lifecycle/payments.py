@@ -14,9 +14,19 @@ from oms.domain.handling import pick_key, review_deadline, review_reasons
 from oms.domain.order_exceptions import default_deadline
 from oms.domain.order_status import Move
 from oms.domain.payments import PaymentOutcome, decide_payment
-from oms.event_catalogue import OrderException, OrderPaid, PaymentFailed
+from oms.event_catalogue import OrderEdited, OrderException, OrderPaid, PaymentFailed
 from oms.lifecycle import refunding
-from oms.store import catalog, moves, order_exceptions, orders, payment_claims, races, receipts, refunds
+from oms.store import (
+    catalog,
+    moves,
+    order_edits,
+    order_exceptions,
+    orders,
+    payment_claims,
+    races,
+    receipts,
+    refunds,
+)
 from oms.store.moves import LostRace
 from oms.store.table import Item, Table
 from oms.store.unit_of_work import Cancelled, Write, commit
@@ -100,6 +110,34 @@ def fulfillment_fields(order: Item, vip: bool, paid_at: str) -> dict[str, Any]:
         "vip": vip,
         "perishable": perishable,
     }
+
+
+def back_in_queue(table: Table, order: Item) -> dict[str, Any]:
+    """An order returning to the pick queue keeps its place: first paid, first served, by its payment."""
+    profile = catalog.get_customer(table, order["customer_id"]) or {}
+    return fulfillment_fields(order, profile.get("tier") == "vip", order.get("paid_at") or clock.now_iso())
+
+
+def _pays_pending_edit(order: Item, event: PaymentEvent) -> bool:
+    pending = order.get("pending_edit")
+    return bool(
+        pending
+        and event.amount == pending["balance"]
+        and event.currency == order["totals"]["currency"]
+        and event.payment_id != order.get("payment_id")
+    )
+
+
+def _capture_balance(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> str:
+    """The balance of an edit waiting for it: the edit applies and the money is captured, at once."""
+    claim = payment_claims.claim(event.payment_id, order["id"])
+    writes, _ = order_edits.balance_paid(
+        order, event.payment_id, event.amount, back_in_queue(table, order), ACTOR
+    )
+    commit(table, receipt, claim, *writes)
+    pending = order["pending_edit"]
+    events.publish(OrderEdited.of(order, pending, "balance_paid"), f"{pending['id']}:balance_paid")
+    return "edit_balance_paid"
 
 
 def _refund_unwanted(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> str:
@@ -193,6 +231,8 @@ def _apply(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> st
         order["id"],
     ):
         return _claimed_elsewhere(table, order, event, receipt)
+    if event.type == "payment.succeeded" and _pays_pending_edit(order, event):
+        return _capture_balance(table, order, event, receipt)
     if event.type == "payment.succeeded":
         outcome = decide_payment(order, event.payment_id, event.amount, event.currency)
         if outcome is PaymentOutcome.capture:

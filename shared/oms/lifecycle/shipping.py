@@ -48,6 +48,12 @@ def _lines_to_ship(order: Item, request: ShipmentRequest) -> dict[str, int]:
 
 
 def ship(table: Table, order: Item, request: ShipmentRequest, by: str) -> tuple[Item, Item]:
+    if order.get("pending_edit"):
+        # Its lines may still change: the buyer pays the edit's balance, or it lapses, first.
+        raise Conflict(
+            "An edit of this order waits for its balance; ship it once the edit is paid or has lapsed.",
+            code="edit_awaiting_balance",
+        )
     wanted = _lines_to_ship(order, request)
     lines = [
         {**line, "shipped": line.get("shipped", 0) + wanted.get(line["sku"], 0)} for line in order["lines"]

@@ -112,6 +112,32 @@ def order_cancelled(order: Order, detail: Facts, locale: Locale) -> dict[str, An
     }
 
 
+_EDIT_WORDING = {  # state -> (what happened to the order, what happens to the money)
+    "applied": ("changed", "refund"),
+    "awaiting_balance": ("waiting", "balance"),
+    "balance_paid": ("changed", "paid"),
+    "lapsed": ("lapsed", "none"),
+}
+
+
+def order_edited(order: Order, detail: Facts, locale: Locale) -> dict[str, Any]:
+    state = str(detail.get("state", "applied"))
+    what, money_word = _EDIT_WORDING.get(state, ("changed", "none"))
+    difference = int(detail.get("difference", 0))
+    if money_word == "refund" and (difference >= 0 or not int(order.get("captured", 0) or 0)):
+        money_word = "none"  # nothing to give back: a higher total, or an order not paid yet
+    due = detail.get("balance_due_at")
+    return {
+        "order_id": order["id"],
+        "what": what,
+        "headline": what,
+        "money": money_word,
+        "total": money(int(detail.get("total", 0)), currency_of(order)),
+        "amount": money(abs(difference), currency_of(order)),
+        "due": locale.date(str(due)) if due else "",
+    }
+
+
 def refund_issued(order: Order, detail: Facts, locale: Locale) -> dict[str, Any]:
     return {"order_id": order["id"], "amount": money(int(detail.get("amount", 0)), currency_of(order))}
 
@@ -124,5 +150,6 @@ RENDERERS: dict[str, Renderer] = {
     "OrderDelivered": renderer(order_delivered),
     "OrderException": renderer(order_exception),
     "OrderCancelled": renderer(order_cancelled),
+    "OrderEdited": renderer(order_edited),
     "RefundIssued": renderer(refund_issued),
 }
