@@ -30,7 +30,7 @@ from oms.domain.ordering import (
     Totals,
     check_order,
 )
-from oms.problems import Conflict
+from oms.problems import Conflict, ValidationProblem
 
 # Before anything ships; an order held for review or on hold is decided on first.
 EDITABLE = frozenset({Status.pending_payment, Status.awaiting_fulfillment})
@@ -169,6 +169,10 @@ def plan_edit(
         priced_lines, new_totals = check(place.model_copy(update={"coupon_code": None}))
         coupon_effect = "dropped"
     added, removed = changes(order, basket)
+    if len(added) + len(removed) > MAX_LINES:  # one transaction: the order, and each changed line's stock
+        raise ValidationProblem(
+            f"An edit changes at most {MAX_LINES} lines; split it in two.", code="edit_too_large"
+        )
     return EditPlan(priced_lines, new_totals, int(order["totals"]["total"]), coupon_effect, added, removed)
 
 
