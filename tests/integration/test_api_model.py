@@ -14,7 +14,7 @@ Invariants after every step (once the stack is idle):
   transitions of ``oms.domain.order_status``; at most one payment was applied;
 - a replayed webhook changes nothing (each event applies once);
 - per return refunded instantly (the first buyer starts with three completed orders and a delivered order,
-  so the instant-refund policy trusts them): one refund of the decided amount at the parcel's scan,
+  one unit of which is on its way back, so the instant-refund policy trusts them): one refund of the decided amount at the parcel's scan,
   nothing more until inspection, then only what the parcel earned beyond it; an inspection that found
   less opened one ``instant_refund_disputed`` exception; the untrusted buyer is never refunded at a scan.
 
@@ -124,6 +124,22 @@ class ApiModel(RuleBasedStateMachine):
             "total": first["totals"]["total"],
             "trackings": [s["tracking_number"] for s in first["shipments"]],
         }
+        # One unit of it already on its way back: the carrier's scan refunds it at once (instant refund).
+        token = self.stack.customer_token(self.customers[0])
+        body = {"items": [{"sku": sku, "quantity": 1}], "reason": "no_reason", "evidence": []}
+        returned = ok(
+            self.stack.request("POST", f"/v1/orders/{first['id']}/returns", json=body, token=token), 201
+        )
+        tracking = f"RT{uuid.uuid4().hex[:10].upper()}"
+        parcel = {"carrier": "sf", "tracking_number": tracking}
+        ok(self.stack.request("POST", f"/v1/returns/{returned['id']}/shipment", json=parcel, token=token))
+        self.returns[returned["id"]] = {
+            "order": first["id"],
+            "customer": self.customers[0],
+            "lines": {sku: 1},
+            "tracking": tracking,
+        }
+        self.carrier(tracking, None)
 
     # -- helpers
 
@@ -142,6 +158,9 @@ class ApiModel(RuleBasedStateMachine):
     def settle(self) -> None:
         assert self.stack.idle(30), "the stack did not settle"
         self.seen = {order_id: self.view(order_id) for order_id in self.orders}
+        for order_id, view in self.seen.items():  # edits change what the order holds and costs
+            self.orders[order_id]["lines"] = {i["sku"]: i["quantity"] for i in view["items"]}
+            self.orders[order_id]["total"] = view["totals"]["total"]
         self.seen_returns = {
             return_id: dict(ok(self.stack.request("GET", f"/v1/admin/returns/{return_id}", token=self.admin)))
             for return_id in self.returns
@@ -352,6 +371,34 @@ class ApiModel(RuleBasedStateMachine):
         )
         expect(answer, 200, 409, step="inspect")
 
+    @precondition(lambda self: self.in_status("pending_payment", "awaiting_fulfillment"))
+    @rule(data=st.data())
+    def r16_edit(self, data: st.DataObject) -> None:
+        order_id = self.pick(
+            data, self.in_status("pending_payment", "awaiting_fulfillment"), sorted(self.orders)
+        )
+        skus = [sku for sku, _ in self.skus]
+        chosen = data.draw(st.lists(st.sampled_from(skus), min_size=1, max_size=3, unique=True))
+        lines = [{"sku": sku, "quantity": data.draw(st.integers(0, 4))} for sku in chosen]
+        answer = self.stack.request(
+            "POST",
+            f"/v1/orders/{order_id}/edits",
+            json={"lines": lines},
+            token=self.customer_token(order_id),
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+        expect(answer, 200, 409, 422, step="edit")
+        if answer.status == 200:
+            TALLY[f"edit {answer.json()['edit']['state']}"] += 1
+
+    @precondition(lambda self: any(v.get("pending_edit") for v in self.seen.values()))
+    @rule(data=st.data())
+    def r17_pay_edit_balance(self, data: st.DataObject) -> None:
+        waiting = sorted(i for i, v in self.seen.items() if v.get("pending_edit"))
+        order_id = data.draw(st.sampled_from(waiting))
+        balance = self.seen[order_id]["pending_edit"]["balance"]
+        self.payment(order_id, "payment.succeeded", balance)
+
     # -- the payment provider and the carriers
 
     @precondition(lambda self: self.in_status("pending_payment"))
@@ -407,14 +454,20 @@ class ApiModel(RuleBasedStateMachine):
         self.settle()
         reserved: Counter[str] = Counter()
         shipped: Counter[str] = Counter()
-        for order_id, order in self.orders.items():
+        for order_id in self.orders:
             view = self.seen[order_id]
             status = Status(view["status"])
-            for sku, qty in order["lines"].items():
+            for item in view["items"]:
                 if status in HOLDS_STOCK:
-                    reserved[sku] += qty
-                if view.get("shipments"):
-                    shipped[sku] += qty
+                    reserved[item["sku"]] += item["quantity"] - item["shipped"]
+                shipped[item["sku"]] += item["shipped"]
+            pending = view.get("pending_edit")
+            if pending and status in HOLDS_STOCK:  # an edit waiting for its balance holds what it adds
+                now = {i["sku"]: i["quantity"] for i in view["items"]}
+                for item in pending["items"]:
+                    reserved[item["sku"]] += max(item["quantity"] - now.get(item["sku"], 0), 0)
+            balances = [e["edit_id"] for e in view["timeline"] if e.get("type") == "edit_balance_paid"]
+            assert len(balances) == len(set(balances)), view["timeline"]  # one payment per edit
             assert 0 <= view["refunded"] <= view["captured"], view
             assert view["status"] == replay_status(view["timeline"]), view["timeline"]
             payments = [e for e in view["timeline"] if e.get("type") in PAYMENT_MOVES]
@@ -459,5 +512,12 @@ def test_random_interleavings_keep_the_books(stack: StackClient, engine: str) ->
     )
     print(f"\nmodel [{engine}]: {sum(TALLY.values())} API steps: {dict(sorted(TALLY.items()))}")
     # The run reached the deep end of the story, not only refusals.
-    for step in ("place 201", "payment.succeeded 200", "ship 201", "delivered 202", "instant_refund issued"):
+    for step in (
+        "place 201",
+        "payment.succeeded 200",
+        "ship 201",
+        "delivered 202",
+        "instant_refund issued",
+        "edit applied",
+    ):
         assert TALLY[step] > 0, f"no '{step}' in {TALLY}"

@@ -33,7 +33,11 @@ SAMPLES: list[ev.DomainEvent] = [
     ),
     ev.OrderEdited(**C, edit_id="edt_1", state="applied", total=3900, difference=-1500),
     ev.OrderEdited(
-        **C, edit_id="edt_2", state="awaiting_balance", total=9900, difference=2100,
+        **C,
+        edit_id="edt_2",
+        state="awaiting_balance",
+        total=9900,
+        difference=2100,
         balance_due_at="2026-12-05T08:00:00.000Z",
     ),
     ev.OrderCancelled(**C, reason="payment_timeout"),

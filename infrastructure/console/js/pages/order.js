@@ -8,6 +8,7 @@ import {
 const CARRIERS = ["sf", "jd", "ems", "yto", "zto", "sto", "yunda"];
 const CANCELLABLE = new Set(["pending_payment", "under_review", "awaiting_fulfillment", "on_hold"]);
 const SHIPPABLE = new Set(["awaiting_fulfillment", "partially_shipped"]);
+const EDITABLE = new Set(["pending_payment", "awaiting_fulfillment"]);
 const EXCEPTION_KINDS = ["payment_failed", "address_incomplete", "refused", "wrong_item", "missing_item", "damaged", "lost", "delayed"];
 const RESOLUTIONS = ["reship", "refund", "partial_refund", "compensation", "contact_customer"];
 
@@ -134,6 +135,75 @@ function feedbackCard(order) {
     ]));
 }
 
+/** "SKU quantity" per line, the basket an edit leaves (a line left out is removed). */
+function parseBasket(text) {
+  const lines = [];
+  for (const raw of text.split(/[\n,]+/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const found = line.match(/^(\S+)\s*[×x*\s]\s*(\d+)$/);
+    if (!found) throw fieldProblem("lines", t("edit_lines_format"));
+    lines.push({ sku: found[1], quantity: Number(found[2]) });
+  }
+  if (!lines.length) throw fieldProblem("lines", t("required"));
+  return lines;
+}
+
+function editPreview(ctx, order, lines, shown) {
+  const cur = order.currency;
+  const money_ = shown.refund
+    ? [t("edit_refund"), money(shown.refund, cur)]
+    : shown.balance ? [t("edit_balance"), `${money(shown.balance, cur)} · ${t("due")} ${when(shown.balance_due_at)}`] : null;
+  return h("div", { class: "subcard", "data-edit-preview": shown.settlement },
+    kv([
+      [t("total"), `${money(shown.previous_total, cur)} → ${money(shown.totals.total, cur)}`],
+      [t("edit_difference"), money(shown.difference, cur)],
+      [t("coupon"), label("edit_coupon", shown.coupon)],
+      money_,
+    ]),
+    h("div", { class: "actions" }, confirmButton(t("apply_edit"), t("confirm_edit"), async () => {
+      await ctx.api.post(`/v1/admin/orders/${encodeURIComponent(order.id)}/edits`, { lines, expected_total: shown.totals.total });
+      await ctx.reload();
+      banner(t("edit_saved"), "success");
+    })));
+}
+
+function editForm(ctx, order) {
+  const box = h("div", { "data-edit-result": "" });
+  let lines = [];
+  const edit = form({
+    id: `edit-${order.id}`,
+    submit: t("preview_edit"),
+    tone: "secondary",
+    resetOnDone: false,
+    fields: [{ name: "lines", label: t("edit_lines"), type: "textarea", required: true, wide: true, hint: t("edit_lines_hint") }],
+    onSubmit: (v) => {
+      lines = parseBasket(v.lines);
+      return ctx.api.post(`/v1/admin/orders/${encodeURIComponent(order.id)}/edits/preview`, { lines });
+    },
+    onDone: (shown) => box.replaceChildren(editPreview(ctx, order, lines, shown)),
+  });
+  edit.elements.namedItem("lines").value = (order.items || []).map((i) => `${i.sku} ${i.quantity}`).join("\n");
+  return [edit, box];
+}
+
+function editsCard(order) {
+  const cur = order.currency;
+  const pending = order.pending_edit;
+  const edits = order.edits || [];
+  if (!pending && !edits.length) return null;
+  return h("section", { class: "card", "data-card": "edits" }, h("h2", {}, t("edits")),
+    pending ? h("div", { class: "banner warn", "data-pending-edit": pending.id },
+      t("edit_waiting", { balance: money(pending.balance, cur), due: when(pending.due_at) })) : null,
+    table([
+      { title: t("when"), cell: (e) => when(e.at) },
+      { title: t("by"), cell: (e) => e.by },
+      { title: t("status"), cell: (e) => label("edit_state", e.state) },
+      { title: t("total"), num: true, cell: (e) => `${money(e.previous_total, cur)} → ${money(e.total, cur)}` },
+      { title: t("edit_difference"), num: true, cell: (e) => money(e.difference, cur) },
+    ], edits));
+}
+
 function actionsCard(ctx, order) {
   const { api } = ctx;
   const base = `/v1/admin/orders/${encodeURIComponent(order.id)}`;
@@ -165,6 +235,9 @@ function actionsCard(ctx, order) {
       onSubmit: (v) => api.post(`${base}/shipments`, { carrier: v.carrier.trim(), tracking_number: v.tracking_number.trim() }),
       onDone: done(t("shipped_saved")),
     }));
+  }
+  if (EDITABLE.has(order.status) && !order.pending_edit) {
+    parts.push(h("h3", {}, t("edit_order")), h("p", { class: "hint" }, t("edit_hint")), editForm(ctx, order));
   }
   if (CANCELLABLE.has(order.status)) {
     parts.push(h("h3", {}, t("cancel_order")), h("p", { class: "hint" }, t("cancel_hint")),
@@ -267,6 +340,6 @@ export async function render(ctx) {
       h("span", { class: "spacer" }),
       h("strong", {}, money((order.totals || {}).total, order.currency))),
     h("div", { class: "grid-2" },
-      h("div", {}, itemsCard(order), shipmentsCard(order), returns, card(t("timeline"), timelineList(order.timeline))),
+      h("div", {}, itemsCard(order), editsCard(order), shipmentsCard(order), returns, card(t("timeline"), timelineList(order.timeline))),
       h("div", {}, actionsCard(ctx, order), moneyCard(order), exceptionsCard(ctx, order), feedbackCard(order), detailsCard(order))));
 }
