@@ -7,7 +7,7 @@ from oms_local.testing import StackClient
 from playwright.sync_api import Page, expect
 
 from tests.console.conftest import Shots
-from tests.console.test_console_day import sign_in
+from tests.console.test_console_day import nav, sign_in
 from tests.e2e.shop import ok, order_body, pay, place, product
 from tests.e2e.test_order_edits_http import buyer, edit
 
@@ -50,3 +50,6 @@ def test_staff_preview_and_apply_an_edit_and_see_one_waiting_for_its_balance(
     expect(page.locator("[data-pending-edit]")).to_contain_text("waits for its balance")
     expect(page.locator('[data-card="edits"]')).to_contain_text("Awaiting balance")
     expect(page.locator(f"#edit-{order['id']}")).to_have_count(0)  # one edit at a time
+
+    nav(page, "Reports")
+    expect(page.locator('[data-report="orders"]')).to_contain_text("Edits made / lapsed1 / 0")

@@ -173,6 +173,25 @@ def test_the_refund_sla_runs_from_inspection_by_refund_method() -> None:
     assert counts_for("RefundIssued", at_72h, order(), a_return()) is None  # not a return's refund
 
 
+def test_an_edit_counts_once_when_it_takes_effect_or_lapses() -> None:
+    def edited(state: str) -> Any:
+        return counts_for(
+            "OrderEdited", event(edit_id="edt_1", state=state, total=100, difference=-50), order()
+        )
+
+    assert added("OrderEdited", event(edit_id="e", state="applied"), order()) == {("all", "-"): {"edits": 1}}
+    assert added("OrderEdited", event(edit_id="e", state="balance_paid"), order()) == {
+        ("all", "-"): {"edits": 1}
+    }
+    assert added("OrderEdited", event(edit_id="e", state="lapsed"), order()) == {
+        ("all", "-"): {"edits_lapsed": 1}
+    }
+    assert edited("awaiting_balance") is None  # not yet an edit, nor a lapse
+    rows = [row("all", "2026-11-01", edits=2), row("all", "2026-11-02", edits=1, edits_lapsed=1)]
+    totals = order_report(rows, date(2026, 11, 1), date(2026, 11, 2))["totals"]
+    assert (totals["edits"], totals["edits_lapsed"]) == (3, 1)
+
+
 def test_instant_refunds_and_their_disputes_are_counted_and_rated() -> None:
     instant = event(refund_id="ref_1", amount=12900, reason="instant_return")
     assert added("RefundIssued", instant, order()) == {("all", "-"): {"instant_refunds": 1}}

@@ -23,6 +23,8 @@ DATE_OR_TIME = r"^\d{4}-\d{2}-\d{2}([T ].*)?$"
 
 # Counter items are kept per day and per dimension: one ``all`` item a day, and one per currency,
 # exception kind, channel, SKU, category and return reason that had news that day.
+# An edit counts once, when it took effect (at once, or when its balance came in), or when it lapsed.
+EDIT_COUNTERS = {"applied": "edits", "balance_paid": "edits", "lapsed": "edits_lapsed"}
 ALL = "all"
 CURRENCY = "currency"
 EXCEPTION_KIND = "exception_kind"
@@ -185,6 +187,8 @@ def _count(
         counts.add(ALL, "-", instant_refunds=1)
     elif detail_type == "RefundIssued" and item is not None:
         return _refund_issued(counts, item, at)
+    elif detail_type == "OrderEdited" and detail.get("state") in EDIT_COUNTERS:
+        counts.add(ALL, "-", **{EDIT_COUNTERS[str(detail["state"])]: 1})
     elif detail_type == "FeedbackGiven":
         _feedback_given(counts, detail)
     else:
@@ -349,6 +353,8 @@ def order_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dict
             "fulfilment_hours_avg": average_hours(c["fulfilment_seconds"], c["fulfilled"]),
             "delivered": c["delivered"],
             "delivery_hours_avg": average_hours(c["delivery_seconds"], c["delivery_timed"]),
+            "edits": c["edits"],
+            "edits_lapsed": c["edits_lapsed"],
         },
         "exceptions_by_kind": {kind: n["exceptions"] for kind, n in sorted(kinds.items()) if n["exceptions"]},
     }

@@ -81,13 +81,14 @@ def commit(table: Table, order: Item, request: OrderEditRequest, edit_id: str, b
             code="edit_total_changed",
             extra={"total": plan.totals.total},
         )
+    decided = store.Edit(edit_id, plan, capped, by, request.note)
     if settlement(plan, _paid(order)) == "balance":
         due = clock.iso(balance_due_at(clock.now()))
-        edited = store.hold_for_balance(table, order, edit_id, plan, capped, by, request.note, due)
+        edited = store.hold_for_balance(table, order, decided, due)
         pending: Item = edited["pending_edit"]
         events.publish(OrderEdited.of(edited, pending, "awaiting_balance"), f"{edit_id}:awaiting_balance")
         return edited, pending
-    edited = store.apply(table, order, edit_id, plan, capped, by, request.note)
+    edited = store.apply(table, order, decided)
     edit = _done(edited, edit_id)
     assert edit is not None
     _refund_difference(table, edited, edit, by)

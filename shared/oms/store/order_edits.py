@@ -9,6 +9,7 @@ balance is paid, so dropping the edit never needs stock that was sold meanwhile.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from oms import clock
@@ -20,7 +21,20 @@ from oms.store.patches import Patch
 from oms.store.table import Item, StoreBusy, Table
 from oms.store.unit_of_work import Cancelled, Write, commit, update
 
-EDIT_BALANCE = "edit_balance_due"  # timer kind: the balance of an edit is due
+EDIT_BALANCE = "edit_balance_due"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One edit as decided: its id, its plan, which SKUs the channel caps, who asked and their note."""
+
+    id: str
+    plan: EditPlan
+    capped: Mapping[str, bool]
+    by: str
+    note: str | None = None  # timer kind: the balance of an edit is due
+
+
 FULFILMENT_QUEUE = ("queue", "queue_key")
 
 
@@ -108,18 +122,18 @@ def _new_basket(order: Item, lines: list[Item], plan: EditPlan) -> Patch:
     return Patch(sets=tuple(sets), removes=removes, names={"#e_lines": "lines"}, values=values)
 
 
-def _summary(edit_id: str, plan: EditPlan, by: str, note: str | None, state: str) -> Item:
+def _summary(edit: Edit, state: str) -> Item:
     """What the order's ``edits`` keep of one edit."""
     return {
-        "id": edit_id,
+        "id": edit.id,
         "at": clock.now_iso(),
-        "by": by,
+        "by": edit.by,
         "state": state,
-        "previous_total": plan.previous_total,
-        "total": plan.totals.total,
-        "difference": plan.difference,
-        "coupon": plan.coupon,
-        "note": note,
+        "previous_total": edit.plan.previous_total,
+        "total": edit.plan.totals.total,
+        "difference": edit.plan.difference,
+        "coupon": edit.plan.coupon,
+        "note": edit.note,
     }
 
 
@@ -186,17 +200,10 @@ def _commit_with_stock(
     raise StoreBusy(f"order {order['id']}: the stock of its edit kept moving between shards")
 
 
-def apply(
-    table: Table,
-    order: Item,
-    edit_id: str,
-    plan: EditPlan,
-    capped: Mapping[str, bool],
-    by: str,
-    note: str | None,
-) -> Item:
+def apply(table: Table, order: Item, edit: Edit) -> Item:
     """The edit applies now: new lines and totals, units added and given back, all at once."""
-    summary = _summary(edit_id, plan, by, note, "applied")
+    edit_id, plan, capped, by = edit.id, edit.plan, edit.capped, edit.by
+    summary = _summary(edit, "applied")
     at = summary["at"]
     entry = {"at": at, "type": "edited", "by": by, "edit_id": edit_id, "difference": plan.difference}
 
@@ -220,18 +227,10 @@ def apply(
     return _commit_with_stock(table, order, edit_id, plan, capped, build)
 
 
-def hold_for_balance(
-    table: Table,
-    order: Item,
-    edit_id: str,
-    plan: EditPlan,
-    capped: Mapping[str, bool],
-    by: str,
-    note: str | None,
-    due_at: str,
-) -> Item:
+def hold_for_balance(table: Table, order: Item, edit: Edit, due_at: str) -> Item:
     """The edit waits for its balance: the units it adds are held, the order is out of the pick queue."""
-    summary = _summary(edit_id, plan, by, note, "awaiting_balance")
+    edit_id, plan, capped, by = edit.id, edit.plan, edit.capped, edit.by
+    summary = _summary(edit, "awaiting_balance")
     at = summary["at"]
     entry = {
         "at": at,

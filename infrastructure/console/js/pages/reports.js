@@ -55,7 +55,8 @@ function ordersSection(result) {
         stat("cancellation_rate", percent(totals.cancellation_rate)),
         stat("exception_rate", percent(totals.exception_rate)),
         stat("fulfilment_hours_avg", totals.fulfilment_hours_avg == null ? "—" : `${number(totals.fulfilment_hours_avg)} h`),
-        stat("delivery_hours_avg", totals.delivery_hours_avg == null ? "—" : `${number(totals.delivery_hours_avg)} h`)),
+        stat("delivery_hours_avg", totals.delivery_hours_avg == null ? "—" : `${number(totals.delivery_hours_avg)} h`),
+        stat("order_edits", `${number(totals.edits ?? 0, 0)} / ${number(totals.edits_lapsed ?? 0, 0)}`)),
       days.length ? [barChart(points, { title: t("orders_per_day"), format: (v) => number(v, 0), lineFormat: (v) => number(v, 0), showLine: true, integer: true, width: 1180 }),
         h("div", { class: "legend" }, h("span", {}, h("i"), t("orders")), h("span", {}, h("i", { class: "line" }), `${t("gmv")} (${cur})`))]
         : h("p", { class: "empty" }, t("no_data"))),
