@@ -47,6 +47,23 @@ class OrderPaid(DomainEvent):
     review: list[str]
 
 
+class DepositPaid(DomainEvent):
+    """A presale's deposit is paid; the balance is due within its window."""
+
+    amount: int
+    balance: int
+    balance_opens_at: str
+    balance_closes_at: str
+
+
+class PresaleBalanceDue(DomainEvent):
+    """A presale's balance window has opened (``open``), or closes within a day (``closing``)."""
+
+    stage: str
+    balance: int
+    balance_closes_at: str
+
+
 class OrderApproved(DomainEvent):
     pass
 
@@ -256,6 +273,8 @@ CATALOGUE: dict[str, type[DomainEvent]] = {
     for cls in (
         OrderPlaced,
         OrderPaid,
+        DepositPaid,
+        PresaleBalanceDue,
         OrderApproved,
         OrderCancelled,
         PaymentFailed,
@@ -287,6 +306,8 @@ CATALOGUE: dict[str, type[DomainEvent]] = {
 PUBLIC_NAMES: dict[str, str] = {
     "OrderPlaced": "order.placed",
     "OrderPaid": "order.paid",
+    "DepositPaid": "order.deposit_paid",
+    "PresaleBalanceDue": "order.balance_due",
     "OrderApproved": "order.approved",
     "OrderCancelled": "order.cancelled",
     "PaymentFailed": "payment.failed",

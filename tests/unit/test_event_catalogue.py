@@ -20,6 +20,14 @@ RETURN = {"id": "ret_1", "order_id": "ord_1", "customer_id": "cus_1", "status": 
 SAMPLES: list[ev.DomainEvent] = [
     ev.OrderPlaced(**C, total=7800),
     ev.OrderPaid(**C, amount=7800, review=["large_amount"]),
+    ev.DepositPaid(
+        **C,
+        amount=1000,
+        balance=8900,
+        balance_opens_at="2026-12-10T00:00:00Z",
+        balance_closes_at="2026-12-12T00:00:00Z",
+    ),
+    ev.PresaleBalanceDue(**C, stage="open", balance=8900, balance_closes_at="2026-12-12T00:00:00Z"),
     ev.OrderApproved(**C),
     ev.FeedbackGiven(**C, rating=4, tags=["fast_delivery"], skus=["TEA-250"], carriers=["sf"]),
     ev.FeedbackGiven(

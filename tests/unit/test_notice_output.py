@@ -123,6 +123,31 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any] | None]] = {
         {**ORDER, "captured": 25600},
         {"edit_id": "E-3", "state": "lapsed", "total": 31605, "difference": 6005},
     ),
+    "deposit_paid": (
+        "DepositPaid",
+        {**ORDER, "payment_plan": {"deposit": 5000, "balance": 20600}},
+        {
+            "amount": 5000,
+            "balance": 20600,
+            "balance_opens_at": "2026-03-10T00:00:00Z",
+            "balance_closes_at": "2026-03-12T00:00:00Z",
+        },
+    ),
+    "balance_open": (
+        "PresaleBalanceDue",
+        ORDER,
+        {"stage": "open", "balance": 20600, "balance_closes_at": "2026-03-12T00:00:00Z"},
+    ),
+    "balance_closing": (
+        "PresaleBalanceDue",
+        ORDER,
+        {"stage": "closing", "balance": 20600, "balance_closes_at": "2026-03-12T00:00:00Z"},
+    ),
+    "cancelled_balance_unpaid": (
+        "OrderCancelled",
+        {**ORDER, "deposit_kept": 5000, "refundable": 0},
+        {"reason": "balance_unpaid"},
+    ),
     "refund": ("RefundIssued", ORDER, {"amount": 12345}),
     "refund_no_detail": ("RefundIssued", OTHER_ORDER, None),
     "return_approved": ("ReturnApproved", ORDER, {"return": {"id": "RET-1", "instructions": INSTRUCTIONS}}),
@@ -407,6 +432,46 @@ EXPECTED: dict[tuple[str, str], tuple[str, str, str]] = {
         "Order change dropped ORD-1001",
         "Order ORD-1001 stays as it was: the difference was not paid in time, so the change was dropped.",
         "Order ORD-1001 stays as it was: the difference was not paid in time, so the change was dropped.",
+    ),
+    ("deposit_paid", "zh-CN"): (
+        "定金已支付 ORD-1001",
+        "已收到预售订单 ORD-1001 的定金 ¥50.00。请在 2026年3月10日 至 2026年3月12日 期间支付尾款 ¥206.00；逾期未付尾款，订单将取消，定金不予退还。",
+        "【商城】预售订单ORD-1001定金¥50.00已付，请于2026年3月10日至2026年3月12日支付尾款¥206.00。",
+    ),
+    ("deposit_paid", "en"): (
+        "Deposit received ORD-1001",
+        "We received the deposit of ¥50.00 for presale order ORD-1001. Please pay the balance of ¥206.00 between 10 Mar 2026 and 12 Mar 2026; if it is not paid by then, the order is cancelled and the deposit is not refunded.",
+        "Presale order ORD-1001: deposit ¥50.00 received. Pay the balance ¥206.00 from 10 Mar 2026 to 12 Mar 2026.",
+    ),
+    ("balance_open", "zh-CN"): (
+        "尾款支付已开始 ORD-1001",
+        "预售订单 ORD-1001 的尾款 ¥206.00 现在可以支付，截止时间 2026年3月12日。",
+        "【商城】预售订单 ORD-1001 的尾款 ¥206.00 现在可以支付，截止时间 2026年3月12日。",
+    ),
+    ("balance_open", "en"): (
+        "Time to pay the balance ORD-1001",
+        "The balance of ¥206.00 for presale order ORD-1001 can now be paid, until 12 Mar 2026.",
+        "The balance of ¥206.00 for presale order ORD-1001 can now be paid, until 12 Mar 2026.",
+    ),
+    ("balance_closing", "zh-CN"): (
+        "尾款明天截止 ORD-1001",
+        "预售订单 ORD-1001 的尾款 ¥206.00 须在 2026年3月12日 前支付，逾期订单将取消。",
+        "【商城】预售订单 ORD-1001 的尾款 ¥206.00 须在 2026年3月12日 前支付，逾期订单将取消。",
+    ),
+    ("balance_closing", "en"): (
+        "The balance is due tomorrow ORD-1001",
+        "The balance of ¥206.00 for presale order ORD-1001 must be paid by 12 Mar 2026, or the order is cancelled.",
+        "The balance of ¥206.00 for presale order ORD-1001 must be paid by 12 Mar 2026, or the order is cancelled.",
+    ),
+    ("cancelled_balance_unpaid", "zh-CN"): (
+        "订单已取消 ORD-1001",
+        "您的订单 ORD-1001 已取消（尾款逾期未付）。定金¥50.00按预售规则不予退还。",
+        "【商城】订单ORD-1001已取消。定金¥50.00按预售规则不予退还。",
+    ),
+    ("cancelled_balance_unpaid", "en"): (
+        "Order cancelled ORD-1001",
+        "Order ORD-1001 has been cancelled because the balance was not paid in time. The deposit of ¥50.00 is kept, as the presale terms say.",
+        "Order ORD-1001 cancelled. The deposit of ¥50.00 is kept, as the presale terms say.",
     ),
     ("cancelled_timeout", "en"): (
         "Order cancelled ORD-1001",

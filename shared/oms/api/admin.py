@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from oms import idempotency, ids
-from oms.domain.catalog import CURRENCY_PATTERN, MAX_PRICE, SKU_PATTERN, Flag, Product
+from oms.domain.catalog import CURRENCY_PATTERN, MAX_PRICE, SKU_PATTERN, Flag, PresaleDeposit, Product
 from oms.domain.coupons import COUPON_CODE_PATTERN, Coupon
 from oms.domain.inventory import StockLevels
 from oms.domain.ordering import Channel
@@ -41,6 +41,7 @@ class ProductInput(_Input):
     active: bool = True
     max_per_order: StrictInt = Field(99, ge=1, le=999)
     presale_ships_at: datetime | None = None
+    deposit: PresaleDeposit | None = None
 
 
 class AdjustmentReason(StrEnum):

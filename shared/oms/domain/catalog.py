@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -39,6 +39,29 @@ class Flag(StrEnum):
     cross_border = "cross_border"
 
 
+class PresaleDeposit(BaseModel):
+    """What a presale product asks first, per unit, and when the rest is paid."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: StrictInt = Field(ge=1, description="the deposit per unit, in minor units")
+    balance_opens_at: datetime
+    balance_closes_at: datetime
+
+    @field_validator("balance_opens_at", "balance_closes_at")
+    @classmethod
+    def _utc(cls, moment: datetime) -> datetime:
+        utc = as_utc(moment)
+        assert utc is not None
+        return utc
+
+    @model_validator(mode="after")
+    def _window(self) -> PresaleDeposit:
+        if self.balance_closes_at <= self.balance_opens_at:
+            raise ValueError("balance_closes_at must be after balance_opens_at")
+        return self
+
+
 class Product(BaseModel):
     """A catalogue entry. Prices are integer minor units of ``currency``."""
 
@@ -55,6 +78,7 @@ class Product(BaseModel):
     active: bool = True
     max_per_order: int = Field(99, ge=1, le=999)
     presale_ships_at: datetime | None = None
+    deposit: PresaleDeposit | None = None  # a presale sold with a deposit (domain/presale.py)
 
     @field_validator("flags")
     @classmethod
@@ -65,6 +89,16 @@ class Product(BaseModel):
     @classmethod
     def _utc(cls, moment: datetime | None) -> datetime | None:
         return as_utc(moment)
+
+    @model_validator(mode="after")
+    def _deposit_terms(self) -> Product:
+        if self.deposit is None:
+            return self
+        if self.deposit.amount >= self.price:
+            raise ValueError("a presale deposit must be less than the price")
+        if self.presale_ships_at is not None and self.presale_ships_at < self.deposit.balance_closes_at:
+            raise ValueError("a presale cannot ship before its balance window closes")
+        return self
 
     def has(self, flag: Flag) -> bool:
         return flag in self.flags

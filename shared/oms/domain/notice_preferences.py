@@ -19,6 +19,8 @@ KIND_OF: dict[str, Kind] = {
     "PaymentFailed": "orders",
     "OrderCancelled": "orders",
     "OrderEdited": "orders",
+    "DepositPaid": "orders",
+    "PresaleBalanceDue": "orders",
     "OrderShipped": "shipping",
     "OrderDelivered": "shipping",
     "OrderException": "shipping",

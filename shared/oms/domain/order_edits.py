@@ -96,6 +96,11 @@ def check_editable(order: Mapping[str, Any]) -> None:
             code="order_not_editable",
             extra={"current_status": order["status"]},
         )
+    if order.get("payment_plan"):
+        raise Conflict(
+            "A presale order is paid in two parts as placed; cancel it and order again to change it.",
+            code="presale_not_editable",
+        )
     if order.get("pending_edit"):
         raise Conflict(
             "An earlier edit of this order waits for its balance: pay it or let it lapse first.",

@@ -13,6 +13,7 @@ from oms.problems import InvalidTransition
 
 class Status(StrEnum):
     pending_payment = "pending_payment"
+    awaiting_balance = "awaiting_balance"  # a presale whose deposit is paid, waiting for the balance
     under_review = "under_review"
     awaiting_fulfillment = "awaiting_fulfillment"
     partially_shipped = "partially_shipped"
@@ -25,6 +26,7 @@ class Status(StrEnum):
 
 class Move(StrEnum):
     pay = "pay"
+    pay_deposit = "pay_deposit"
     hold_for_review = "hold_for_review"
     approve = "approve"
     reject = "reject"
@@ -44,6 +46,11 @@ TRANSITIONS: dict[tuple[Status, Move], Status] = {
     (S.pending_payment, M.hold_for_review): S.under_review,
     (S.pending_payment, M.cancel): S.cancelled,
     (S.pending_payment, M.expire): S.cancelled,
+    (S.pending_payment, M.pay_deposit): S.awaiting_balance,
+    (S.awaiting_balance, M.pay): S.awaiting_fulfillment,
+    (S.awaiting_balance, M.hold_for_review): S.under_review,
+    (S.awaiting_balance, M.cancel): S.cancelled,
+    (S.awaiting_balance, M.expire): S.cancelled,
     (S.under_review, M.approve): S.awaiting_fulfillment,
     (S.under_review, M.reject): S.cancelled,
     (S.under_review, M.cancel): S.cancelled,
@@ -61,7 +68,14 @@ TRANSITIONS: dict[tuple[Status, Move], Status] = {
 
 # Statuses in which the order still holds stock reservations.
 HOLDS_STOCK = frozenset(
-    {S.pending_payment, S.under_review, S.awaiting_fulfillment, S.partially_shipped, S.on_hold}
+    {
+        S.pending_payment,
+        S.awaiting_balance,
+        S.under_review,
+        S.awaiting_fulfillment,
+        S.partially_shipped,
+        S.on_hold,
+    }
 )
 
 

@@ -17,6 +17,7 @@ from oms.domain.catalog import CURRENCY_PATTERN, SKU_PATTERN, Flag, Product
 from oms.domain.coupons import REFUSAL_MESSAGES, Coupon, CouponUsage, coupon_discount, coupon_refusal
 from oms.domain.fulfilment import estimated_delivery_by, estimated_ship_by, payment_due_at, shipping_fee
 from oms.domain.money import allocate
+from oms.domain.presale import PaymentPlan, payment_plan
 from oms.problems import FieldError, Problem
 
 MAX_LINES = 30  # one TransactWriteItems holds 100 items: lines, their channel caps and the coupon fit
@@ -97,6 +98,7 @@ class OrderDraft(BaseModel):
     payment_due_at: datetime
     estimated_ship_by: datetime
     estimated_delivery_by: datetime
+    payment_plan: PaymentPlan | None = None  # a presale with a deposit: two payments
 
 
 _CONFLICT_CODES = frozenset({"price_changed", "insufficient_stock"})
@@ -119,6 +121,11 @@ class OrderRejected(Problem):
             extra=extra,
         )
 
+
+PRESALE_MESSAGES = {
+    "presale_windows_differ": "Presale items with different balance windows are ordered separately.",
+    "presale_closed": "This presale has closed; the item can no longer be ordered with a deposit.",
+}
 
 TITLES = {
     "price_changed": "Prices have changed",
@@ -300,12 +307,17 @@ def check_order(
         request, coupon, coupon_usage, lines, line_totals, currency, now
     )
     problems += refused
-    if problems:
-        raise OrderRejected(problems)
-
     subtotal = sum(line_totals)
     catalogue = [product for _, product in lines]
     fee = shipping_fee(catalogue, subtotal - discount)
+    plan, presale_refusal = payment_plan(
+        [(line.quantity, product.deposit) for line, product in lines], subtotal - discount + fee, now
+    )
+    if presale_refusal:
+        problems.append(_error("items", PRESALE_MESSAGES[presale_refusal], presale_refusal))
+    if problems:
+        raise OrderRejected(problems)
+
     ship_by = estimated_ship_by(catalogue, now)
     return OrderDraft(
         order_id=order_id,
@@ -326,4 +338,5 @@ def check_order(
         payment_due_at=payment_due_at(now, payment_timeout_minutes),
         estimated_ship_by=ship_by,
         estimated_delivery_by=estimated_delivery_by(catalogue, ship_by),
+        payment_plan=plan,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from oms import clock, events
 from oms.domain.order_status import Move, Status
 from oms.event_catalogue import OrderCancelled
+from oms.jobs import presale_balances
 from oms.lifecycle import order_edits, payments
 from oms.payments_port import PaymentFound, provider
 from oms.providers.http_calls import ProviderUnavailable
@@ -85,6 +86,7 @@ def run(table: Table) -> dict[str, int]:
         "found_paid": found_paid,
         "unanswered": unanswered,
         "edits_lapsed": lapsed,
+        **presale_balances.run(table),
     }
 
 

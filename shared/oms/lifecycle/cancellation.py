@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from oms import clock, events, ids
+from oms.domain import presale
 from oms.domain.order_status import Move
 from oms.event_catalogue import OrderCancelled
 from oms.store import moves, order_edits, orders, refunds
@@ -20,11 +21,19 @@ QUEUE_FIELDS = ("timer_kind", "due_at", "queue", "queue_key")
 
 def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move = Move.cancel) -> Item:
     """Cancel (or reject) ``order`` as read; raises LostRace if it moved, InvalidTransition if it cannot."""
-    refundable = int(order.get("refundable", 0))
+    kept = presale.kept_on_cancel(order)  # a presale deposit the terms keep
+    refundable = int(order.get("refundable", 0)) - kept
     refund = None
     # An edit waiting for its balance holds units of its own: they go back too.
     patch, writes = EMPTY, [*orders.release_all(order), *order_edits.release_pending(order)]
     note: dict[str, Any] = {"reason": reason}
+    if kept:
+        patch = Patch(
+            sets=("refundable = refundable - :k_kept", "deposit_kept = :k_kept"),
+            conditions=("refundable = :k_kept",),
+            values={"k_kept": kept},
+        )
+        note["deposit_kept"] = kept
     if refundable > 0:
         refund = refunds.refund_item(order, ids.derived_id("ref", order["id"], "cancel"), refundable, reason)
         refund["attempt"] = 1

@@ -9,12 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from oms import clock, events, ids
 from oms.config import require, settings
+from oms.domain import presale
 from oms.domain.catalog import CURRENCY_PATTERN
 from oms.domain.handling import pick_key, review_deadline, review_reasons
 from oms.domain.order_exceptions import default_deadline
 from oms.domain.order_status import Move
 from oms.domain.payments import PaymentOutcome, decide_payment
-from oms.event_catalogue import OrderEdited, OrderException, OrderPaid, PaymentFailed
+from oms.event_catalogue import DepositPaid, OrderEdited, OrderException, OrderPaid, PaymentFailed
 from oms.lifecycle import refunding
 from oms.store import (
     catalog,
@@ -55,9 +56,10 @@ def _capture(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> 
     paid_at = clock.now_iso()
     flags = [line.get("flags", []) for line in order["lines"]]
     reasons = review_reasons(flags, order["totals"]["total"], settings().large_order_threshold)
+    # A presale's balance adds to its deposit; any other order is paid at once.
     fields: dict[str, Any] = {
-        "captured": event.amount,
-        "refundable": event.amount,
+        "captured": int(order.get("captured", 0)) + event.amount,
+        "refundable": int(order.get("refundable", 0)) + event.amount,
         "paid_at": paid_at,
         "payment_id": event.payment_id,
     }
@@ -100,6 +102,34 @@ def _capture(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> 
     )
     events.publish(paid, f"{order['id']}:paid")
     return outcome
+
+
+def _capture_deposit(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> str:
+    """A presale's deposit: the order waits for its balance, its next deadline the window's opening."""
+    claim = payment_claims.claim(event.payment_id, order["id"])
+    kind, due = presale.next_balance_timer(order["payment_plan"], clock.now())
+    fields = {
+        "captured": event.amount,
+        "refundable": event.amount,
+        "deposit_paid_at": clock.now_iso(),
+        "deposit_payment_id": event.payment_id,
+        "timer_kind": kind,
+        "due_at": clock.iso(due),
+    }
+    moves.apply(
+        table, moves.ORDER, order, Move.pay_deposit.value, by=ACTOR, set_fields=fields, also=[receipt, claim]
+    )
+    plan = order["payment_plan"]
+    paid = DepositPaid(
+        order_id=order["id"],
+        customer_id=order["customer_id"],
+        amount=event.amount,
+        balance=int(plan["balance"]),
+        balance_opens_at=str(plan["balance_opens_at"]),
+        balance_closes_at=str(plan["balance_closes_at"]),
+    )
+    events.publish(paid, f"{order['id']}:deposit_paid")
+    return "deposit_paid"
 
 
 def fulfillment_fields(order: Item, vip: bool, paid_at: str) -> dict[str, Any]:
@@ -237,6 +267,8 @@ def _apply(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> st
         outcome = decide_payment(order, event.payment_id, event.amount, event.currency)
         if outcome is PaymentOutcome.capture:
             return _capture(table, order, event, receipt)
+        if outcome is PaymentOutcome.deposit:
+            return _capture_deposit(table, order, event, receipt)
         if outcome is PaymentOutcome.mismatch:
             return _mismatch(table, order, event, receipt)
         if outcome is PaymentOutcome.refund:

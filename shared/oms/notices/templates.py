@@ -104,11 +104,37 @@ def order_cancelled(order: Order, detail: Facts, locale: Locale) -> dict[str, An
     reason = str(detail.get("reason", ""))
     why = locale.word("cancel_reason", "review_rejected" if reason.startswith("review_rejected") else reason)
     refund = int(order.get("refundable", 0) or 0) + int(order.get("refunded", 0) or 0) > 0
+    kept = int(order.get("deposit_kept", 0) or 0)
     return {
         "order_id": order["id"],
         "why": why,
         "because": "given" if why else "none",
-        "refund": "yes" if refund else "no",
+        "refund": "kept" if kept else "yes" if refund else "no",
+        "kept": money(kept, currency_of(order)),
+    }
+
+
+def deposit_paid(order: Order, detail: Facts, locale: Locale) -> dict[str, Any]:
+    return {
+        "order_id": order["id"],
+        "amount": money(int(detail.get("amount", 0)), currency_of(order)),
+        "balance": money(int(detail.get("balance", 0)), currency_of(order)),
+        "opens": locale.date(str(detail.get("balance_opens_at", ""))),
+        "closes": locale.date(str(detail.get("balance_closes_at", ""))),
+        "kept": "refunded"
+        if (order.get("payment_plan") or {}).get("deposit_refunded_if_balance_unpaid")
+        else "kept",
+    }
+
+
+def presale_balance_due(order: Order, detail: Facts, locale: Locale) -> dict[str, Any]:
+    stage = "closing" if detail.get("stage") == "closing" else "open"
+    return {
+        "order_id": order["id"],
+        "stage": stage,
+        "headline": stage,
+        "balance": money(int(detail.get("balance", 0)), currency_of(order)),
+        "closes": locale.date(str(detail.get("balance_closes_at", ""))),
     }
 
 
@@ -151,5 +177,7 @@ RENDERERS: dict[str, Renderer] = {
     "OrderException": renderer(order_exception),
     "OrderCancelled": renderer(order_cancelled),
     "OrderEdited": renderer(order_edited),
+    "DepositPaid": renderer(deposit_paid),
+    "PresaleBalanceDue": renderer(presale_balance_due),
     "RefundIssued": renderer(refund_issued),
 }

@@ -65,6 +65,7 @@ def _order_item(
         "customer_key": keys.customer_orders(draft.customer_id),
         "created_key": f"{placed}#{draft.order_id}",
         **search_keys(placed, [line.sku for line in draft.lines]),
+        "payment_plan": draft.payment_plan.model_dump(mode="json") if draft.payment_plan else None,
         "timer_kind": PAYMENT_DUE,
         "due_at": clock.iso(draft.payment_due_at),
     }
