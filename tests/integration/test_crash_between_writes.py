@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from oms import clock, events, ids
 from oms.api import return_requests
+from oms.domain.catalog import PresaleDeposit
 from oms.domain.order_edits import OrderEditRequest
 from oms.domain.order_status import Move
 from oms.event_catalogue import DomainEvent
@@ -98,7 +100,8 @@ def _check_money(table: Table, order_id: str) -> Item:
     order = orders.get(table, order_id)
     assert order is not None
     assert 0 <= order["refunded"] <= order["captured"]
-    assert order["refundable"] == order["captured"] - order["refunded"]
+    # A presale deposit the terms keep is money the merchant keeps: neither refunded nor refundable.
+    assert order["refundable"] == order["captured"] - order["refunded"] - order.get("deposit_kept", 0)
     started = _refunds(table, order_id)
     # Every refund taken off the order has its record, and none twice: failed ones gave their amount back.
     assert sum(r["amount"] for r in started if r["status"] != "failed") == order["refunded"]
@@ -514,6 +517,71 @@ def _check_lapsed(table: Table, ctx: Context) -> None:
     assert inventory.levels(table, ctx["sku"]).pool.reserved == 2
 
 
+# a presale: its deposit paid (the payment webhook), and its balance never coming (release-unpaid at the
+# window's close)
+
+
+def _presale_placed(table: Table) -> Context:
+    start = clock.now()
+    deposit = PresaleDeposit(
+        amount=2000, balance_opens_at=start + timedelta(days=1), balance_closes_at=start + timedelta(days=2)
+    )
+    sku = stocked_product(table, 5, price=19900, deposit=deposit)
+    order = _placed(table, sku, 1, 19900)
+    return {"sku": sku, "order_id": order["id"], "total": order["totals"]["total"]}
+
+
+def _pay_deposit(table: Table, ctx: Context) -> object:
+    return payments.handle(
+        table,
+        payments.PaymentEvent(
+            event_id=f"evt_{ctx['order_id']}_deposit",
+            type="payment.succeeded",
+            order_id=ctx["order_id"],
+            payment_id=f"pay_{ctx['order_id']}_deposit",
+            amount=2000,
+            currency="CNY",
+            occurred_at=clock.now(),
+        ),
+    )
+
+
+def _check_deposit_paid(table: Table, ctx: Context) -> None:
+    order = _check_money(table, ctx["order_id"])
+    assert (order["status"], order["captured"]) == ("awaiting_balance", 2000)
+    assert [e["type"] for e in order["timeline"]].count("pay_deposit") == 1
+    assert inventory.levels(table, ctx["sku"]).pool.reserved == 1
+
+
+def _deposit_paid(table: Table) -> Context:
+    ctx = _presale_placed(table)
+    assert _pay_deposit(table, ctx) == "deposit_paid"
+    return ctx
+
+
+def _balance_never_comes(table: Table, ctx: Context) -> object:
+    """The close of the window for this order alone (what release-unpaid does for each one due)."""
+    clock.advance(3 * 86400)
+    try:
+        return on_order(
+            table,
+            ctx["order_id"],
+            lambda order: cancellation.cancel(
+                table, order, by="system", reason="balance_unpaid", move_kind=Move.expire
+            ),
+        )
+    finally:
+        clock.reset()
+
+
+def _check_balance_unpaid(table: Table, ctx: Context) -> None:
+    order = _check_money(table, ctx["order_id"])
+    assert (order["status"], order["deposit_kept"], order["refunded"]) == ("cancelled", 2000, 0)
+    assert _refunds(table, ctx["order_id"]) == []
+    assert inventory.levels(table, ctx["sku"]).pool.reserved == 0  # released once
+    assert inventory.levels(table, ctx["sku"]).pool.on_hand == 5
+
+
 STEPS = [
     Step("cancel a paid order", 1, _paid_order, _cancel, lambda t, c: _check_cancelled(t, c, "cancel")),
     Step("reject a held order", 1, _held_order, _reject, lambda t, c: _check_cancelled(t, c, "reject")),
@@ -533,6 +601,8 @@ STEPS = [
     Step("edit raising a paid total", 1, _paid_with_a_pot, lambda t, c: _edit(t, c, 1, (c["pot"], 1)), _check_held_for_balance),
     Step("an edit's balance paid", 1, _awaiting_balance, _pay_balance, _check_balance_applied),
     Step("an edit's balance lapsing", 1, _awaiting_balance, _lapse_balance, _check_lapsed),
+    Step("a presale deposit", 1, _presale_placed, _pay_deposit, _check_deposit_paid),
+    Step("a presale balance never paid", 1, _deposit_paid, _balance_never_comes, _check_balance_unpaid),
 ]  # fmt: skip
 CASES = [pytest.param(step, n, id=f"{step.name}, crash after write {n}") for step in STEPS for n in range(1, step.writes + 1)]  # fmt: skip
 

@@ -173,6 +173,16 @@ def test_the_refund_sla_runs_from_inspection_by_refund_method() -> None:
     assert counts_for("RefundIssued", at_72h, order(), a_return()) is None  # not a return's refund
 
 
+def test_presale_deposits_and_balances_never_paid_are_counted() -> None:
+    assert added("DepositPaid", event(amount=1000), order()) == {("all", "-"): {"deposits": 1}}
+    unpaid = added("OrderCancelled", event(reason="balance_unpaid"), order())
+    assert unpaid == {("all", "-"): {"cancelled": 1, "balance_unpaid": 1}}
+    assert added("OrderCancelled", event(reason="staff"), order()) == {("all", "-"): {"cancelled": 1}}
+    rows = [row("all", "2026-11-01", deposits=3), row("all", "2026-11-02", cancelled=1, balance_unpaid=1)]
+    totals = order_report(rows, date(2026, 11, 1), date(2026, 11, 2))["totals"]
+    assert (totals["presale_deposits"], totals["presale_balance_unpaid"]) == (3, 1)
+
+
 def test_an_edit_counts_once_when_it_takes_effect_or_lapses() -> None:
     def edited(state: str) -> Any:
         return counts_for(

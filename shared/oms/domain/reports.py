@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from oms.domain import feedback, instant_refund
+from oms.domain import feedback, instant_refund, presale
 from oms.problems import FieldError, ValidationProblem
 
 DEFAULT_DAYS = 30
@@ -172,7 +172,10 @@ def _count(
         counts.add(ALL, "-", paid=1)
         counts.add(CURRENCY, order["totals"]["currency"], paid=1, paid_amount=int(detail.get("amount", 0)))
     elif detail_type == "OrderCancelled":
-        counts.add(ALL, "-", cancelled=1)
+        unpaid = int(detail.get("reason") == presale.UNPAID_REASON)
+        counts.add(ALL, "-", cancelled=1, **({"balance_unpaid": 1} if unpaid else {}))
+    elif detail_type == "DepositPaid":
+        counts.add(ALL, "-", deposits=1)
     elif detail_type == "OrderException":
         _order_exception(counts, detail, order)
     elif detail_type == "OrderShipped" and order is not None:
@@ -355,6 +358,8 @@ def order_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dict
             "delivery_hours_avg": average_hours(c["delivery_seconds"], c["delivery_timed"]),
             "edits": c["edits"],
             "edits_lapsed": c["edits_lapsed"],
+            "presale_deposits": c["deposits"],
+            "presale_balance_unpaid": c["balance_unpaid"],
         },
         "exceptions_by_kind": {kind: n["exceptions"] for kind, n in sorted(kinds.items()) if n["exceptions"]},
     }

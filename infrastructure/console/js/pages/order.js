@@ -6,7 +6,7 @@ import {
 } from "../ui.js";
 
 const CARRIERS = ["sf", "jd", "ems", "yto", "zto", "sto", "yunda"];
-const CANCELLABLE = new Set(["pending_payment", "under_review", "awaiting_fulfillment", "on_hold"]);
+const CANCELLABLE = new Set(["pending_payment", "awaiting_balance", "under_review", "awaiting_fulfillment", "on_hold"]);
 const SHIPPABLE = new Set(["awaiting_fulfillment", "partially_shipped"]);
 const EDITABLE = new Set(["pending_payment", "awaiting_fulfillment"]);
 const EXCEPTION_KINDS = ["payment_failed", "address_incomplete", "refused", "wrong_item", "missing_item", "damaged", "lost", "delayed"];
@@ -41,12 +41,25 @@ function moneyCard(order) {
       [t("payment_method"), label("payment", order.payment_method)],
       [t("paid_at"), when(order.paid_at)],
     ]),
+    order.payment_plan ? presalePlan(order) : null,
     (order.refunds || []).length ? [h("h3", {}, t("refunds")), table([
       { title: t("refund"), cell: (r) => h("span", { class: "mono" }, r.id) },
       { title: t("why"), cell: (r) => label("refund_reason", r.reason) },
       { title: t("amount"), num: true, cell: (r) => money(r.amount, r.currency || cur) },
       { title: t("status"), cell: (r) => status(r.status) },
     ], order.refunds)] : null);
+}
+
+function presalePlan(order) {
+  const plan = order.payment_plan;
+  const cur = order.currency;
+  return [h("h3", {}, t("presale_plan")), h("div", { class: "subcard", "data-payment-plan": "" }, kv([
+    [t("deposit"), `${money(plan.deposit, cur)} · ${order.deposit_paid_at ? when(order.deposit_paid_at) : "—"}`],
+    [t("balance"), money(plan.balance, cur)],
+    [t("balance_window"), `${when(plan.balance_opens_at)} – ${when(plan.balance_closes_at)}`],
+    [t("deposit_terms"), plan.deposit_refunded_if_balance_unpaid ? t("deposit_terms_refunded") : t("deposit_terms_kept")],
+    order.deposit_kept ? [t("deposit_kept"), money(order.deposit_kept, cur)] : null,
+  ]))];
 }
 
 function shipmentsCard(order) {

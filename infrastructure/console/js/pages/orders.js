@@ -4,7 +4,7 @@ import { go } from "../router.js";
 import { label, t } from "../i18n.js";
 import { banner, card, form, h, money, orderLink, problemText, status, table, unavailable, when } from "../ui.js";
 
-const STATUSES = ["pending_payment", "under_review", "awaiting_fulfillment", "partially_shipped", "shipped", "delivered", "completed", "cancelled", "on_hold"];
+const STATUSES = ["pending_payment", "awaiting_balance", "under_review", "awaiting_fulfillment", "partially_shipped", "shipped", "delivered", "completed", "cancelled", "on_hold"];
 const CHANNELS = ["web", "app", "mini_program", "marketplace"];
 const FILTERS = ["status", "channel", "customer_id", "sku", "from", "to", "exception"];
 const PAGE = 50;
