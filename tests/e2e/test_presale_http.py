@@ -80,12 +80,18 @@ def test_a_presale_order_paid_in_two_parts_ships_as_any_other(stack: StackClient
     # A presale is a special order: paid in full, a person looks at it before it ships.
     assert ok(paid(stack, order, plan["balance"]))["outcome"] == "held_for_review"
     review = {"decision": "approve", "reason": "presale stock confirmed"}
-    ok(stack.request("POST", ADMIN_ORDER.format(order["id"]) + "/review", json=review, token=stack.admin_token()))
+    ok(
+        stack.request(
+            "POST", ADMIN_ORDER.format(order["id"]) + "/review", json=review, token=stack.admin_token()
+        )
+    )
     assert stack.idle()
     final = stored(stack, order)
     assert final["status"] == "awaiting_fulfillment"
     assert final["captured"] == final["totals"]["total"] and final["refunded"] == 0
-    payments = [e["type"] for e in final["timeline"] if e["type"] in ("pay_deposit", "pay", "hold_for_review")]
+    payments = [
+        e["type"] for e in final["timeline"] if e["type"] in ("pay_deposit", "pay", "hold_for_review")
+    ]
     assert payments == ["pay_deposit", "hold_for_review"]  # one payment per stage
     ship(stack, final)
     assert inventory(stack, sku)["reserved"] == 0
@@ -144,3 +150,16 @@ def test_a_buyer_who_cancels_while_the_balance_is_awaited_keeps_no_claim_on_the_
     final = stored(stack, order)
     assert (final["refunded"], final["deposit_kept"]) == (0, 2000) and final["refunds"] == []
     assert inventory(stack, sku)["reserved"] == 0
+
+
+def test_the_shop_cancelling_while_the_balance_is_awaited_refunds_the_deposit(stack: StackClient) -> None:
+    sku, _ = presale_product(stack)
+    order = ok(place(stack, order_body((sku, 1, 19900)), f"cus_{uuid.uuid4().hex[:8]}"), 201)
+    ok(paid(stack, order, 2000))
+    assert stack.idle()
+    path = ADMIN_ORDER.format(order["id"]) + "/cancel"
+    assert ok(stack.request("POST", path, token=stack.admin_token()))["status"] == "cancelled"
+    assert stack.idle()
+    final = stored(stack, order)
+    assert final["refunded"] == 2000 and "deposit_kept" not in final
+    assert [(r["amount"], r["status"]) for r in final["refunds"]] == [(2000, "succeeded")]

@@ -100,8 +100,11 @@ def test_the_deadlines_come_in_turn_open_closing_due() -> None:
 
 
 def test_a_cancellation_keeps_the_deposit_only_while_the_balance_is_awaited_and_the_terms_keep_it() -> None:
-    assert presale.kept_on_cancel(order("awaiting_balance", refundable=1000)) == 1000
-    assert presale.kept_on_cancel(order("awaiting_fulfillment", refundable=9900)) == 0
+    waiting = order("awaiting_balance", refundable=1000)
+    assert presale.kept_on_cancel(waiting, "balance_unpaid") == 1000
+    assert presale.kept_on_cancel(waiting, "customer_request") == 1000
+    assert presale.kept_on_cancel(waiting, "staff") == 0  # the shop cancels: the deposit goes back
+    assert presale.kept_on_cancel(order("awaiting_fulfillment", refundable=9900), "customer_request") == 0
     refunded = order("awaiting_balance", refundable=1000)
     refunded["payment_plan"]["deposit_refunded_if_balance_unpaid"] = True
-    assert presale.kept_on_cancel(refunded) == 0
+    assert presale.kept_on_cancel(refunded, "balance_unpaid") == 0

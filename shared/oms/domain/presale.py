@@ -63,11 +63,18 @@ def expected_payment(order: Mapping[str, Any]) -> int | None:
     return None
 
 
-def kept_on_cancel(order: Mapping[str, Any]) -> int:
-    """What a cancellation keeps of the money paid: a presale deposit whose balance never came, when the
-    terms keep it; nothing otherwise."""
+# Who gives up the deposit: the buyer who does not pay the balance or cancels. A cancellation by the shop
+# (it cannot supply, a review refused) refunds it.
+KEPT_WHEN = frozenset({UNPAID_REASON, "customer_request"})
+
+
+def kept_on_cancel(order: Mapping[str, Any], reason: str) -> int:
+    """What a cancellation keeps of the money paid: a presale deposit, when the buyer walks away while the
+    balance is awaited and the terms keep it; nothing otherwise."""
     plan = order.get("payment_plan")
     if order["status"] != "awaiting_balance" or not plan or plan.get("deposit_refunded_if_balance_unpaid"):
+        return 0
+    if reason not in KEPT_WHEN:
         return 0
     return int(order.get("refundable", 0))
 

@@ -21,7 +21,7 @@ QUEUE_FIELDS = ("timer_kind", "due_at", "queue", "queue_key")
 
 def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move = Move.cancel) -> Item:
     """Cancel (or reject) ``order`` as read; raises LostRace if it moved, InvalidTransition if it cannot."""
-    kept = presale.kept_on_cancel(order)  # a presale deposit the terms keep
+    kept = presale.kept_on_cancel(order, reason)  # a presale deposit the terms keep
     refundable = int(order.get("refundable", 0)) - kept
     refund = None
     # An edit waiting for its balance holds units of its own: they go back too.

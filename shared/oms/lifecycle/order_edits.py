@@ -64,8 +64,10 @@ def _done(order: Item, edit_id: str) -> Item | None:
 
 
 def _refund_difference(table: Table, order: Item, edit: Item, by: str) -> None:
-    if edit["state"] == "applied" and edit["difference"] < 0 and _paid(order):
-        refunds.start(table, order, ids.derived_id("ref", edit["id"]), -edit["difference"], REFUND_REASON, by)
+    # Never more than is still refundable (a goodwill refund before the edit may have paid part of it).
+    amount = min(-edit["difference"], int(order.get("refundable", 0)))
+    if edit["state"] == "applied" and amount > 0 and _paid(order):
+        refunds.start(table, order, ids.derived_id("ref", edit["id"]), amount, REFUND_REASON, by)
 
 
 def commit(table: Table, order: Item, request: OrderEditRequest, edit_id: str, by: str) -> tuple[Item, Item]:
