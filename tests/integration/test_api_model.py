@@ -29,6 +29,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -513,6 +514,9 @@ class ApiModel(RuleBasedStateMachine):
             )
 
 
+# Bounded work, longer than one request's: each example sets up a trusted buyer's history over HTTP, then
+# up to 25 steps, each followed by a check of every order, return and SKU over HTTP.
+@pytest.mark.timeout(600)
 def test_random_interleavings_keep_the_books(stack: StackClient, engine: str) -> None:
     ApiModel.stack = stack
     TALLY.clear()
