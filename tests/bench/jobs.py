@@ -84,7 +84,15 @@ def run(
                     samples[name].append(time.perf_counter() - began)
                     results[name].append(outcome)
         expected = {
-            "release_unpaid": {"released": due, "skipped": 0, "found_paid": 0, "unanswered": 0},
+            "release_unpaid": {
+                "released": due,
+                "skipped": 0,
+                "found_paid": 0,
+                "unanswered": 0,
+                "edits_lapsed": 0,
+                "balance_notices": 0,
+                "balance_unpaid": 0,
+            },
             "auto_confirm": {"confirmed": due, "skipped": 0},
         }
         by_size.append(
