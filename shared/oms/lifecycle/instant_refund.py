@@ -8,6 +8,7 @@ redelivered tracking event or two scans at once decide it once.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from oms import clock, events, ids
@@ -16,6 +17,7 @@ from oms.domain.order_exceptions import default_deadline
 from oms.domain.returns import Condition, inspection_verdict
 from oms.event_catalogue import OrderException, ReturnInspected
 from oms.lifecycle.returns import announce, policy
+from oms.problems import Conflict
 from oms.store import instant_refunds, moves, order_exceptions, orders, refunds
 from oms.store import returns as store
 from oms.store.patches import Patch
@@ -82,11 +84,14 @@ def on_first_scan(table: Table, return_id: str) -> str:
             ACTOR,
             also=[_decided(item, decision), day_write],
         )
-    except (Cancelled, moves.LostRace):
-        # Decided meanwhile by another scan, or the day's limit taken by another parcel: decide again.
+    except (Cancelled, moves.LostRace, Conflict) as lost:
+        # Decided meanwhile by another scan; or the day's limit taken by another parcel, or the order's
+        # refundable money by another refund: this parcel waits for inspection.
+        reason = "nothing_to_refund" if isinstance(lost, Conflict) else "daily_limit_reached"
         again = store.get(table, return_id)
         if again is not None and "instant_refund" not in again and again["status"] == "in_transit":
-            commit(table, _decided(again, {"status": "declined", "reason": "daily_limit_reached", "at": now}))
+            with contextlib.suppress(Cancelled):  # decided by the other scan after all
+                commit(table, _decided(again, {"status": "declined", "reason": reason, "at": now}))
         return "decided"
     return "issued"
 
