@@ -247,9 +247,12 @@ class ApiModel(RuleBasedStateMachine):
             token=self.stack.customer_token(customer),
             headers={"Idempotency-Key": uuid.uuid4().hex},
         )
-        body = expect(answer, 201, 409, step="place")
+        body = expect(answer, 201, 409, 422, step="place")
         if answer.status == 409:
             assert body["code"] == "insufficient_stock", body
+            return
+        if answer.status == 422:  # the clock moved past the presale's window
+            assert body["code"] == "presale_closed", body
             return
         self.orders[body["id"]] = {
             "customer": customer,
