@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 
 from tests.console.conftest import Shots
 from tests.console.test_console_day import sign_in
-from tests.e2e.shop import ok, order_body, place
-from tests.e2e.test_presale_http import paid, presale_product
+from tests.e2e.shop import ok, order_body, payment, place
+from tests.e2e.test_presale_http import presale_product
 
 
 def test_a_presale_order_shows_its_deposit_balance_window_and_terms(
@@ -20,7 +20,7 @@ def test_a_presale_order_shows_its_deposit_balance_window_and_terms(
     stack = console_stack
     sku, _ = presale_product(stack)
     order = ok(place(stack, order_body((sku, 1, 19900)), f"cus_{uuid.uuid4().hex[:8]}"), 201)
-    ok(paid(stack, order, 2000))
+    ok(payment(stack, order, 2000))
     assert stack.idle()
 
     sign_in(page, stack)

@@ -10,7 +10,7 @@ from typing import Any
 
 from oms_local.testing import Response, StackClient
 
-from tests.e2e.shop import inventory, ok, order_body, pay, place, product, ship
+from tests.e2e.shop import inventory, ok, order_body, pay, payment, place, product, ship
 
 ADMIN_ORDER = "/v1/admin/orders/{}"
 
@@ -42,19 +42,6 @@ def preview(
 
 def stored(stack: StackClient, order: dict[str, Any]) -> dict[str, Any]:
     return dict(ok(stack.request("GET", ADMIN_ORDER.format(order["id"]), token=stack.admin_token())))
-
-
-def balance_paid(stack: StackClient, order: dict[str, Any], amount: int) -> Response:
-    event = {
-        "event_id": f"evt_{uuid.uuid4().hex[:12]}",
-        "type": "payment.succeeded",
-        "order_id": order["id"],
-        "payment_id": f"pay_{uuid.uuid4().hex[:8]}",
-        "amount": amount,
-        "currency": "CNY",
-        "occurred_at": "2026-11-25T09:00:00Z",
-    }
-    return stack.webhook("/v1/webhooks/payments", event)
 
 
 def paid_order(stack: StackClient, customer: str, *lines: tuple[str, int, int]) -> dict[str, Any]:
@@ -114,7 +101,7 @@ def test_an_edit_that_raises_a_paid_total_applies_once_its_balance_is_paid(stack
     )
     assert refused.status == 409 and refused.json()["code"] == "edit_awaiting_balance"
 
-    assert ok(balance_paid(stack, order, pending["balance"]))["outcome"] == "edit_balance_paid"
+    assert ok(payment(stack, order, pending["balance"]))["outcome"] == "edit_balance_paid"
     assert stack.idle()
     final = stored(stack, order)
     assert "pending_edit" not in final
@@ -148,7 +135,7 @@ def test_an_edit_whose_balance_never_comes_is_undone_at_its_due_time(stack: Stac
     assert (final["captured"], final["refunded"]) == (before["captured"], 0)
     assert [e["state"] for e in final["edits"]] == ["lapsed"]
     assert reserved(stack, tea, pot) == [2, 0]
-    late = ok(balance_paid(stack, order, final["totals"]["total"]))  # too late: given back
+    late = ok(payment(stack, order, final["totals"]["total"]))  # too late: given back
     assert late["outcome"] == "refunded"
     told = [n["body"] for n in stack.notifications() if order["id"] in n.get("body", "")]
     assert any("修改已取消" in body for body in told), told

@@ -8,9 +8,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from oms_local.testing import Response, StackClient
+from oms_local.testing import StackClient
 
-from tests.e2e.shop import inventory, ok, order_body, place, product, ship
+from tests.e2e.shop import inventory, ok, order_body, payment, place, product, ship
 
 ADMIN_ORDER = "/v1/admin/orders/{}"
 
@@ -33,19 +33,6 @@ def presale_product(stack: StackClient, stock: int = 5) -> tuple[str, dict[str, 
     return sku, deposit
 
 
-def paid(stack: StackClient, order: dict[str, Any], amount: int) -> Response:
-    event = {
-        "event_id": f"evt_{uuid.uuid4().hex[:12]}",
-        "type": "payment.succeeded",
-        "order_id": order["id"],
-        "payment_id": f"pay_{uuid.uuid4().hex[:8]}",
-        "amount": amount,
-        "currency": "CNY",
-        "occurred_at": now(stack).isoformat(),
-    }
-    return stack.webhook("/v1/webhooks/payments", event)
-
-
 def stored(stack: StackClient, order: dict[str, Any]) -> dict[str, Any]:
     return dict(ok(stack.request("GET", ADMIN_ORDER.format(order["id"]), token=stack.admin_token())))
 
@@ -64,9 +51,9 @@ def test_a_presale_order_paid_in_two_parts_ships_as_any_other(stack: StackClient
     assert (plan["deposit"], plan["balance"]) == (4000, order["totals"]["total"] - 4000)
     assert plan["deposit_refunded_if_balance_unpaid"] is False
 
-    wrong = ok(paid(stack, order, order["totals"]["total"]))  # the whole total is not what is asked now
+    wrong = ok(payment(stack, order, order["totals"]["total"]))  # the whole total is not what is asked now
     assert wrong["outcome"] == "mismatch"
-    assert ok(paid(stack, order, 4000))["outcome"] == "deposit_paid"
+    assert ok(payment(stack, order, 4000))["outcome"] == "deposit_paid"
     assert stack.idle()
     waiting = stored(stack, order)
     assert (waiting["status"], waiting["captured"]) == ("awaiting_balance", 4000)
@@ -78,7 +65,7 @@ def test_a_presale_order_paid_in_two_parts_ships_as_any_other(stack: StackClient
     assert stack.idle()
     assert any("尾款" in body and "现在可以支付" in body for body in told(stack, order))
     # A presale is a special order: paid in full, a person looks at it before it ships.
-    assert ok(paid(stack, order, plan["balance"]))["outcome"] == "held_for_review"
+    assert ok(payment(stack, order, plan["balance"]))["outcome"] == "held_for_review"
     review = {"decision": "approve", "reason": "presale stock confirmed"}
     ok(
         stack.request(
@@ -104,7 +91,7 @@ def test_a_presale_whose_balance_never_comes_is_cancelled_at_the_close_and_keeps
     customer = f"cus_{uuid.uuid4().hex[:8]}"
     sku, _ = presale_product(stack)
     order = ok(place(stack, order_body((sku, 1, 19900)), customer), 201)
-    assert ok(paid(stack, order, 2000))["outcome"] == "deposit_paid"
+    assert ok(payment(stack, order, 2000))["outcome"] == "deposit_paid"
     assert stack.idle()
 
     stack.advance(2 * 86400 + 60)  # the window opens
@@ -124,7 +111,7 @@ def test_a_presale_whose_balance_never_comes_is_cancelled_at_the_close_and_keeps
     assert final["refunds"] == []
     assert inventory(stack, sku)["reserved"] == 0
     assert any("定金¥20.00按预售规则不予退还" in body for body in told(stack, order))
-    late = ok(paid(stack, order, order["totals"]["total"] - 2000))  # too late: given back
+    late = ok(payment(stack, order, order["totals"]["total"] - 2000))  # too late: given back
     assert late["outcome"] == "refunded"
 
     day = now(stack).date().isoformat()
@@ -142,7 +129,7 @@ def test_a_buyer_who_cancels_while_the_balance_is_awaited_keeps_no_claim_on_the_
     customer = f"cus_{uuid.uuid4().hex[:8]}"
     sku, _ = presale_product(stack)
     order = ok(place(stack, order_body((sku, 1, 19900)), customer), 201)
-    ok(paid(stack, order, 2000))
+    ok(payment(stack, order, 2000))
     assert stack.idle()
     path = f"/v1/orders/{order['id']}/cancel"
     assert ok(stack.request("POST", path, token=stack.customer_token(customer)))["status"] == "cancelled"
@@ -155,7 +142,7 @@ def test_a_buyer_who_cancels_while_the_balance_is_awaited_keeps_no_claim_on_the_
 def test_the_shop_cancelling_while_the_balance_is_awaited_refunds_the_deposit(stack: StackClient) -> None:
     sku, _ = presale_product(stack)
     order = ok(place(stack, order_body((sku, 1, 19900)), f"cus_{uuid.uuid4().hex[:8]}"), 201)
-    ok(paid(stack, order, 2000))
+    ok(payment(stack, order, 2000))
     assert stack.idle()
     path = ADMIN_ORDER.format(order["id"]) + "/cancel"
     assert ok(stack.request("POST", path, token=stack.admin_token()))["status"] == "cancelled"

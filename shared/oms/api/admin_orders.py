@@ -6,7 +6,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from oms import clock
-from oms.api.common import OrderId, act_on_order, commit_edit, preview_edit
+from oms.api.common import OrderId, act_on_order
+from oms.api.order_edit_routes import commit_edit, preview_edit
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.order_edits import OrderEditRequest
 from oms.domain.order_status import Status

@@ -7,13 +7,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from oms import ids
-from oms.domain.order_edits import OrderEditRequest
 from oms.http import json_response
-from oms.lifecycle import order_edits
 from oms.store import orders, races, returns
 from oms.store.table import Item, Table
-from oms.views import edit_view, order_view, return_view
+from oms.views import order_view, return_view
 
 ORDER_ID = r"^ord_[0-9a-z]{20}$"
 RETURN_ID = r"^ret_[0-9a-z]{20}$"
@@ -30,26 +27,6 @@ def page_response(
     items: Iterable[Item], next_cursor: str | None, view: Callable[[Item], Any]
 ) -> Response[str]:
     return json_response(200, {"items": [view(i) for i in items], "next_cursor": next_cursor})
-
-
-def preview_edit(order_id: str, customer_id: str | None, body: OrderEditRequest) -> Response[str]:
-    """What an edit would make of the order (the caller's own, unless None); nothing is written."""
-    table = Table()
-    return json_response(200, order_edits.preview(table, orders.get_for(table, order_id, customer_id), body))
-
-
-def commit_edit(
-    order_id: str, customer_id: str | None, body: OrderEditRequest, key: str | None, by: str
-) -> Response[str]:
-    """Commit the edit; a retry with the same idempotency key answers with the edit it made."""
-    edit_id = ids.derived_id("edt", order_id, key) if key else ids.new_id("edt")
-    table = Table()
-    order, edit = races.retry_on_race(
-        orders.reader(table, order_id, customer_id),
-        lambda current: order_edits.commit(table, current, body, edit_id, by),
-        f"order {order_id}",
-    )
-    return json_response(200, {"order": order_view(order), "edit": edit_view(edit)})
 
 
 def _acted(read: Callable[[Table], Callable[[], Item]], act: Action, what: str) -> Item:

@@ -13,10 +13,9 @@ from oms.api.common import (
     PageCursor,
     PageLimit,
     act_on_order,
-    commit_edit,
     page_response,
-    preview_edit,
 )
+from oms.api.order_edit_routes import commit_edit, preview_edit
 from oms.domain import return_policy
 from oms.domain.catalog import SKU_PATTERN
 from oms.domain.feedback import FeedbackRequest
