@@ -75,4 +75,6 @@ def order_summary(order: dict[str, Any]) -> dict[str, Any]:
 
 
 def return_view(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in _public(item).items() if k not in ("customer_key", "created_key")}
+    # Returns recorded before the buyer could choose a type are returns for a refund.
+    view = {"type": "return_refund", **_public(item)}
+    return {k: v for k, v in view.items() if k not in ("customer_key", "created_key")}

@@ -24,6 +24,7 @@ class ReturnLine(SkuQuantity):
 class ReturnRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    type: rules.AfterSalesType = rules.AfterSalesType.return_refund
     items: list[ReturnLine] = Field(min_length=1, max_length=30)
     reason: rules.Reason
     description: str | None = Field(None, max_length=2000)

@@ -19,7 +19,7 @@ from oms.api.common import (
 from oms.api.return_requests import Message, ReturnParcel, ReturnRequest
 from oms.domain import return_policy
 from oms.http import create_app, json_response, principal
-from oms.lifecycle import return_decisions, return_parcel, returns
+from oms.lifecycle import after_sales, return_decisions, return_parcel, returns
 from oms.store import orders, races
 from oms.store import returns as store
 from oms.store.table import Item, Table
@@ -67,7 +67,7 @@ def request_return(order_id: OrderId, body: Annotated[ReturnRequest, Body()]) ->
     def produce() -> Response[str]:
         item = races.retry_on_race(
             orders.reader(table, order_id, who.subject),
-            lambda order: returns.request_return(table, order, body, key),
+            lambda order: after_sales.request(table, order, body, key),
             f"order {order_id}",
         )
         return json_response(201, return_view(item))

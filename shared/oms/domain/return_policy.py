@@ -45,6 +45,15 @@ PREFERENCE = frozenset({Reason.no_reason, Reason.changed_mind, Reason.size_fit})
 EXCLUDED_FLAGS = (Flag.intimate, Flag.food, Flag.perishable, Flag.customized)
 
 
+class AfterSalesType(StrEnum):
+    """What the buyer asks for (售后类型): their money for goods sent back, their money without sending
+    anything back (goods never received, or kept with a partial refund), or other goods for these."""
+
+    return_refund = "return_refund"
+    refund_only = "refund_only"
+    exchange = "exchange"
+
+
 class ShippingPayer(StrEnum):
     merchant = "merchant"
     buyer = "buyer"

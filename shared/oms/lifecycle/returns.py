@@ -79,6 +79,7 @@ def _new_return(order: Item, body: ReturnRequest, units: dict[str, int], return_
         "order_id": order["id"],
         "customer_id": order["customer_id"],
         "status": "requested",
+        "type": body.type.value,
         "version": 1,
         "items": [
             {"sku": sku, "name": by_sku[sku]["name"], "quantity": n, "unit_price": by_sku[sku]["unit_price"]}
