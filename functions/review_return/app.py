@@ -3,7 +3,7 @@
 from typing import Any
 
 from oms import correlation
-from oms.lifecycle.returns import review_by_rules
+from oms.lifecycle.after_sales import review
 from oms.observability import logger
 from oms.store.table import Table
 
@@ -12,4 +12,4 @@ from oms.store.table import Table
 def handler(event: dict[str, Any], context: Any) -> dict[str, str]:
     correlation.use(correlation.from_payload(event))
     logger.append_keys(return_id=event["return_id"])
-    return {"return_id": event["return_id"], "status": review_by_rules(Table(), event["return_id"])["status"]}
+    return {"return_id": event["return_id"], "status": review(Table(), event["return_id"])["status"]}

@@ -258,6 +258,14 @@ class ReturnCancelled(ReturnStatusEvent):
     pass
 
 
+class ReturnIntercepting(ReturnStatusEvent):
+    """Refund only: the carrier took the instruction to bring the buyer's parcel back."""
+
+
+class ReturnInterceptionFailed(ReturnEvent):
+    """Refund only: the carrier refused to stop the parcel, or delivered it after all; staff decide."""
+
+
 class ReturnReceived(ReturnStatusEvent):
     pass
 
@@ -298,6 +306,8 @@ CATALOGUE: dict[str, type[DomainEvent]] = {
         ReturnCancelled,
         ReturnReceived,
         ReturnInspected,
+        ReturnIntercepting,
+        ReturnInterceptionFailed,
     )
 }
 
@@ -331,6 +341,8 @@ PUBLIC_NAMES: dict[str, str] = {
     "ReturnCancelled": "return.cancelled",
     "ReturnReceived": "return.received",
     "ReturnInspected": "return.inspected",
+    "ReturnIntercepting": "return.intercepting",
+    "ReturnInterceptionFailed": "return.interception_failed",
 }
 
 

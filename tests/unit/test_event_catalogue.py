@@ -68,6 +68,8 @@ SAMPLES: list[ev.DomainEvent] = [
     ev.ReturnCancelled.moved(RETURN),
     ev.ReturnReceived.moved(RETURN),
     ev.ReturnInspected.moved(RETURN),
+    ev.ReturnIntercepting.moved(RETURN),
+    ev.ReturnInterceptionFailed.about(RETURN),
 ]
 
 

@@ -185,6 +185,8 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any] | None]] = {
     "return_disputed": ("ReturnDisputed", ORDER, {}),
     "return_lapsed": ("ReturnLapsed", ORDER, None),
     "return_message": ("ReturnMessage", ORDER, None),
+    "return_intercepting": ("ReturnIntercepting", ORDER, None),
+    "return_interception_failed": ("ReturnInterceptionFailed", ORDER, None),
 }
 
 EXPECTED: dict[tuple[str, str], tuple[str, str, str]] = {
@@ -637,6 +639,28 @@ EXPECTED: dict[tuple[str, str], tuple[str, str, str]] = {
         "A reply on your return ORD-1001",
         "Our staff replied on your return; see the return for the message.",
         "Our staff replied on your return.",
+    ),
+    ("return_intercepting", "zh-CN"): (
+        "包裹正在拦截 ORD-1001",
+        "订单 ORD-1001 的包裹已通知快递拦截退回，包裹退回后即为您退款；如包裹先送达，请拒收。",
+        "【商城】订单ORD-1001的包裹正在拦截退回，退回后即退款。",
+    ),
+    ("return_intercepting", "en"): (
+        "We are stopping your parcel ORD-1001",
+        "The carrier is bringing the parcel of order ORD-1001 back to us. Your refund starts as soon as it "
+        "is back; if it reaches you first, please refuse it.",
+        "The parcel of order ORD-1001 is being stopped; the refund starts when it is back with us.",
+    ),
+    ("return_interception_failed", "zh-CN"): (
+        "包裹拦截未成功 ORD-1001",
+        "订单 ORD-1001 的包裹未能拦截。客服将在一天内处理您的退款申请；如收到包裹，可拒收或申请退货退款。",
+        "【商城】订单ORD-1001的包裹未能拦截，客服将在一天内处理您的退款。",
+    ),
+    ("return_interception_failed", "en"): (
+        "Your parcel could not be stopped ORD-1001",
+        "The carrier could not stop the parcel of order ORD-1001. Our staff will decide on your refund "
+        "within a day; if the parcel reaches you, you may refuse it or send it back as a return.",
+        "The parcel of order ORD-1001 could not be stopped; our staff will decide on your refund within a day.",
     ),
 }
 

@@ -104,7 +104,7 @@ const STATUS_TONE = {
   delivered: "ok", completed: "ok", refunded: "ok", approved: "ok", resolved: "ok", succeeded: "ok",
   active: "ok", paused: "warn", failing: "bad", retrying: "warn", sending: "info", pending: "info",
   inspected: "ok", closed: "", awaiting_fulfillment: "info", shipped: "info", partially_shipped: "info",
-  in_transit: "info", received: "info", awaiting_parcel: "info", refund_pending: "warn",
+  in_transit: "info", received: "info", awaiting_parcel: "info", refund_pending: "warn", intercepting: "info", refund_due: "warn",
   under_review: "warn", requested: "warn", pending_payment: "warn", on_hold: "bad", open: "bad",
   cancelled: "", rejected: "bad", lapsed: "", failed: "bad", exception: "bad", lost: "bad", damaged: "bad",
 };

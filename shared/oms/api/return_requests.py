@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from oms.domain import return_policy as rules
 from oms.domain.carriers import CarrierCode
-from oms.domain.catalog import SKU_PATTERN, SkuQuantity
+from oms.domain.catalog import MAX_PRICE, SKU_PATTERN, SkuQuantity
 from oms.domain.returns import Condition
 from oms.lifecycle.shipping import TRACKING_PATTERN
 
@@ -30,6 +30,15 @@ class ReturnRequest(BaseModel):
     description: str | None = Field(None, max_length=2000)
     evidence: list[HttpsUrl] = Field(default_factory=list, max_length=10)
     refund_method: rules.RefundMethod = rules.RefundMethod.original_payment
+    requested_amount: StrictInt | None = Field(
+        None, gt=0, le=MAX_PRICE, description="refund_only for delivered goods the buyer keeps: minor units"
+    )
+
+    @model_validator(mode="after")
+    def _amount_for_refund_only(self) -> ReturnRequest:
+        if self.requested_amount is not None and self.type is not rules.AfterSalesType.refund_only:
+            raise ValueError("requested_amount goes with type refund_only")
+        return self
 
 
 class ReturnDecision(BaseModel):

@@ -29,6 +29,8 @@ KIND_OF: dict[str, Kind] = {
     "ReturnDisputed": "returns",
     "ReturnLapsed": "returns",
     "ReturnMessage": "returns",
+    "ReturnIntercepting": "returns",
+    "ReturnInterceptionFailed": "returns",
     "RefundIssued": "refunds",
 }
 

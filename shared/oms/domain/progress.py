@@ -33,6 +33,8 @@ RETURN_STAGES = ("decided", "received", "inspected", "settled")
 _RETURN_REACHED_BY = {
     "decided": {
         "awaiting_parcel",
+        "intercepting",
+        "refund_due",
         "in_transit",
         "received",
         "inspected",
@@ -40,8 +42,9 @@ _RETURN_REACHED_BY = {
         "refunded",
         "closed",
     },
-    "received": {"received", "inspected", "refund_pending", "refunded", "closed"},
-    "inspected": {"inspected", "refund_pending", "refunded", "closed"},
+    # A refund with nothing sent back passes the parcel's stages once what it owes is settled.
+    "received": {"received", "refund_due", "inspected", "refund_pending", "refunded", "closed"},
+    "inspected": {"refund_due", "inspected", "refund_pending", "refunded", "closed"},
     "settled": {"refunded", "closed"},
 }
 _RETURN_ENDED = {"rejected", "cancelled", "lapsed"}

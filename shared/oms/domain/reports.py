@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from oms.domain import feedback, instant_refund, presale
+from oms.domain import feedback, instant_refund, presale, refund_only
 from oms.problems import FieldError, ValidationProblem
 
 DEFAULT_DAYS = 30
@@ -188,6 +188,8 @@ def _count(
         _return_decided(counts, "approved" if detail_type == "ReturnApproved" else "rejected", item, at)
     elif detail_type == "RefundIssued" and detail.get("reason") == instant_refund.REFUND_REASON:
         counts.add(ALL, "-", instant_refunds=1)
+    elif detail_type == "RefundIssued" and detail.get("reason") == refund_only.REFUND_REASON:
+        counts.add(ALL, "-", refund_only_refunds=1, refund_only_amount=int(detail.get("amount", 0)))
     elif detail_type == "RefundIssued" and item is not None:
         return _refund_issued(counts, item, at)
     elif detail_type == "OrderEdited" and detail.get("state") in EDIT_COUNTERS:
@@ -410,4 +412,5 @@ def return_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dic
         "instant_refunds": c["instant_refunds"],
         "instant_refund_disputes": c["instant_refund_disputes"],
         "instant_dispute_rate": rate(c["instant_refund_disputes"], c["instant_refunds"]),
+        "refund_only": {"refunds": c["refund_only_refunds"], "amount": c["refund_only_amount"]},
     }

@@ -57,11 +57,16 @@ def check_request(
     profiles: Mapping[str, rules.ItemProfile],
     now: datetime,
     policy: rules.ReturnPolicy,
+    *,
+    received: bool = True,
 ) -> dict[str, int]:
     """The units per SKU that ``asked`` (SKU, quantity) may return, or :class:`ReturnNotEligible` naming
-    every line the policy refuses. ``profiles`` holds the profile of each asked SKU of the order."""
+    every line the policy refuses. ``profiles`` holds the profile of each asked SKU of the order.
+
+    Goods the buyer never ``received`` (a refund only, for a parcel lost or stopped) are not returned under
+    the policy's windows: only the units shipped and not asked back already count."""
     delivered = delivered_at(order)
-    if delivered is None:
+    if delivered is None and received:
         raise ReturnNotEligible("Only delivered orders can be returned.", [], reason, "not_delivered")
     by_sku = {line["sku"]: line for line in order["lines"]}
     units: dict[str, int] = {}
@@ -77,7 +82,7 @@ def check_request(
             extra = {"code": "return_quantity_exceeded", "returnable_quantity": left}
             errors.append(FieldError(f"items[{i}].quantity", f"only {left} can still be returned", extra))
             continue
-        code = rules.refusal(reason, profiles[sku], delivered, now, policy)
+        code = rules.refusal(reason, profiles[sku], delivered, now, policy) if delivered else None
         if code:
             refusal_code = code
             errors.append(FieldError(f"items[{i}].sku", REFUSALS[code], {"code": code, "sku": sku}))

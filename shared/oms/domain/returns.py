@@ -18,6 +18,8 @@ class ReturnStatus(StrEnum):
     awaiting_parcel = "awaiting_parcel"
     in_transit = "in_transit"
     received = "received"
+    intercepting = "intercepting"  # refund only: the carrier is asked to bring the parcel back
+    refund_due = "refund_due"  # refund only: what is owed is settled, its refund starts next
     inspected = "inspected"
     refund_pending = "refund_pending"
     refunded = "refunded"
@@ -29,8 +31,22 @@ class ReturnStatus(StrEnum):
 R = ReturnStatus
 # From each status, the moves it allows and where each leads.
 _MOVES_FROM: dict[ReturnStatus, dict[str, ReturnStatus]] = {
-    R.requested: {"hold_for_review": R.under_review, "approve": R.awaiting_parcel, "reject": R.rejected},
-    R.under_review: {"approve": R.awaiting_parcel, "reject": R.rejected, "cancel": R.cancelled},
+    R.requested: {
+        "hold_for_review": R.under_review,
+        "approve": R.awaiting_parcel,
+        "reject": R.rejected,
+        "intercept": R.intercepting,
+        "settle": R.refund_due,
+    },
+    R.under_review: {
+        "approve": R.awaiting_parcel,
+        "reject": R.rejected,
+        "cancel": R.cancelled,
+        "settle": R.refund_due,
+    },
+    # Refund only (no parcel comes back from the buyer): settled by the carrier's news or by staff.
+    R.intercepting: {"settle": R.refund_due, "hold_for_review": R.under_review},
+    R.refund_due: {"refund": R.refund_pending, "close": R.closed},
     # "inspect" straight from awaiting_parcel: handed in at a counter, no carrier.
     R.awaiting_parcel: {
         "ship": R.in_transit,
@@ -55,6 +71,8 @@ OPEN = frozenset(
         R.awaiting_parcel,
         R.in_transit,
         R.received,
+        R.intercepting,
+        R.refund_due,
         R.inspected,
         R.refund_pending,
     }

@@ -44,6 +44,8 @@ RANK: dict[CarrierStatus, int] = {
 }
 # No further movement is expected: the stale-shipment timer stops.
 TERMINAL = frozenset({C.delivered, C.lost, C.returned_to_sender})
+# The news that ends a carrier's interception of a parcel: back with us, or delivered after all.
+INTERCEPTION_ENDS = frozenset({C.returned_to_sender, C.delivered})
 
 # Carrier statuses that open an exception on the order, and of which kind (API.md exception kinds).
 EXCEPTION_KIND: dict[CarrierStatus, str] = {
@@ -79,15 +81,20 @@ def failed_attempts(history: Iterable[Mapping[str, Any]]) -> int:
     return sum(1 for e in history if e["status"] == C.failed_attempt)
 
 
-def exception_kind(status: str, history: Iterable[Mapping[str, Any]]) -> str | None:
+def exception_kind(
+    status: str, history: Iterable[Mapping[str, Any]], intercepted_for: str | None = None
+) -> str | None:
     """The exception an event opens, given the history that includes it (None: nothing to handle).
 
+    A parcel brought back because we asked the carrier to (``intercepted_for`` a refund) is no refusal.
     A failed attempt is routine; the second one means the parcel is stuck and a person should act.
     Counting (not ordering) makes the answer the same whichever of the two arrives last.
     Once the parcel is known delivered, only damage still needs a person: a late word of a hiccup,
     a failed attempt or a loss from before the delivery is history, not a problem.
     """
     history = list(history)
+    if intercepted_for and status == C.returned_to_sender:
+        return None
     kind = EXCEPTION_KIND.get(CarrierStatus(status))
     if status == C.failed_attempt and failed_attempts(history) != FAILED_ATTEMPTS_BEFORE_EXCEPTION:
         return None

@@ -13,6 +13,7 @@ from oms.api.return_requests import ReturnDecision
 from oms.domain import return_policy as rules
 from oms.domain.returns import partial_refund_cap
 from oms.event_catalogue import ReturnClosed, ReturnRejected
+from oms.lifecycle import refund_only
 from oms.lifecycle.returns import QUEUE_FIELDS, approve, instructions
 from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import moves, orders, refunds
@@ -56,6 +57,8 @@ def _check_amount(order: Item, item: Item, amount: int | None) -> None:
 
 def decide(table: Table, item: Item, body: ReturnDecision, by: str) -> Item:
     if body.decision == "approve":
+        if item.get("type") == refund_only.TYPE:
+            return refund_only.approve(table, item, by, body.reason)
         return approve(table, item, by=by, reason=body.reason)
     alternative = _alternative(body)
     order = orders.get_for(table, item["order_id"], None)

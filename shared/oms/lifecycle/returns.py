@@ -102,12 +102,33 @@ def _new_return(order: Item, body: ReturnRequest, units: dict[str, int], return_
 
 def request_return(table: Table, order: Item, body: ReturnRequest, key: str | None) -> Item:
     """Check the request against the policy and record it, decided by the rules when they can."""
+    item = record_request(table, order, body, check_units(table, order, body), key)
+    # The rules answer the shopper at once; the return-lifecycle workflow's review-return step runs the
+    # same idempotent review, so a request whose answer was lost mid-way is still decided.
+    return review_by_rules(table, item["id"], item)
+
+
+def check_units(table: Table, order: Item, body: ReturnRequest, *, received: bool = True) -> dict[str, int]:
+    """The units per SKU the request may ask back (``received``: goods the buyer has, under the policy)."""
     asked = [(line.sku, line.quantity) for line in body.items]
     skus = {sku for sku, _ in asked}
     profiles = _profiles(table, [line for line in order["lines"] if line["sku"] in skus])
-    units = return_eligibility.check_request(order, asked, body.reason, profiles, clock.now(), policy())
+    return return_eligibility.check_request(
+        order, asked, body.reason, profiles, clock.now(), policy(), received=received
+    )
+
+
+def record_request(
+    table: Table,
+    order: Item,
+    body: ReturnRequest,
+    units: dict[str, int],
+    key: str | None,
+    fields: dict[str, Any] | None = None,
+) -> Item:
+    """Record the request and its units held on the order, and announce it: once, however retried."""
     return_id = ids.derived_id("ret", order["customer_id"], key) if key else ids.new_id("ret")
-    item = _new_return(order, body, units, return_id)
+    item = {**_new_return(order, body, units, return_id), **(fields or {})}
     lines = [
         {**line, "return_requested": line.get("return_requested", 0) + units.get(line["sku"], 0)}
         for line in order["lines"]
@@ -121,9 +142,7 @@ def request_return(table: Table, order: Item, body: ReturnRequest, key: str | No
         order_id=order["id"], customer_id=order["customer_id"], return_id=return_id, reason=body.reason.value
     )
     events.publish(requested, f"{return_id}:requested")
-    # The rules answer the shopper at once; the return-lifecycle workflow's review-return step runs the
-    # same idempotent review, so a request whose answer was lost mid-way is still decided.
-    return review_by_rules(table, return_id, item)
+    return item
 
 
 def review_by_rules(table: Table, return_id: str, item: Item | None = None) -> Item:
@@ -148,8 +167,14 @@ def _review(table: Table, current: Item) -> Item:
     )
     if decision == "approve":
         return approve(table, current, by="system:return-rules", reason="the policy allows it")
-    due = clock.iso(clock.now() + timedelta(hours=policy_now.review_sla_hours))
-    fields = {
+    return hold_for_review(table, current)
+
+
+def hold_for_review(table: Table, current: Item, **fields: Any) -> Item:
+    """Queue the return for a person, due within the review SLA (``fields``: what they should know)."""
+    due = clock.iso(clock.now() + timedelta(hours=policy().review_sla_hours))
+    queued = {
+        **fields,
         "review_due_at": due,
         "queue": "REVIEW",
         "queue_key": f"{due}#{current['id']}",
@@ -157,7 +182,7 @@ def _review(table: Table, current: Item) -> Item:
         "due_at": due,
     }
     return moves.apply(
-        table, moves.RETURN, current, "hold_for_review", by="system:return-rules", set_fields=fields
+        table, moves.RETURN, current, "hold_for_review", by="system:return-rules", set_fields=queued
     )
 
 

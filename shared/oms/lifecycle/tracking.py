@@ -20,7 +20,7 @@ from oms.domain.carriers import CarrierCode
 from oms.domain.order_exceptions import OPEN, default_deadline
 from oms.domain.order_status import Move, Status
 from oms.event_catalogue import OrderDelivered, OrderException
-from oms.lifecycle import instant_refund, return_parcel
+from oms.lifecycle import instant_refund, refund_only, return_parcel
 from oms.lifecycle.completion import delivered_fields
 from oms.lifecycle.shipping import TRACKING_PATTERN
 from oms.observability import logger
@@ -97,6 +97,9 @@ def apply(table: Table, carrier: str, event: CarrierEvent | TrackingEvent) -> st
             outcome = "duplicate"
         if shipment.get("kind") == RETURN_KIND:
             _hand_over_return(table, index["order_id"], index["shipment_id"])
+        elif event.status in tracking.INTERCEPTION_ENDS:
+            # Read again there: the parcel may have been marked for interception after this event's read.
+            refund_only.on_parcel_news(table, index["order_id"], index["shipment_id"])
         return outcome
 
     return races.retry(attempt, f"tracking event {event.event_id}")
@@ -238,7 +241,11 @@ def _apply(
 ) -> str:
     history = tracking.ordered([*shipment.get("history", []), _history_entry(event)])
     before, after = shipment["status"], tracking.current_status(history)
-    kind = tracking.exception_kind(event.status, history) if event.status else None
+    kind = (
+        tracking.exception_kind(event.status, history, shipment.get("intercepted_for"))
+        if event.status
+        else None
+    )
     fields, remove, counts = _shipment_change(shipment, history, event, kind)
     exception = _carrier_exception(order, shipment, carrier, event, kind) if kind else None
     writes = [receipt, shipments.update(shipment, fields, remove=remove)]

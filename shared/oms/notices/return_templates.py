@@ -57,4 +57,6 @@ RETURN_RENDERERS: dict[str, Renderer] = {
     "ReturnDisputed": renderer(order_only, "return_disputed"),
     "ReturnLapsed": renderer(order_only, "return_lapsed"),
     "ReturnMessage": renderer(order_only, "return_message"),
+    "ReturnIntercepting": renderer(order_only, "return_intercepting"),
+    "ReturnInterceptionFailed": renderer(order_only, "return_interception_failed"),
 }

@@ -98,6 +98,20 @@ def update(shipment: Item, fields: dict[str, Any], *, remove: tuple[str, ...] = 
     )
 
 
+def mark_intercepted(shipment: Item, return_id: str, moving: frozenset[str]) -> Write:
+    """The buyer's parcel is being brought back for ``return_id``: only while it is still ``moving`` (one of
+    those statuses), so news that it arrived cannot slip in between the decision and this mark."""
+    named = {f"s_m{i}": status for i, status in enumerate(sorted(moving))}
+    return unit_of_work.update(
+        SHIPMENT,
+        keys.shipment(shipment["order_id"], shipment["id"]),
+        "SET intercepted_for = :s_return",
+        condition=f"#s_status IN ({', '.join(':' + k for k in named)}) AND attribute_not_exists(intercepted_for)",
+        names={"#s_status": "status"},
+        named_values={"s_return": return_id, **named},
+    )
+
+
 def stale_timer_fields() -> dict[str, Any]:
     """Re-arm the stale-shipment timer: no news for this long and a person looks."""
     return {

@@ -15,7 +15,7 @@ function currencyOf(ret, order) {
 }
 
 function requestCard(ret, cur) {
-  return card(t("request"),
+  return h("section", { class: "card", "data-card": "request" }, h("h2", {}, t("request")),
     table([
       { title: t("sku"), cell: (i) => h("span", { class: "mono" }, i.sku) },
       { title: t("product"), cell: (i) => i.name || "" },
@@ -23,13 +23,39 @@ function requestCard(ret, cur) {
       { title: t("unit_price"), num: true, cell: (i) => money(i.unit_price, cur) },
     ], ret.items || []),
     h("div", { class: "subcard" }, kv([
+      [t("after_sales_type"), label("after_sales_type", ret.type)],
       [t("reason"), label("reason", ret.reason)],
       [t("description"), ret.description || "—"],
       [t("refund_method"), label("refund_method", ret.refund_method)],
-      [t("return_shipping_paid_by"), label("payer", ret.shipping_payer)],
+      ret.type !== "refund_only" ? [t("return_shipping_paid_by"), label("payer", ret.shipping_payer)] : null,
       [t("requested_at"), when(ret.requested_at)],
       ret.review_due_at ? [t("review_by"), when(ret.review_due_at)] : null,
     ])));
+}
+
+/** Refund only: where the goods were, the carrier's interception, and what was settled. */
+function refundOnlyCard(ret, cur) {
+  if (ret.type !== "refund_only") return null;
+  const i = ret.interception;
+  const s = ret.settlement;
+  return h("section", { class: "card", "data-card": "refund-only", "data-route": ret.route },
+    h("h2", {}, label("after_sales_type", "refund_only")),
+    kv([
+      [t("route"), label("refund_route", ret.route)],
+      ret.requested_amount !== undefined ? [t("requested_amount"), money(ret.requested_amount, cur)] : null,
+    ]),
+    i ? [h("h3", {}, t("interception")), h("div", { class: "subcard", "data-interception": i.status }, kv([
+      [t("status"), label("interception", i.status)],
+      i.refused ? [t("reason"), Object.values(i.refused).join("; ")] : null,
+      [t("requested_at"), when(i.at)],
+      i.failed_at ? [t("failed_at"), when(i.failed_at)] : null,
+    ]))] : null,
+    s ? [h("h3", {}, t("settlement")), h("div", { class: "subcard" }, kv([
+      [t("amount"), money(s.amount, cur)],
+      [t("restocked"), s.restocked ? t("yes") : t("no")],
+      [t("note"), s.note],
+      [t("decided_by"), s.by],
+    ]))] : null);
 }
 
 function evidenceCard(ret) {
@@ -234,7 +260,7 @@ export async function render(ctx) {
       status(ret.status),
       h("span", { class: "muted" }, `${ret.customer_id} · ${label("channel", ret.channel)} · ${when(ret.requested_at)}`)),
     h("div", { class: "grid-2" },
-      h("div", {}, requestCard(ret, cur), verdictCard(ret, policy), evidenceCard(ret), parcelCard(ret),
+      h("div", {}, requestCard(ret, cur), refundOnlyCard(ret, cur), verdictCard(ret, policy), evidenceCard(ret), parcelCard(ret),
         card(t("timeline"), timelineList(ret.timeline))),
       h("div", {}, h("section", { class: "card", "data-card": "actions" }, h("h2", {}, t("actions")), actions),
         inspectionAndRefundCard(ret, order, cur), messagesCard(ctx, ret))));
