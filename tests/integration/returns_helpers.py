@@ -14,9 +14,10 @@ from oms.store.table import Table
 from tests.integration.helpers import order_request, step_input
 
 
-def delivered_order(
+def shipped_order(
     table: Table, *lines: tuple[str, int, int], customer: str = "cus_r", coupon: str | None = None
 ) -> dict[str, Any]:
+    """Placed, paid and handed to the carrier (its parcel's tracking number in ``tracking_number``)."""
     request = order_request(*lines, **({"coupon_code": coupon} if coupon else {}))
     checked = validate(step_input(request, customer), table)
     assert checked["ok"], checked
@@ -31,12 +32,21 @@ def delivered_order(
         occurred_at=clock.now(),
     )
     assert payments.handle(table, event) == "paid"
+    tracking_number = f"SF{ids.new_id('t')[2:14]}"
     shipped, _ = shipping.ship(
         table,
         orders.get(table, order["id"]),
-        shipping.ShipmentRequest(carrier="sf", tracking_number=f"SF{ids.new_id('t')[2:14]}"),
+        shipping.ShipmentRequest(carrier="sf", tracking_number=tracking_number),
         "adm",
     )
+    return {**shipped, "tracking_number": tracking_number}
+
+
+def delivered_order(
+    table: Table, *lines: tuple[str, int, int], customer: str = "cus_r", coupon: str | None = None
+) -> dict[str, Any]:
+    shipped = shipped_order(table, *lines, customer=customer, coupon=coupon)
+    shipped.pop("tracking_number")
     delivered = moves.apply(
         table,
         moves.ORDER,

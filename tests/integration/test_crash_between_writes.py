@@ -23,6 +23,7 @@ from oms.domain.order_status import Move
 from oms.event_catalogue import DomainEvent
 from oms.jobs import release_unpaid
 from oms.lifecycle import (
+    after_sales,
     cancellation,
     instant_refund,
     order_edits,
@@ -33,8 +34,10 @@ from oms.lifecycle import (
     return_parcel,
     returns,
     review,
+    tracking,
 )
 from oms.lifecycle.order_exceptions import ExceptionInput, record
+from oms.lifecycle.tracking import CarrierEvent
 from oms.payments_port import RefundAnswer
 from oms.placing import reserve, validate
 from oms.problems import Problem
@@ -46,7 +49,7 @@ from oms_local.cloud import Cloud
 from oms_local.testing import Worlds
 
 from tests.integration.helpers import on_order, on_return, order_request, step_input, stocked_product
-from tests.integration.returns_helpers import delivered_order
+from tests.integration.returns_helpers import delivered_order, shipped_order
 
 Context = dict[str, Any]
 
@@ -390,6 +393,62 @@ def _check_disputed(table: Table, ctx: Context) -> None:
     assert [e["type"] for e in item["timeline"]].count("inspect") == 1
 
 
+# refund only (POST /v1/orders/{id}/returns with type refund_only): a parcel lost by its carrier, refunded at
+# the request; a parcel intercepted, refunded when the carrier reports it back (the tracking consumer)
+
+
+def _carrier_says(table: Table, ctx: Context, status: str, event_id: str | None = None) -> object:
+    event = CarrierEvent(
+        event_id=event_id or ids.new_id("ev"),
+        tracking_number=ctx["tracking_number"],
+        status=status,
+        occurred_at=clock.now(),
+    )
+    return tracking.apply(table, "sf", event)
+
+
+def _parcel_moving(table: Table) -> Context:
+    sku = stocked_product(table, 5, price=12900)
+    order = shipped_order(table, (sku, 1, 12900), customer=f"cus_{ids.new_id('c')[2:10]}")
+    ctx = {"sku": sku, "order_id": order["id"], "tracking_number": order["tracking_number"]}
+    _carrier_says(table, ctx, "in_transit")
+    return {**ctx, "total": order["totals"]["total"]}
+
+
+def _parcel_lost(table: Table) -> Context:
+    ctx = _parcel_moving(table)
+    _carrier_says(table, ctx, "lost")
+    return {**ctx, "on_hand": inventory.levels(table, ctx["sku"]).pool.on_hand}
+
+
+def _request_refund_only(table: Table, ctx: Context) -> object:
+    body = return_requests.ReturnRequest.model_validate(
+        {"type": "refund_only", "items": [{"sku": ctx["sku"], "quantity": 1}], "reason": "changed_mind"}
+    )
+    return on_order(table, ctx["order_id"], lambda order: after_sales.request(table, order, body, "key-ro"))
+
+
+def _intercepting(table: Table) -> Context:
+    ctx = _parcel_moving(table)
+    _request_refund_only(table, ctx)
+    # The carrier's news comes again with the same id when its delivery is retried.
+    back = f"ev-back-{ctx['order_id']}"
+    return {**ctx, "on_hand": inventory.levels(table, ctx["sku"]).pool.on_hand, "back": back}
+
+
+def _check_refunded_only(restocked: int) -> Callable[[Table, Context], None]:
+    def check(table: Table, ctx: Context) -> None:
+        order = _check_money(table, ctx["order_id"])
+        item = return_store.get(table, ids.derived_id("ret", order["customer_id"], "key-ro"))
+        assert item is not None and item["status"] == "refund_pending"
+        assert [r["amount"] for r in _refunds(table, ctx["order_id"])] == [ctx["total"]]  # once, in full
+        assert (order["open_returns"], order["lines"][0]["return_refunded"]) == (0, 1)
+        assert inventory.levels(table, ctx["sku"]).pool.on_hand == ctx["on_hand"] + restocked
+        assert [e["type"] for e in item["timeline"]].count("settle") == 1
+
+    return check
+
+
 # an exception recorded with its resolution (POST /v1/admin/orders/{id}/exceptions)
 
 
@@ -596,6 +655,8 @@ STEPS = [
     Step("record an exception with a refund", 2, _paid_order, _record_with_refund, _check_exception_refunded),
     Step("instant refund at the first scan", 1, _trusted_in_transit, _first_scan, _check_instantly_refunded),
     Step("inspect an instantly refunded return", 2, _instantly_refunded_and_received, _inspect_wrong_item, _check_disputed),
+    Step("refund only, a lost parcel", 3, _parcel_lost, _request_refund_only, _check_refunded_only(0)),
+    Step("refund only, a parcel back", 4, _intercepting, lambda t, c: _carrier_says(t, c, "returned_to_sender", c["back"]), _check_refunded_only(1)),
     Step("release-unpaid, two orders", 2, _two_unpaid, _release, _check_released),
     Step("edit lowering a paid total", 2, _paid_order, lambda t, c: _edit(t, c, 1), _check_edited_lower),
     Step("edit raising a paid total", 1, _paid_with_a_pot, lambda t, c: _edit(t, c, 1, (c["pot"], 1)), _check_held_for_balance),

@@ -18,10 +18,11 @@ def request(table: Table, order: Item, body: ReturnRequest, key: str | None) -> 
 
 
 def review(table: Table, return_id: str) -> Item:
-    """The review-return step: what the rules decide for a request of each type (idempotent)."""
+    """The review-return step: what the rules decide for a request of each type (idempotent). Its role
+    starts no refund: a refund only it settles is paid by the request that raced it, or asked again."""
     item = store.get(table, return_id)
     if item is None:
         raise Conflict(f"No return {return_id}.", code="return_not_found")
     if item.get("type") == refund_only.TYPE:
-        return refund_only.review(table, item)
+        return refund_only.review(table, item, refund=False)
     return returns.review_by_rules(table, return_id, item)

@@ -27,33 +27,39 @@ TYPE = "refund_only"
 
 def request(table: Table, order: Item, body: ReturnRequest, key: str | None) -> Item:
     """Check where the goods are, record the request and act on it at once."""
+    item = record_request(table, order, body, key, lambda: _check(table, order, body))
+    return review(table, item)
+
+
+def _check(table: Table, order: Item, body: ReturnRequest) -> tuple[dict[str, int], dict[str, Any]]:
+    """The units asked back, and the route the request takes with the parcels it concerns."""
     asked: dict[str, int] = {}
     for line in body.items:
         asked[line.sku] = asked.get(line.sku, 0) + line.quantity
     rules.check_shipped(order, asked)
     units = check_units(table, order, body, received=order["status"] in rules.DELIVERED)
     plan = rules.plan(order, shipments.of_order(table, order["id"]), units, body.requested_amount)
+    fields: dict[str, Any] = {"route": plan.route.value, "parcels": list(plan.parcels)}
     if plan.route is rules.Route.kept:
         assert body.requested_amount is not None  # the plan asks for it
-        rules.check_amount(
-            order, [{"sku": s, "quantity": n} for s, n in units.items()], body.requested_amount
-        )
-    fields: dict[str, Any] = {"route": plan.route.value, "parcels": list(plan.parcels)}
-    if body.requested_amount is not None:
+        items = [{"sku": sku, "quantity": n} for sku, n in units.items()]
+        rules.check_amount(order, items, body.requested_amount)
         fields["requested_amount"] = body.requested_amount
-    item = record_request(table, order, body, units, key, fields)
-    return review(table, item)
+    return units, fields
 
 
-def review(table: Table, item: Item) -> Item:
-    """Act on a request as its route says (the review-return step runs it again, idempotently)."""
+def review(table: Table, item: Item, *, refund: bool = True) -> Item:
+    """Act on a request as its route says (the review-return step runs it again, idempotently).
+
+    Without ``refund`` (the review-return step, whose role starts no refund) what is owed is settled and
+    left ``refund_due`` for the request, the carrier's news or staff's decision to pay."""
     if item["status"] == "refund_due":
-        return _start_refund(table, item, ACTOR)
+        return _start_refund(table, item, ACTOR) if refund else item
     if item["status"] != "requested":
         return item
     match rules.Route(item["route"]):
         case rules.Route.lost:
-            return settle(table, item, by=ACTOR, note="the carrier lost the parcel")
+            return settle(table, item, by=ACTOR, note="the carrier lost the parcel", refund=refund)
         case rules.Route.intercept:
             return _intercept(table, item)
         case rules.Route.kept:
@@ -135,7 +141,9 @@ def _owed(order: Item, item: Item) -> tuple[int, dict[str, int]]:
     return rules.owed(order, {i["sku"]: i["quantity"] for i in item["items"]})
 
 
-def settle(table: Table, item: Item, *, by: str, note: str, restock: bool = False) -> Item:
+def settle(
+    table: Table, item: Item, *, by: str, note: str, restock: bool = False, refund: bool = True
+) -> Item:
     """Record what is owed (and put intercepted goods back in stock), then start the refund."""
     order = orders.get_for(table, item["order_id"], None)
     amount, units = _owed(order, item)
@@ -156,7 +164,7 @@ def settle(table: Table, item: Item, *, by: str, note: str, restock: bool = Fals
         remove=QUEUE_FIELDS,
         also=[store.order_lines(order, "return_refunded", units, -1)],
     )
-    return _start_refund(table, settled, by)
+    return _start_refund(table, settled, by) if refund else settled
 
 
 def _start_refund(table: Table, item: Item, by: str) -> Item:

@@ -8,6 +8,7 @@ Each use case reads, decides with ``domain.return_policy`` / ``domain.return_eli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -102,7 +103,7 @@ def _new_return(order: Item, body: ReturnRequest, units: dict[str, int], return_
 
 def request_return(table: Table, order: Item, body: ReturnRequest, key: str | None) -> Item:
     """Check the request against the policy and record it, decided by the rules when they can."""
-    item = record_request(table, order, body, check_units(table, order, body), key)
+    item = record_request(table, order, body, key, lambda: (check_units(table, order, body), {}))
     # The rules answer the shopper at once; the return-lifecycle workflow's review-return step runs the
     # same idempotent review, so a request whose answer was lost mid-way is still decided.
     return review_by_rules(table, item["id"], item)
@@ -122,22 +123,31 @@ def record_request(
     table: Table,
     order: Item,
     body: ReturnRequest,
-    units: dict[str, int],
     key: str | None,
-    fields: dict[str, Any] | None = None,
+    check: Callable[[], tuple[dict[str, int], dict[str, Any]]],
 ) -> Item:
-    """Record the request and its units held on the order, and announce it: once, however retried."""
+    """Record the request and its units held on the order, and announce it: once, however retried.
+
+    ``check`` gives the units the request may ask back and what else to record; it is not asked again
+    for a request recorded already under this key (its units are held: checked again, they would not be
+    free any more)."""
     return_id = ids.derived_id("ret", order["customer_id"], key) if key else ids.new_id("ret")
-    item = {**_new_return(order, body, units, return_id), **(fields or {})}
-    lines = [
-        {**line, "return_requested": line.get("return_requested", 0) + units.get(line["sku"], 0)}
-        for line in order["lines"]
-    ]
-    if not store.create(table, item, order, lines):
-        item = store.get_for(table, return_id, order["customer_id"])
-        if item["status"] != "requested":
-            return item  # the same request again, decided already
-        # else the first run died before announcing and deciding it: finish that (same event id)
+    item = store.get(table, return_id) if key else None
+    if item is None:
+        units, fields = check()
+        item = {**_new_return(order, body, units, return_id), **fields}
+        lines = [
+            {**line, "return_requested": line.get("return_requested", 0) + units.get(line["sku"], 0)}
+            for line in order["lines"]
+        ]
+        if not store.create(table, item, order, lines):
+            item = store.get_for(table, return_id, order["customer_id"])
+    elif item["order_id"] != order["id"]:
+        raise Conflict("This Idempotency-Key was used for another order.", code="idempotency_key_reused")
+    if item["status"] != "requested":
+        return item  # the same request again, decided already
+    # A new request, or one whose first run died before announcing and deciding it: finish that (same
+    # event id).
     requested = ReturnRequested(
         order_id=order["id"], customer_id=order["customer_id"], return_id=return_id, reason=body.reason.value
     )
