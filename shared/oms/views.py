@@ -38,6 +38,8 @@ def order_view(order: dict[str, Any], children: list[dict[str, Any]] | None = No
     view["currency"] = order.get("totals", {}).get("currency")
     if order.get("pending_edit"):
         view["pending_edit"] = edit_view(order["pending_edit"])
+    if order.get("edits"):
+        view["edits"] = [edit_view(edit) for edit in order["edits"]]
     view.setdefault("exceptions", [])
     if children is not None:
         view["shipments"] = [_public(c) for c in children if keys.is_shipment(c)]

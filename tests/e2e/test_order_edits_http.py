@@ -20,7 +20,12 @@ def buyer() -> str:
 
 
 def edit(
-    stack: StackClient, customer: str, order: dict[str, Any], *lines: tuple[str, int], **more: Any
+    stack: StackClient,
+    customer: str,
+    order: dict[str, Any],
+    *lines: tuple[str, int],
+    key: str | None = None,
+    **more: Any,
 ) -> Response:
     body = {"lines": [{"sku": s, "quantity": q} for s, q in lines], **more}
     return stack.request(
@@ -28,7 +33,7 @@ def edit(
         f"/v1/orders/{order['id']}/edits",
         json=body,
         token=stack.customer_token(customer),
-        headers={"Idempotency-Key": uuid.uuid4().hex},
+        headers={"Idempotency-Key": key or uuid.uuid4().hex},
     )
 
 
@@ -183,3 +188,22 @@ def test_edits_that_cannot_be_made_are_4xx_and_change_nothing(stack: StackClient
     ship(stack, order)
     late = edit(stack, customer, order, (tea, 1))
     assert late.status == 409 and late.json()["code"] == "order_not_editable"
+
+
+def test_an_edit_sent_again_is_made_once_and_its_key_with_another_basket_is_refused(
+    stack: StackClient,
+) -> None:
+    customer = buyer()
+    tea = product(stack, 10, price=3900)
+    order = paid_order(stack, customer, (tea, 3, 3900))
+    key = uuid.uuid4().hex
+    first = ok(edit(stack, customer, order, (tea, 2), key=key))
+    again = ok(edit(stack, customer, order, (tea, 2), key=key))
+    assert again["edit"]["id"] == first["edit"]["id"] and "request_hash" not in again["edit"]
+    other = edit(stack, customer, order, (tea, 1), key=key)
+    assert other.status == 409 and other.json()["code"] == "idempotency_key_reused"
+    assert other.content_type.startswith("application/problem+json")
+    assert stack.idle()
+    final = stored(stack, order)
+    assert [i["quantity"] for i in final["items"]] == [2] and len(final["edits"]) == 1
+    assert [r["amount"] for r in final["refunds"]] == [-first["edit"]["difference"]]  # refunded once

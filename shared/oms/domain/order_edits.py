@@ -11,6 +11,8 @@ lines; unpaid in time, it is dropped and the order is as it was.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,6 +55,11 @@ class OrderEditRequest(BaseModel):
     # The total the buyer saw in the preview: a price that moved since answers 409 instead of charging it.
     expected_total: StrictInt | None = Field(None, ge=0)
     note: str | None = Field(None, max_length=500)
+
+    def fingerprint(self) -> str:
+        """The request's content, kept with the edit: its key sent again with another body is refused."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

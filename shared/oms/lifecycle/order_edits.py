@@ -74,6 +74,8 @@ def commit(table: Table, order: Item, request: OrderEditRequest, edit_id: str, b
     """Apply the edit (a lower total refunded), or hold it for its balance; (order, edit) as they are now."""
     done = _done(order, edit_id)
     if done is not None:
+        if done.get("request_hash", request.fingerprint()) != request.fingerprint():
+            raise Conflict("This Idempotency-Key was used with another edit.", code="idempotency_key_reused")
         _refund_difference(table, order, done, by)
         return order, done
     plan, capped = _plan(table, order, request)
@@ -83,7 +85,7 @@ def commit(table: Table, order: Item, request: OrderEditRequest, edit_id: str, b
             code="edit_total_changed",
             extra={"total": plan.totals.total},
         )
-    decided = store.Edit(edit_id, plan, capped, by, request.note)
+    decided = store.Edit(edit_id, plan, capped, by, request.note, request.fingerprint())
     if settlement(plan, _paid(order)) == "balance":
         due = clock.iso(balance_due_at(clock.now()))
         edited = store.hold_for_balance(table, order, decided, due)

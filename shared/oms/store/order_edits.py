@@ -33,6 +33,7 @@ class Edit:
     capped: Mapping[str, bool]
     by: str
     note: str | None = None  # timer kind: the balance of an edit is due
+    request: str = ""  # the request's fingerprint
 
 
 FULFILMENT_QUEUE = ("queue", "queue_key")
@@ -134,6 +135,7 @@ def _summary(edit: Edit, state: str) -> Item:
         "difference": edit.plan.difference,
         "coupon": edit.plan.coupon,
         "note": edit.note,
+        "request_hash": edit.request,
     }
 
 
