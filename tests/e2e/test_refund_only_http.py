@@ -186,12 +186,38 @@ def test_kept_goods_earn_the_partial_refund_staff_accept_or_counter(stack: Stack
     assert final["refunded"] == 3000 and final["status"] == "delivered"  # the goods stay with the buyer
 
 
+def test_an_order_not_shipped_yet_is_cancelled_and_refunded(stack: StackClient) -> None:
+    buyer = customer()
+    tent = product(stack, 4, price=32900)
+    order = ok(place(stack, order_body((tent, 2, 32900)), buyer), 201)
+    pay(stack, order)
+    assert stack.idle()
+    held = inventory(stack, tent)["reserved"]
+    key = {"Idempotency-Key": f"ro-{order['id']}"}
+    body = {"type": "refund_only", "items": [{"sku": tent, "quantity": 2}], "reason": "changed_mind"}
+    path = f"/v1/orders/{order['id']}/returns"
+    item = ok(stack.request("POST", path, json=body, token=stack.customer_token(buyer), headers=key), 201)
+    assert (item["route"], item["status"], item["outcome"]["order_cancelled"]) == (
+        "not_shipped",
+        "closed",
+        True,
+    )
+    again = ok(stack.request("POST", path, json=body, token=stack.customer_token(buyer), headers=key), 201)
+    assert again["id"] == item["id"]  # the same request again: the same answer, nothing more
+    assert stack.idle()
+    final = order_of(stack, order)
+    assert final["status"] == "cancelled" and final["refunded"] == final["totals"]["total"]
+    assert [r["id"] for r in final["refunds"]] == [item["outcome"]["refund_id"]]
+    assert inventory(stack, tent)["reserved"] == held - 2  # the stock is free again
+    assert [r["id"] for r in returns_of(stack, buyer)] == [item["id"]]
+
+
 def test_refund_only_requests_that_cannot_go_change_nothing(stack: StackClient) -> None:
     buyer = customer()
-    vase = product(stack, 5, price=6900)
-    unshipped = ok(place(stack, order_body((vase, 1, 6900)), buyer), 201)
+    vase, bowl = product(stack, 5, price=6900), product(stack, 5, price=2900)
+    unshipped = ok(place(stack, order_body((vase, 1, 6900), (bowl, 1, 2900)), buyer), 201)
     pay(stack, unshipped)
-    answer = refund_only(stack, buyer, unshipped, vase, 1)
+    answer = refund_only(stack, buyer, unshipped, vase, 1)  # part of an order not shipped: edit it
     assert answer.status == 409 and answer.json()["code"] == "cancel_instead"
 
     delivered = delivered_order(stack, (vase, 1, 6900), customer=buyer)

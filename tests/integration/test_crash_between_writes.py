@@ -421,9 +421,9 @@ def _parcel_lost(table: Table) -> Context:
     return {**ctx, "on_hand": inventory.levels(table, ctx["sku"]).pool.on_hand}
 
 
-def _request_refund_only(table: Table, ctx: Context) -> object:
+def _request_refund_only(table: Table, ctx: Context, units: int = 1) -> object:
     body = return_requests.ReturnRequest.model_validate(
-        {"type": "refund_only", "items": [{"sku": ctx["sku"], "quantity": 1}], "reason": "changed_mind"}
+        {"type": "refund_only", "items": [{"sku": ctx["sku"], "quantity": units}], "reason": "changed_mind"}
     )
     return on_order(table, ctx["order_id"], lambda order: after_sales.request(table, order, body, "key-ro"))
 
@@ -434,6 +434,14 @@ def _intercepting(table: Table) -> Context:
     # The carrier's news comes again with the same id when its delivery is retried.
     back = f"ev-back-{ctx['order_id']}"
     return {**ctx, "on_hand": inventory.levels(table, ctx["sku"]).pool.on_hand, "back": back}
+
+
+def _check_cancelled_by_refund_only(table: Table, ctx: Context) -> None:
+    _check_cancelled(table, ctx, "cancel")
+    order = orders.get(table, ctx["order_id"])
+    assert order is not None
+    item = return_store.get(table, ids.derived_id("ret", order["customer_id"], "key-ro"))
+    assert item is not None and (item["status"], item["route"]) == ("closed", "not_shipped")
 
 
 def _check_refunded_only(restocked: int) -> Callable[[Table, Context], None]:
@@ -655,6 +663,7 @@ STEPS = [
     Step("record an exception with a refund", 2, _paid_order, _record_with_refund, _check_exception_refunded),
     Step("instant refund at the first scan", 1, _trusted_in_transit, _first_scan, _check_instantly_refunded),
     Step("inspect an instantly refunded return", 2, _instantly_refunded_and_received, _inspect_wrong_item, _check_disputed),
+    Step("refund only, an order not shipped", 1, _paid_order, lambda t, c: _request_refund_only(t, c, 2), _check_cancelled_by_refund_only),
     Step("refund only, a lost parcel", 3, _parcel_lost, _request_refund_only, _check_refunded_only(0)),
     Step("refund only, a parcel back", 4, _intercepting, lambda t, c: _carrier_says(t, c, "returned_to_sender", c["back"]), _check_refunded_only(1)),
     Step("release-unpaid, two orders", 2, _two_unpaid, _release, _check_released),

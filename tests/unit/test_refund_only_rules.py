@@ -59,14 +59,22 @@ def test_a_return_parcel_is_not_the_buyers_parcel() -> None:
     assert rules.plan(order(), parcels, {"MUG-1": 2}, None) == rules.Plan(rules.Route.intercept, ("shp_1",))
 
 
+def test_a_whole_order_not_shipped_is_cancelled() -> None:
+    for status in ("awaiting_fulfillment", "under_review", "on_hold"):
+        assert rules.check_shipped(order(status, 0), {"MUG-1": 2}) is rules.Route.not_shipped
+        assert rules.plan(order(status, 0), [], {"MUG-1": 2}, None).route is rules.Route.not_shipped
+    assert rules.check_shipped(order(), {"MUG-1": 2}) is None  # shipped: it goes by the parcels
+
+
 def test_goods_not_shipped_or_not_paid_point_elsewhere() -> None:
     for status, shipped, code in [
-        ("awaiting_fulfillment", 0, "cancel_instead"),
+        ("awaiting_fulfillment", 0, "cancel_instead"),  # one unit of two: an edit removes it
         ("partially_shipped", 1, "cancel_instead"),
         ("pending_payment", 0, "nothing_to_refund"),
         ("cancelled", 0, "nothing_to_refund"),
     ]:
-        problem = refused(lambda: rules.check_shipped(order(status, shipped), {"MUG-1": 2}))
+        asked = {"MUG-1": 1 if status == "awaiting_fulfillment" else 2}
+        problem = refused(lambda: rules.check_shipped(order(status, shipped), asked))
         assert (problem.status, problem.code) == (409, code)
 
 

@@ -6,8 +6,9 @@ Which way a request goes follows from where the goods are:
 - lost by the carrier (``lost``): refunded at once;
 - delivered (``kept``): the buyer keeps the goods and asks for part of their price back, which staff
   accept or counter.
-Goods not shipped yet are not refunded here: cancelling (or editing) the order refunds them at once and
-puts the stock back, so the request points there.
+- not shipped yet (``not_shipped``): asked for the whole order, the order is cancelled as its buyer would
+  cancel it (refunded at once, stock back); part of an order is removed by editing it, so the request
+  points there.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ Parcel = Mapping[str, Any]
 REFUND_REASON = "refund_only"  # the refund's reason, as the reports count it
 OUTBOUND = ("outbound", "reship")
 NOT_PAID = frozenset({"pending_payment", "awaiting_balance", "cancelled"})
+# Paid, and nothing of it handed to a carrier yet: the buyer may still cancel it.
+UNSHIPPED = frozenset({"awaiting_fulfillment", "under_review", "on_hold"})
 DELIVERED = frozenset({"delivered", "completed"})
 # A parcel the carrier can still turn around: scanned on its way, not yet out with the courier.
 INTERCEPTABLE = frozenset(
@@ -39,6 +42,7 @@ INTERCEPTABLE = frozenset(
 
 
 class Route(StrEnum):
+    not_shipped = "not_shipped"
     intercept = "intercept"
     lost = "lost"
     kept = "kept"
@@ -78,18 +82,22 @@ def _unshipped(order: Mapping[str, Any], asked: Mapping[str, int]) -> list[str]:
     return [sku for sku, n in asked.items() if sku in by_sku and int(by_sku[sku].get("shipped", 0)) < n]
 
 
-def check_shipped(order: Mapping[str, Any], asked: Mapping[str, int]) -> None:
-    """Refused before anything else: an unpaid order, or goods still in the warehouse (cancelling or
-    editing the order refunds them at once and puts the stock back)."""
+def check_shipped(order: Mapping[str, Any], asked: Mapping[str, int]) -> Route | None:
+    """``not_shipped`` for a paid order nothing of which has shipped, asked back whole; None when the
+    goods have shipped. Refused: an unpaid order, or part of the goods still in the warehouse."""
     if order["status"] in NOT_PAID:
         raise _refused("Nothing has been paid on this order that could be refunded.", "nothing_to_refund")
+    whole = {line["sku"]: int(line["quantity"]) for line in order["lines"]}
+    if order["status"] in UNSHIPPED and dict(asked) == whole:
+        return Route.not_shipped
     if _unshipped(order, asked):
         raise _refused(
-            "Some of these goods have not shipped yet: cancel the order, or edit it to remove them, "
-            "and the payment is refunded at once.",
+            "Some of these goods have not shipped yet: edit the order to remove them (or ask for the whole "
+            "order back), and the payment is refunded at once.",
             "cancel_instead",
             skus=_unshipped(order, asked),
         )
+    return None
 
 
 def plan(
@@ -100,7 +108,8 @@ def plan(
 ) -> Plan:
     """How a refund-only request for ``asked`` (units per SKU, already checked to be on the order) goes,
     or the problem that refuses it."""
-    check_shipped(order, asked)
+    if check_shipped(order, asked) is Route.not_shipped:
+        return Plan(Route.not_shipped)
     if order["status"] in DELIVERED:
         if requested_amount is None:
             raise ValidationProblem(

@@ -6,6 +6,7 @@ dies half-way cannot leave a cancelled order that kept the money (a retry finds 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from oms import clock, events, ids
@@ -15,17 +16,32 @@ from oms.event_catalogue import OrderCancelled
 from oms.store import moves, order_edits, orders, refunds
 from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table
+from oms.store.unit_of_work import Write
 
 QUEUE_FIELDS = ("timer_kind", "due_at", "queue", "queue_key")
 
 
-def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move = Move.cancel) -> Item:
-    """Cancel (or reject) ``order`` as read; raises LostRace if it moved, InvalidTransition if it cannot."""
+def refund_id(order_id: str) -> str:
+    """The id of the refund a cancellation starts: one per order."""
+    return ids.derived_id("ref", order_id, "cancel")
+
+
+def cancel(
+    table: Table,
+    order: Item,
+    *,
+    by: str,
+    reason: str,
+    move_kind: Move = Move.cancel,
+    also: Iterable[Write] = (),
+) -> Item:
+    """Cancel (or reject) ``order`` as read, with ``also`` (writes that happen with it or not at all);
+    raises LostRace if it moved, InvalidTransition if it cannot."""
     kept = presale.kept_on_cancel(order, reason)  # a presale deposit the terms keep
     refundable = int(order.get("refundable", 0)) - kept
     refund = None
     # An edit waiting for its balance holds units of its own: they go back too.
-    patch, writes = EMPTY, [*orders.release_all(order), *order_edits.release_pending(order)]
+    patch, writes = EMPTY, [*orders.release_all(order), *order_edits.release_pending(order), *also]
     note: dict[str, Any] = {"reason": reason}
     if kept:
         patch = Patch(
@@ -35,7 +51,7 @@ def cancel(table: Table, order: Item, *, by: str, reason: str, move_kind: Move =
         )
         note["deposit_kept"] = kept
     if refundable > 0:
-        refund = refunds.refund_item(order, ids.derived_id("ref", order["id"], "cancel"), refundable, reason)
+        refund = refunds.refund_item(order, refund_id(order["id"]), refundable, reason)
         refund["attempt"] = 1
         # Conditioned like refunds.start: refunded + amount <= captured, on the order as read.
         patch = Patch(

@@ -15,28 +15,43 @@ from oms.api.return_requests import ReturnRequest
 from oms.domain import refund_only as rules
 from oms.event_catalogue import ReturnIntercepting, ReturnInterceptionFailed
 from oms.interception_port import interceptor
-from oms.lifecycle.returns import QUEUE_FIELDS, check_units, hold_for_review, record_request
-from oms.problems import Conflict
+from oms.lifecycle import cancellation
+from oms.lifecycle.returns import (
+    QUEUE_FIELDS,
+    check_units,
+    hold_for_review,
+    new_return,
+    record_request,
+    request_id,
+)
+from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import inventory, keys, moves, orders, refunds, shipments
 from oms.store import returns as store
 from oms.store.table import Item, Table
 
 ACTOR = "system:refund-only"
 TYPE = "refund_only"
+CANCEL_REASON = "customer_request"  # the buyer's own cancellation, under the same terms (a presale's deposit)
 
 
 def request(table: Table, order: Item, body: ReturnRequest, key: str | None) -> Item:
     """Check where the goods are, record the request and act on it at once."""
+    recorded = store.get(table, request_id(order, key)) if key else None
+    if recorded is None and rules.check_shipped(order, _asked(body)) is rules.Route.not_shipped:
+        return _cancel_unshipped(table, order, body, key)
     item = record_request(table, order, body, key, lambda: _check(table, order, body))
     return review(table, item)
 
 
-def _check(table: Table, order: Item, body: ReturnRequest) -> tuple[dict[str, int], dict[str, Any]]:
-    """The units asked back, and the route the request takes with the parcels it concerns."""
+def _asked(body: ReturnRequest) -> dict[str, int]:
     asked: dict[str, int] = {}
     for line in body.items:
         asked[line.sku] = asked.get(line.sku, 0) + line.quantity
-    rules.check_shipped(order, asked)
+    return asked
+
+
+def _check(table: Table, order: Item, body: ReturnRequest) -> tuple[dict[str, int], dict[str, Any]]:
+    """The units asked back, and the route the request takes with the parcels it concerns."""
     units = check_units(table, order, body, received=order["status"] in rules.DELIVERED)
     plan = rules.plan(order, shipments.of_order(table, order["id"]), units, body.requested_amount)
     fields: dict[str, Any] = {"route": plan.route.value, "parcels": list(plan.parcels)}
@@ -46,6 +61,31 @@ def _check(table: Table, order: Item, body: ReturnRequest) -> tuple[dict[str, in
         rules.check_amount(order, items, body.requested_amount)
         fields["requested_amount"] = body.requested_amount
     return units, fields
+
+
+def _cancel_unshipped(table: Table, order: Item, body: ReturnRequest, key: str | None) -> Item:
+    """Nothing has shipped: the order is cancelled as its buyer would cancel it (refunded, stock back), and
+    the request is recorded settled, in the same transaction."""
+    if body.requested_amount is not None:
+        raise ValidationProblem(
+            "Goods not shipped are refunded in full: leave out requested_amount.",
+            code="amount_not_allowed",
+            errors=[FieldError("requested_amount", "only for delivered goods the buyer keeps")],
+        )
+    item = new_return(order, body, _asked(body), request_id(order, key))
+    now = clock.now_iso()
+    refunded = {"refund_id": cancellation.refund_id(order["id"])} if order.get("refundable") else {}
+    item.update(
+        route=rules.Route.not_shipped.value,
+        parcels=[],
+        status="closed",
+        outcome={"order_cancelled": True, **refunded},
+        timeline=[*item["timeline"], {"at": now, "type": "close", "by": ACTOR, "note": "order cancelled"}],
+    )
+    cancellation.cancel(
+        table, order, by=order["customer_id"], reason=CANCEL_REASON, also=[store.put_settled(item)]
+    )
+    return item
 
 
 def review(table: Table, item: Item, *, refund: bool = True) -> Item:

@@ -69,7 +69,7 @@ def eligibility(table: Table, order: Item) -> list[dict[str, Any]]:
     ]
 
 
-def _new_return(order: Item, body: ReturnRequest, units: dict[str, int], return_id: str) -> Item:
+def new_return(order: Item, body: ReturnRequest, units: dict[str, int], return_id: str) -> Item:
     by_sku = {line["sku"]: line for line in order["lines"]}
     now = clock.now_iso()
     pk, sk = keys.return_request(return_id)
@@ -119,6 +119,11 @@ def check_units(table: Table, order: Item, body: ReturnRequest, *, received: boo
     )
 
 
+def request_id(order: Item, key: str | None) -> str:
+    """A request's id: the same for the same buyer's key, so a retried request finds its record."""
+    return ids.derived_id("ret", order["customer_id"], key) if key else ids.new_id("ret")
+
+
 def record_request(
     table: Table,
     order: Item,
@@ -131,11 +136,11 @@ def record_request(
     ``check`` gives the units the request may ask back and what else to record; it is not asked again
     for a request recorded already under this key (its units are held: checked again, they would not be
     free any more)."""
-    return_id = ids.derived_id("ret", order["customer_id"], key) if key else ids.new_id("ret")
+    return_id = request_id(order, key)
     item = store.get(table, return_id) if key else None
     if item is None:
         units, fields = check()
-        item = {**_new_return(order, body, units, return_id), **fields}
+        item = {**new_return(order, body, units, return_id), **fields}
         lines = [
             {**line, "return_requested": line.get("return_requested", 0) + units.get(line["sku"], 0)}
             for line in order["lines"]

@@ -42,6 +42,12 @@ def create(table: Table, item: Item, order: Item, lines: list[dict[str, Any]]) -
     return True
 
 
+def put_settled(item: Item) -> Write:
+    """A request settled as it is made (a refund only that cancels an order not shipped yet): recorded
+    once, with the write that settles it; it holds no units on the order."""
+    return put(RETURN, item, condition="attribute_not_exists(pk)")
+
+
 def order_lines(order: Item, field: str, units: dict[str, int], open_returns: int) -> Write:
     """Add ``units[sku]`` to ``field`` of the order's lines and ``open_returns`` to its count of open returns.
 
