@@ -266,6 +266,30 @@ class ReturnInspected(ReturnStatusEvent):
     pass
 
 
+class ExchangeUpdated(ReturnEvent):
+    """An exchange moved on: ``approved`` (the replacement reserved; a difference the buyer owes is due by
+    ``payment_due_at``), ``released`` (the return parcel is with the carrier: the replacement ships) or
+    ``cancelled`` (the difference was not paid in time; the replacement's stock went back)."""
+
+    state: str
+    replacement_order_id: str
+    difference: int
+    ships: str | None = None  # at_approval, at_first_scan
+    payment_due_at: str | None = None
+
+    @classmethod
+    def of(cls, item: Item, state: str) -> ExchangeUpdated:
+        exchange = item["exchange"]
+        return cls.about(
+            item,
+            state=state,
+            replacement_order_id=exchange["replacement_order_id"],
+            difference=int(exchange["difference"]),
+            ships=exchange.get("ships"),
+            payment_due_at=exchange.get("payment_due_at"),
+        )
+
+
 # The events that go on the bus (the bases above are not events of their own).
 _BASES = (DomainEvent, ReturnEvent, ReturnStatusEvent)
 CATALOGUE: dict[str, type[DomainEvent]] = {
@@ -298,6 +322,7 @@ CATALOGUE: dict[str, type[DomainEvent]] = {
         ReturnCancelled,
         ReturnReceived,
         ReturnInspected,
+        ExchangeUpdated,
     )
 }
 
@@ -331,6 +356,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "ReturnCancelled": "return.cancelled",
     "ReturnReceived": "return.received",
     "ReturnInspected": "return.inspected",
+    "ExchangeUpdated": "return.exchange_updated",
 }
 
 

@@ -68,6 +68,18 @@ SAMPLES: list[ev.DomainEvent] = [
     ev.ReturnCancelled.moved(RETURN),
     ev.ReturnReceived.moved(RETURN),
     ev.ReturnInspected.moved(RETURN),
+    ev.ExchangeUpdated.of(
+        {
+            **RETURN,
+            "exchange": {
+                "replacement_order_id": "ord_2",
+                "difference": 2000,
+                "ships": "at_first_scan",
+                "payment_due_at": "2026-12-05T08:00:00.000Z",
+            },
+        },
+        "approved",
+    ),
 ]
 
 

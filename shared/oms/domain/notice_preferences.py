@@ -29,6 +29,7 @@ KIND_OF: dict[str, Kind] = {
     "ReturnDisputed": "returns",
     "ReturnLapsed": "returns",
     "ReturnMessage": "returns",
+    "ExchangeUpdated": "returns",
     "RefundIssued": "refunds",
 }
 

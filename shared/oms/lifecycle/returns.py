@@ -24,6 +24,7 @@ from oms.event_catalogue import (
     ReturnRequested,
     ReturnStatusEvent,
 )
+from oms.lifecycle import exchange_approval
 from oms.problems import Conflict
 from oms.store import catalog, keys, moves, orders, races
 from oms.store import returns as store
@@ -100,14 +101,25 @@ def _new_return(order: Item, body: ReturnRequest, units: dict[str, int], return_
     }
 
 
-def request_return(table: Table, order: Item, body: ReturnRequest, key: str | None) -> Item:
-    """Check the request against the policy and record it, decided by the rules when they can."""
+def eligible_units(table: Table, order: Item, body: ReturnRequest) -> dict[str, int]:
+    """The units per SKU the request may send back, or :class:`ReturnNotEligible`."""
     asked = [(line.sku, line.quantity) for line in body.items]
     skus = {sku for sku, _ in asked}
     profiles = _profiles(table, [line for line in order["lines"] if line["sku"] in skus])
-    units = return_eligibility.check_request(order, asked, body.reason, profiles, clock.now(), policy())
+    return return_eligibility.check_request(order, asked, body.reason, profiles, clock.now(), policy())
+
+
+def request_return(table: Table, order: Item, body: ReturnRequest, key: str | None) -> Item:
+    """Check the request against the policy and record it, decided by the rules when they can."""
+    return record_request(table, order, body, eligible_units(table, order, body), key)
+
+
+def record_request(
+    table: Table, order: Item, body: ReturnRequest, units: dict[str, int], key: str | None, **more: Any
+) -> Item:
+    """Record an eligible request (with ``more`` fields of its type), decided by the rules when they can."""
     return_id = ids.derived_id("ret", order["customer_id"], key) if key else ids.new_id("ret")
-    item = _new_return(order, body, units, return_id)
+    item = {**_new_return(order, body, units, return_id), **more}
     lines = [
         {**line, "return_requested": line.get("return_requested", 0) + units.get(line["sku"], 0)}
         for line in order["lines"]
@@ -177,29 +189,29 @@ def instructions(item: Item) -> dict[str, Any]:
 
 def approve(table: Table, item: Item, *, by: str, reason: str) -> Item:
     ship_by = clock.now() + timedelta(days=policy().ship_within_days)
-    approved = moves.apply(
-        table,
-        moves.RETURN,
-        item,
-        "approve",
-        by=by,
-        set_fields={
-            "decision": {"decision": "approve", "reason": reason, "by": by, "at": clock.now_iso()},
-            "instructions": instructions(item),
-            "timer_kind": RETURN_SHIP_BY,
-            "due_at": clock.iso(ship_by),
-        },
-        remove=("queue", "queue_key"),
-    )
+    fields = {
+        "decision": {"decision": "approve", "reason": reason, "by": by, "at": clock.now_iso()},
+        "instructions": instructions(item),
+        "timer_kind": RETURN_SHIP_BY,
+        "due_at": clock.iso(ship_by),
+    }
+    if item.get("type") == rules.AfterSalesType.exchange:
+        approved = exchange_approval.approve(table, item, fields, by=by, trust=policy().instant_refund)
+    else:
+        approved = moves.apply(
+            table, moves.RETURN, item, "approve", by=by, set_fields=fields, remove=("queue", "queue_key")
+        )
     events.publish(ReturnApproved.about(item), f"{item['id']}:approved")
     return approved
 
 
-def release_units(table: Table, item: Item) -> Write:
+def release_units(table: Table, item: Item, name: str = orders.ORDER) -> Write:
     """A return that will not come back frees its units for another request and stops holding the order:
-    in the transaction of its move, so a run that dies after the move cannot leave them held."""
+    in the transaction of its move, so a run that dies after the move cannot leave them held. ``name``
+    tells this order's write apart from another order's in the same transaction."""
     order = orders.get_for(table, item["order_id"], None)
-    return store.order_lines(order, "return_requested", {i["sku"]: -i["quantity"] for i in item["items"]}, -1)
+    units = {i["sku"]: -i["quantity"] for i in item["items"]}
+    return store.order_lines(order, "return_requested", units, -1, name=name)
 
 
 def cancel(table: Table, item: Item, by: str) -> Item:
