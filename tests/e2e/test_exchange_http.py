@@ -178,6 +178,28 @@ def test_an_exchange_whose_difference_is_not_paid_in_time_is_cancelled(stack: St
     assert any("换货已取消" in body for body in told), told
 
 
+def test_an_exchange_withdrawn_by_the_buyer_gives_back_the_replacement_and_its_payment(
+    stack: StackClient,
+) -> None:
+    buyer = customer()
+    tea, pot = product(stack, 5, price=3900), product(stack, 2, price=9900)
+    order = delivered_order(stack, (tea, 2, 3900), customer=buyer)
+    item = ok(exchange(stack, buyer, order, "no_reason", (tea, 1, pot)), 201)
+    replacement = order_of(stack, {"id": item["exchange"]["replacement_order_id"]})
+    assert ok(payment(stack, replacement, 6000))["outcome"] == "paid"
+    assert stock(stack, pot) == [(2, 1)]
+
+    path = f"/v1/returns/{item['id']}/cancel"
+    cancelled = ok(stack.request("POST", path, token=stack.customer_token(buyer)))
+    assert (cancelled["status"], cancelled["exchange"]["state"]) == ("cancelled", "cancelled")
+    assert stack.idle()
+    withdrawn = order_of(stack, replacement)
+    assert (withdrawn["status"], withdrawn["cancel_reason"]) == ("cancelled", "exchange_withdrawn")
+    assert money(withdrawn) == (6000, 6000)  # the difference paid is given back
+    assert stock(stack, tea, pot) == [(3, 0), (2, 0)]
+    assert money(order_of(stack, order)) == (order["totals"]["total"], 0)
+
+
 def test_a_bad_exchange_is_refused_and_changes_nothing(stack: StackClient) -> None:
     buyer = customer()
     shirt, mug = product(stack, 5, price=10000), product(stack, 0, price=6000)

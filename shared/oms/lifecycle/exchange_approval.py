@@ -1,5 +1,6 @@
 """An exchange approved (by the rules or by staff, through ``returns.approve``): the replacement order is
-placed with its stock reserved in the transaction that approves the return, so neither happens alone.
+placed with its stock reserved in the transaction that approves the return, so neither happens alone; and
+withdrawn when its return ends without a parcel (the buyer cancels it, or it lapses).
 
 The replacement waits for the price difference when the buyer owes one (a payment due by its own time,
 ``release-unpaid`` cancels the exchange after it), and for the return parcel's first carrier scan unless
@@ -14,6 +15,8 @@ from oms import clock, events
 from oms.domain import exchanges as rules
 from oms.domain.instant_refund import InstantRefundPolicy
 from oms.event_catalogue import ExchangeUpdated
+from oms.lifecycle import cancellation
+from oms.problems import Conflict
 from oms.store import instant_refunds, moves, orders
 from oms.store.table import Item, Table
 from oms.store.unit_of_work import Cancelled
@@ -77,3 +80,22 @@ def approve(table: Table, item: Item, fields: Item, *, by: str, trust: InstantRe
         raise moves.LostRace(item["id"]) from cancelled
     events.publish(ExchangeUpdated.of(approved, "approved"), f"{item['id']}:exchange_approved")
     return approved
+
+
+WITHDRAWABLE = frozenset({"pending_payment", "awaiting_fulfillment"})
+
+
+def withdraw(table: Table, item: Item, by: str, *, strict: bool = True) -> dict[str, Any]:
+    """The return of a live exchange ends before its parcel came back: cancel the replacement (its stock
+    back, a paid difference refunded) before the return moves, so a retry of a run that died in between
+    finds it cancelled. The fields the return's move records; 409 ``exchange_shipped`` (``strict``) when
+    the replacement already left."""
+    exchange = item.get("exchange") or {}
+    if exchange.get("state") not in ("approved", "released"):
+        return {}
+    replacement = orders.get(table, exchange["replacement_order_id"])
+    if replacement is not None and replacement["status"] in WITHDRAWABLE:
+        cancellation.cancel(table, replacement, by=by, reason="exchange_withdrawn")
+    elif replacement is not None and replacement["status"] != "cancelled" and strict:
+        raise Conflict("The replacement has been shipped: the goods must come back.", code="exchange_shipped")
+    return {"exchange": {**exchange, "state": "cancelled", "cancelled_at": clock.now_iso()}}

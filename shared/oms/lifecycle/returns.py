@@ -16,6 +16,7 @@ from oms.api.return_requests import Message, ReturnRequest
 from oms.config import require, settings
 from oms.domain import return_eligibility
 from oms.domain import return_policy as rules
+from oms.domain.returns import next_return_status
 from oms.event_catalogue import (
     ReturnApproved,
     ReturnCancelled,
@@ -215,16 +216,29 @@ def release_units(table: Table, item: Item, name: str = orders.ORDER) -> Write:
 
 
 def cancel(table: Table, item: Item, by: str) -> Item:
+    next_return_status(item["status"], "cancel")  # refused before an exchange's replacement is touched
+    withdrawn = exchange_approval.withdraw(table, item, by)
     release = release_units(table, item)
-    cancelled = moves.apply(table, moves.RETURN, item, "cancel", by=by, remove=QUEUE_FIELDS, also=[release])
+    cancelled = moves.apply(
+        table,
+        moves.RETURN,
+        item,
+        "cancel",
+        by=by,
+        set_fields=withdrawn,
+        remove=QUEUE_FIELDS,
+        also=[release],
+    )
     announce(ReturnCancelled, cancelled)
     return cancelled
 
 
 def lapse(table: Table, item: Item) -> Item:
+    by = "system:return-lapse"
+    withdrawn = exchange_approval.withdraw(table, item, by, strict=False)
     release = release_units(table, item)
     lapsed = moves.apply(
-        table, moves.RETURN, item, "lapse", by="system:return-lapse", remove=QUEUE_FIELDS, also=[release]
+        table, moves.RETURN, item, "lapse", by=by, set_fields=withdrawn, remove=QUEUE_FIELDS, also=[release]
     )
     events.publish(ReturnLapsed.about(item), f"{item['id']}:lapsed")
     return lapsed
