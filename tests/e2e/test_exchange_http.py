@@ -200,6 +200,24 @@ def test_an_exchange_withdrawn_by_the_buyer_gives_back_the_replacement_and_its_p
     assert money(order_of(stack, order)) == (order["totals"]["total"], 0)
 
 
+def test_an_exchange_never_sent_back_lapses_and_gives_back_the_replacement(stack: StackClient) -> None:
+    buyer = customer()
+    tea, pot = product(stack, 5, price=3900), product(stack, 2, price=9900)
+    order = delivered_order(stack, (tea, 2, 3900), customer=buyer)
+    item = ok(exchange(stack, buyer, order, "no_reason", (tea, 1, pot)), 201)
+    replacement = order_of(stack, {"id": item["exchange"]["replacement_order_id"]})
+    assert ok(payment(stack, replacement, 6000))["outcome"] == "paid"
+
+    stack.advance(7 * 24 * 3600 + 3600)  # past the week the buyer had to send the parcel
+    assert ok(stack.run_schedule("return-lapse"))
+    assert stack.idle()
+    lapsed = get_return(stack, buyer, item["id"])
+    assert (lapsed["status"], lapsed["exchange"]["state"]) == ("lapsed", "cancelled")
+    withdrawn = order_of(stack, replacement)
+    assert (withdrawn["status"], money(withdrawn)) == ("cancelled", (6000, 6000))
+    assert stock(stack, tea, pot) == [(3, 0), (2, 0)]
+
+
 def test_a_bad_exchange_is_refused_and_changes_nothing(stack: StackClient) -> None:
     buyer = customer()
     shirt, mug = product(stack, 5, price=10000), product(stack, 0, price=6000)
