@@ -144,6 +144,31 @@ def test_an_exchange_for_a_cheaper_product_refunds_the_difference_once_after_ins
     assert stock(stack, shirt, mug) == [(5, 0), (4, 0)]
 
 
+def test_the_wrong_item_sent_back_for_a_cheaper_exchange_is_disputed_and_nothing_refunded(
+    stack: StackClient,
+) -> None:
+    buyer = customer()
+    shirt, mug = product(stack, 5, price=10000), product(stack, 5, price=6000)
+    order = delivered_order(stack, (shirt, 1, 10000), customer=buyer)
+    item = ok(exchange(stack, buyer, order, "no_reason", (shirt, 1, mug)), 201)
+    assert item["exchange"]["difference"] == -4000
+    tracking = hand_to_carrier(stack, buyer, item)
+    carrier_event(stack, tracking, "delivered", now(stack))
+    assert stack.idle()
+
+    def disputes() -> int:  # the buyer is told (the text message names no order)
+        return sum("退货检验有异议" in n.get("body", "") for n in stack.notifications())
+
+    before = disputes()
+    inspected = inspect(stack, item, (shirt, 1, "not_original"))
+    assert inspected["status"] == "closed"
+    assert inspected["inspection"]["disputed"] == [{"sku": shirt, "condition": "not_original", "quantity": 1}]
+    assert stack.idle()
+    assert money(order_of(stack, order)) == (10000, 0)  # no difference paid out on the wrong goods
+    assert stock(stack, shirt) == [(4, 0)]  # and the wrong item is not stock
+    assert disputes() > before
+
+
 def test_an_exchange_whose_difference_is_not_paid_in_time_is_cancelled(stack: StackClient) -> None:
     buyer = customer()
     tea, pot = product(stack, 5, price=3900), product(stack, 2, price=9900)
