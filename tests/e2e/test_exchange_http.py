@@ -213,6 +213,12 @@ def test_an_exchange_withdrawn_by_the_buyer_gives_back_the_replacement_and_its_p
     replacement = order_of(stack, {"id": item["exchange"]["replacement_order_id"]})
     assert ok(payment(stack, replacement, 6000))["outcome"] == "paid"
     assert stock(stack, pot) == [(2, 1)]
+    token = stack.customer_token(buyer)
+    on_its_own = stack.request("POST", f"/v1/orders/{replacement['id']}/cancel", token=token)
+    assert on_its_own.status == 409 and on_its_own.json()["code"] == "replacement_not_cancellable"
+    edit = {"lines": [{"sku": pot, "quantity": 2}]}
+    edited = stack.request("POST", f"/v1/orders/{replacement['id']}/edits", json=edit, token=token)
+    assert edited.status == 409 and edited.json()["code"] == "replacement_not_editable"
 
     path = f"/v1/returns/{item['id']}/cancel"
     cancelled = ok(stack.request("POST", path, token=stack.customer_token(buyer)))
