@@ -203,6 +203,31 @@ def test_an_exchange_whose_difference_is_not_paid_in_time_is_cancelled(stack: St
     assert any("换货已取消" in body for body in told), told
 
 
+def test_an_unpaid_exchange_whose_parcel_is_on_its_way_goes_on_as_a_return(stack: StackClient) -> None:
+    buyer = customer()
+    tea, pot = product(stack, 5, price=3900), product(stack, 2, price=9900)
+    order = delivered_order(stack, (tea, 2, 3900), customer=buyer)
+    item = ok(exchange(stack, buyer, order, "no_reason", (tea, 1, pot)), 201)
+    tracking = hand_to_carrier(stack, buyer, item)  # sent back, the difference never paid
+
+    stack.advance(25 * 3600)
+    assert ok(stack.run_schedule("release-unpaid"))
+    assert stack.idle()
+    assert order_of(stack, {"id": item["exchange"]["replacement_order_id"]})["status"] == "cancelled"
+    going_on = get_return(stack, buyer, item["id"])
+    assert (going_on["status"], going_on["exchange"]["state"]) == ("in_transit", "cancelled")
+    assert stock(stack, pot) == [(2, 0)]
+
+    carrier_event(stack, tracking, "delivered", now(stack))
+    assert stack.idle()
+    inspected = inspect(stack, item, (tea, 1, "resellable"))
+    assert inspected["inspection"]["refund_amount"] == 3900  # refunded as the return it became
+    assert stack.idle()
+    final = order_of(stack, order)
+    assert [(r["amount"], r["reason"]) for r in final["refunds"]] == [(3900, "return")]
+    assert stock(stack, tea, pot) == [(4, 0), (2, 0)]
+
+
 def test_an_exchange_withdrawn_by_the_buyer_gives_back_the_replacement_and_its_payment(
     stack: StackClient,
 ) -> None:

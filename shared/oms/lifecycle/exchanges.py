@@ -101,7 +101,7 @@ def cancel_unpaid(table: Table, replacement: Item) -> tuple[list[Write], Item | 
     replacement's expiry, and the return as it will be (None when ``replacement`` replaces no live
     exchange). A return still waiting for its parcel is cancelled; one whose parcel is on its way goes on
     as a return for a refund (the goods come back either way)."""
-    item = store.get(table, replacement.get("return_id", ""))
+    item = store.get(table, replacement["return_id"]) if replacement.get("replaces_order_id") else None
     if item is None or not live(item):
         return [], None
     now = clock.now_iso()
