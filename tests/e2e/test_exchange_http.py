@@ -118,6 +118,11 @@ def test_an_exchange_for_a_cheaper_product_refunds_the_difference_once_after_ins
     assert stock(stack, mug) == [(5, 1)]
     ship(stack, replacement)
     assert money(order_of(stack, order)) == (10000, 0)  # the difference waits for the inspection
+    withdrawn = stack.request("POST", f"/v1/returns/{item['id']}/cancel", token=stack.customer_token(buyer))
+    assert (
+        withdrawn.status == 409 and withdrawn.json()["code"] == "exchange_shipped"
+    )  # the goods must come back
+    assert get_return(stack, buyer, item["id"])["status"] == "awaiting_parcel"
 
     tracking = hand_to_carrier(stack, buyer, item)
     assert "instant_refund" not in get_return(stack, buyer, item["id"])  # an exchange is not refunded
