@@ -20,6 +20,8 @@ from oms.domain.returns import refund_for_units
 from oms.problems import Conflict, FieldError, ValidationProblem
 
 BALANCE_DUE_HOURS = 24  # the buyer pays a price difference within this many hours of the approval
+# An exchange's ``state`` while its replacement stands: reserved (approved), or free to ship (released).
+LIVE_STATES = frozenset({"approved", "released"})
 
 
 class Line(Protocol):

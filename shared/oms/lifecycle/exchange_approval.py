@@ -14,6 +14,7 @@ from typing import Any
 from oms import clock, events
 from oms.domain import exchanges as rules
 from oms.domain.instant_refund import InstantRefundPolicy
+from oms.domain.order_status import Status
 from oms.event_catalogue import ExchangeUpdated
 from oms.lifecycle import cancellation
 from oms.problems import Conflict
@@ -82,7 +83,10 @@ def approve(table: Table, item: Item, fields: Item, *, by: str, trust: InstantRe
     return approved
 
 
-WITHDRAWABLE = frozenset({"pending_payment", "awaiting_fulfillment"})
+# A replacement not yet handed to a carrier (unpaid, held for review, waiting to be picked or on hold).
+WITHDRAWABLE = frozenset(
+    {Status.pending_payment, Status.under_review, Status.awaiting_fulfillment, Status.on_hold}
+)
 
 
 def withdraw(table: Table, item: Item, by: str, *, strict: bool = True) -> dict[str, Any]:
@@ -91,11 +95,16 @@ def withdraw(table: Table, item: Item, by: str, *, strict: bool = True) -> dict[
     finds it cancelled. The fields the return's move records; 409 ``exchange_shipped`` (``strict``) when
     the replacement already left."""
     exchange = item.get("exchange") or {}
-    if exchange.get("state") not in ("approved", "released"):
+    if exchange.get("state") not in rules.LIVE_STATES:
         return {}
     replacement = orders.get(table, exchange["replacement_order_id"])
     if replacement is not None and replacement["status"] in WITHDRAWABLE:
         cancellation.cancel(table, replacement, by=by, reason="exchange_withdrawn")
-    elif replacement is not None and replacement["status"] != "cancelled" and strict:
-        raise Conflict("The replacement has been shipped: the goods must come back.", code="exchange_shipped")
+    elif replacement is not None and replacement["status"] != Status.cancelled:
+        if strict:
+            raise Conflict(
+                "The replacement has been shipped: the goods must come back.", code="exchange_shipped"
+            )
+        # Lapsed with the replacement sent to a trusted buyer: recorded for staff to follow up.
+        return {"exchange": {**exchange, "state": "unreturned", "unreturned_at": clock.now_iso()}}
     return {"exchange": {**exchange, "state": "cancelled", "cancelled_at": clock.now_iso()}}

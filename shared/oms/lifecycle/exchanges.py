@@ -24,7 +24,6 @@ from oms.store.table import Item, Table
 from oms.store.unit_of_work import Cancelled, Write, commit
 
 ACTOR = "system:exchange"
-LIVE = frozenset({"approved", "released"})  # the replacement stands: reserved, or on its way
 REFUND_REASON = "exchange_difference"
 
 
@@ -57,7 +56,7 @@ def is_exchange(item: Item) -> bool:
 
 def live(item: Item) -> bool:
     """An exchange whose replacement stands (not cancelled): inspection settles the difference only."""
-    return is_exchange(item) and (item.get("exchange") or {}).get("state") in LIVE
+    return is_exchange(item) and (item.get("exchange") or {}).get("state") in rules.LIVE_STATES
 
 
 def on_first_scan(table: Table, return_id: str) -> bool:
