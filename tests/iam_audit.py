@@ -45,6 +45,12 @@ NEEDED_BEYOND_THE_SUITES = {
     ): "an idempotent request completes",
     ("ReviewReturnFunction", "dynamodb:UpdateItem", "table/oms-prod"): "the rules approve a return",
     ("ReviewReturnFunction", "events:PutEvents", "event-bus/oms-prod"): "the rules approve a return",
+    ("ReviewReturnFunction", "dynamodb:PutItem", "table/oms-prod"): "the rules approve an exchange",
+    (
+        "ReviewReturnFunction",
+        "dynamodb:Query",
+        "table/oms-prod/index/by_customer",
+    ): "the rules approve an exchange",
     ("ReturnLapseFunction", "dynamodb:GetItem", "table/oms-prod"): "a return lapses",
     ("ReturnLapseFunction", "dynamodb:UpdateItem", "table/oms-prod"): "a return lapses",
     ("ReturnLapseFunction", "events:PutEvents", "event-bus/oms-prod"): "a return lapses",

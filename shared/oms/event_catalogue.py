@@ -274,6 +274,30 @@ class ReturnInspected(ReturnStatusEvent):
     pass
 
 
+class ExchangeUpdated(ReturnEvent):
+    """An exchange moved on: ``approved`` (the replacement reserved; a difference the buyer owes is due by
+    ``payment_due_at``), ``released`` (the return parcel is with the carrier: the replacement ships) or
+    ``cancelled`` (the difference was not paid in time; the replacement's stock went back)."""
+
+    state: str
+    replacement_order_id: str
+    difference: int
+    ships: str | None = None  # at_approval, at_first_scan
+    payment_due_at: str | None = None
+
+    @classmethod
+    def of(cls, item: Item, state: str) -> ExchangeUpdated:
+        exchange = item["exchange"]
+        return cls.about(
+            item,
+            state=state,
+            replacement_order_id=exchange["replacement_order_id"],
+            difference=int(exchange["difference"]),
+            ships=exchange.get("ships"),
+            payment_due_at=exchange.get("payment_due_at"),
+        )
+
+
 # The events that go on the bus (the bases above are not events of their own).
 _BASES = (DomainEvent, ReturnEvent, ReturnStatusEvent)
 CATALOGUE: dict[str, type[DomainEvent]] = {
@@ -308,6 +332,7 @@ CATALOGUE: dict[str, type[DomainEvent]] = {
         ReturnInspected,
         ReturnIntercepting,
         ReturnInterceptionFailed,
+        ExchangeUpdated,
     )
 }
 
@@ -343,6 +368,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "ReturnInspected": "return.inspected",
     "ReturnIntercepting": "return.intercepting",
     "ReturnInterceptionFailed": "return.interception_failed",
+    "ExchangeUpdated": "return.exchange_updated",
 }
 
 

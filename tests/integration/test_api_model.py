@@ -3,7 +3,7 @@ the carriers and the clock do, over HTTP through the local stack, with the books
 
 Rules: place (random SKUs and quantities, often more than is left), pay, fail a payment, replay a webhook
 already delivered, cancel, approve a held order, ship, deliver (carrier webhook), confirm receipt, ask for
-a return or a refund only, withdraw it, send the parcel back, review and inspect the return (sometimes out
+a return, a refund only or an exchange, withdraw it, send the parcel back, review and inspect the return (sometimes out
 of turn), edit an order and pay an edit's balance, pay a presale's deposit and balance, move the clock and
 run a scheduled job.
 
@@ -71,8 +71,10 @@ def expect(answer: Response, *statuses: int, step: str = "") -> Any:
 
 
 def replay_status(timeline: list[dict[str, Any]]) -> str:
-    """Where the timeline's moves lead from pending_payment, each checked against the transition table."""
-    status = Status.pending_payment
+    """Where the timeline's moves lead from where the order began (pending_payment, or the status its
+    placing records: an exchange's replacement owing nothing starts paid), each checked against the
+    transition table."""
+    status = Status(timeline[0].get("status", Status.pending_payment)) if timeline else Status.pending_payment
     for entry in timeline:
         if entry.get("type") not in Move.__members__ or "status" not in entry:
             continue  # notes (payment failed, refund requested, …), not moves
@@ -175,14 +177,18 @@ class ApiModel(RuleBasedStateMachine):
 
     def settle(self) -> None:
         assert self.stack.idle(30), "the stack did not settle"
-        self.seen = {order_id: self.view(order_id) for order_id in self.orders}
-        for order_id, view in self.seen.items():  # edits change what the order holds and costs
-            self.orders[order_id]["lines"] = {i["sku"]: i["quantity"] for i in view["items"]}
-            self.orders[order_id]["total"] = view["totals"]["total"]
         self.seen_returns = {
             return_id: dict(ok(self.stack.request("GET", f"/v1/admin/returns/{return_id}", token=self.admin)))
             for return_id in self.returns
         }
+        for item in self.seen_returns.values():  # an exchange's replacement is an order of the buyer's
+            replacement = (item.get("exchange") or {}).get("replacement_order_id")
+            if replacement and replacement not in self.orders:
+                self.orders[replacement] = {"customer": item["customer_id"], "lines": {}, "trackings": []}
+        self.seen = {order_id: self.view(order_id) for order_id in self.orders}
+        for order_id, view in self.seen.items():  # edits change what the order holds and costs
+            self.orders[order_id]["lines"] = {i["sku"]: i["quantity"] for i in view["items"]}
+            self.orders[order_id]["total"] = view["totals"]["total"]
 
     def check_instant_refund(self, return_id: str, item: dict[str, Any]) -> None:
         """An instant refund is one refund of the return's amount; a reckoning that lowered trust opened the
@@ -338,6 +344,37 @@ class ApiModel(RuleBasedStateMachine):
                 "order": order_id,
                 "customer": self.orders[order_id]["customer"],
                 "lines": {i["sku"]: i["quantity"] for i in body["items"]},
+                "tracking": None,
+            }
+
+    @precondition(lambda self: self.in_status("delivered", "completed"))
+    @rule(data=st.data())
+    def r19_exchange(self, data: st.DataObject) -> None:
+        """Exchange: units of a delivered order for another SKU of the catalogue (a presale is refused)."""
+        order_id = self.pick(data, self.in_status("delivered", "completed"), sorted(self.orders))
+        items = self.seen[order_id]["items"]
+        sku, left = data.draw(
+            st.sampled_from([(i["sku"], i["shipped"] - i.get("return_requested", 0)) for i in items])
+        )
+        replacement = data.draw(st.sampled_from([s for s, _ in self.skus]))
+        units = max(left, 1)
+        body = {
+            "type": "exchange",
+            "items": [{"sku": sku, "quantity": units}],
+            "exchange": [{"sku": sku, "quantity": units, "replacement_sku": replacement}],
+            "reason": "no_reason",
+            "evidence": [],
+        }
+        answer = self.stack.request(
+            "POST", f"/v1/orders/{order_id}/returns", json=body, token=self.customer_token(order_id)
+        )
+        made = expect(answer, 201, 409, 422, step="exchange")
+        if answer.status == 201:
+            TALLY[f"exchange {made['exchange']['state']}"] += 1
+            self.returns[made["id"]] = {
+                "order": order_id,
+                "customer": self.orders[order_id]["customer"],
+                "lines": {sku: units},
                 "tracking": None,
             }
 

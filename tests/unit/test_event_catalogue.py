@@ -70,6 +70,18 @@ SAMPLES: list[ev.DomainEvent] = [
     ev.ReturnInspected.moved(RETURN),
     ev.ReturnIntercepting.moved(RETURN),
     ev.ReturnInterceptionFailed.about(RETURN),
+    ev.ExchangeUpdated.of(
+        {
+            **RETURN,
+            "exchange": {
+                "replacement_order_id": "ord_2",
+                "difference": 2000,
+                "ships": "at_first_scan",
+                "payment_due_at": "2026-12-05T08:00:00.000Z",
+            },
+        },
+        "approved",
+    ),
 ]
 
 

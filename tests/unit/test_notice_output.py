@@ -187,6 +187,48 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any] | None]] = {
     "return_message": ("ReturnMessage", ORDER, None),
     "return_intercepting": ("ReturnIntercepting", ORDER, None),
     "return_interception_failed": ("ReturnInterceptionFailed", ORDER, None),
+    "exchange_approved_pay": (
+        "ExchangeUpdated",
+        ORDER,
+        {
+            "state": "approved",
+            "difference": 2000,
+            "replacement_order_id": "ORD-2002",
+            "ships": "at_first_scan",
+            "payment_due_at": "2026-03-09T10:30:00Z",
+        },
+    ),
+    "exchange_approved_trusted_pays": (
+        "ExchangeUpdated",
+        ORDER,
+        {
+            "state": "approved",
+            "difference": 500,
+            "replacement_order_id": "ORD-2002",
+            "ships": "at_approval",
+            "payment_due_at": "2026-03-09T10:30:00Z",
+        },
+    ),
+    "exchange_approved_refund": (
+        "ExchangeUpdated",
+        ORDER,
+        {
+            "state": "approved",
+            "difference": -1500,
+            "replacement_order_id": "ORD-2002",
+            "ships": "at_approval",
+        },
+    ),
+    "exchange_released": (
+        "ExchangeUpdated",
+        ORDER,
+        {"state": "released", "difference": 0, "replacement_order_id": "ORD-2002"},
+    ),
+    "exchange_cancelled": (
+        "ExchangeUpdated",
+        ORDER,
+        {"state": "cancelled", "difference": 2000, "replacement_order_id": "ORD-2002"},
+    ),
 }
 
 EXPECTED: dict[tuple[str, str], tuple[str, str, str]] = {
@@ -661,6 +703,56 @@ EXPECTED: dict[tuple[str, str], tuple[str, str, str]] = {
         "The carrier could not stop the parcel of order ORD-1001. Our staff will decide on your refund "
         "within a day; if the parcel reaches you, you may refuse it or send it back as a return.",
         "The parcel of order ORD-1001 could not be stopped; our staff will decide on your refund within a day.",
+    ),
+    ("exchange_approved_pay", "zh-CN"): (
+        "换货申请已通过 ORD-1001",
+        "订单 ORD-1001 的换货申请已通过，换货商品已为您预留。请于 2026年3月9日 前补付差价 ¥20.00。快递揽收您的退回包裹后即发出换货商品。",
+        "【商城】订单ORD-1001换货申请已通过，详情请查看售后申请。",
+    ),
+    ("exchange_approved_pay", "en"): (
+        "Exchange approved ORD-1001",
+        "Your exchange for order ORD-1001 is approved and the replacement is set aside for you. Please pay the difference of ¥20.00 by 09 Mar 2026. It ships as soon as the carrier has your return parcel.",
+        "Exchange approved: order ORD-1001. See the return for details.",
+    ),
+    ("exchange_approved_trusted_pays", "zh-CN"): (
+        "换货申请已通过 ORD-1001",
+        "订单 ORD-1001 的换货申请已通过，换货商品已为您预留。请于 2026年3月9日 前补付差价 ¥5.00。差价付清后即发出换货商品。",
+        "【商城】订单ORD-1001换货申请已通过，详情请查看售后申请。",
+    ),
+    ("exchange_approved_trusted_pays", "en"): (
+        "Exchange approved ORD-1001",
+        "Your exchange for order ORD-1001 is approved and the replacement is set aside for you. Please pay the difference of ¥5.00 by 09 Mar 2026. It ships as soon as the difference is paid.",
+        "Exchange approved: order ORD-1001. See the return for details.",
+    ),
+    ("exchange_approved_refund", "zh-CN"): (
+        "换货申请已通过 ORD-1001",
+        "订单 ORD-1001 的换货申请已通过，换货商品已为您预留。差价 ¥15.00 将在退回商品检验通过后原路退回。换货商品即刻发出。",
+        "【商城】订单ORD-1001换货申请已通过，详情请查看售后申请。",
+    ),
+    ("exchange_approved_refund", "en"): (
+        "Exchange approved ORD-1001",
+        "Your exchange for order ORD-1001 is approved and the replacement is set aside for you. The difference of ¥15.00 is refunded once your parcel passes inspection. It ships now.",
+        "Exchange approved: order ORD-1001. See the return for details.",
+    ),
+    ("exchange_released", "zh-CN"): (
+        "换货商品已安排发货 ORD-1001",
+        "订单 ORD-1001 的退回包裹已由快递揽收，换货订单 ORD-2002 正在发货。",
+        "【商城】订单ORD-1001换货商品已安排发货，详情请查看售后申请。",
+    ),
+    ("exchange_released", "en"): (
+        "Your replacement ships ORD-1001",
+        "The carrier has your return parcel for order ORD-1001: your replacement (ORD-2002) is being shipped.",
+        "Your replacement ships: order ORD-1001. See the return for details.",
+    ),
+    ("exchange_cancelled", "zh-CN"): (
+        "换货已取消 ORD-1001",
+        "订单 ORD-1001 的换货差价未在时限内支付，换货已取消，预留的商品已释放。",
+        "【商城】订单ORD-1001换货已取消，详情请查看售后申请。",
+    ),
+    ("exchange_cancelled", "en"): (
+        "Exchange cancelled ORD-1001",
+        "The price difference for your exchange on order ORD-1001 was not paid in time, so the exchange is cancelled and the replacement released.",
+        "Exchange cancelled: order ORD-1001. See the return for details.",
     ),
 }
 

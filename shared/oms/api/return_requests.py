@@ -21,6 +21,12 @@ class ReturnLine(SkuQuantity):
     pass
 
 
+class ExchangeLine(SkuQuantity):
+    """``quantity`` units of ``sku`` sent back for as many of ``replacement_sku``."""
+
+    replacement_sku: str = Field(pattern=SKU_PATTERN)
+
+
 class ReturnRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -30,6 +36,8 @@ class ReturnRequest(BaseModel):
     description: str | None = Field(None, max_length=2000)
     evidence: list[HttpsUrl] = Field(default_factory=list, max_length=10)
     refund_method: rules.RefundMethod = rules.RefundMethod.original_payment
+    # An exchange only: what the buyer wants instead of ``items`` (domain/exchanges.py).
+    exchange: list[ExchangeLine] | None = Field(None, max_length=30)
     requested_amount: StrictInt | None = Field(
         None, gt=0, le=MAX_PRICE, description="refund_only for delivered goods the buyer keeps: minor units"
     )

@@ -110,9 +110,7 @@ def _by_buyer(order_id: str, act: Callable[[Table, Item, str], Item]) -> Respons
     summary="Cancel before shipment: stock goes back, a paid order is refunded",
 )
 def cancel_order(order_id: OrderId) -> Response[str]:
-    return _by_buyer(
-        order_id, lambda table, order, by: cancellation.cancel(table, order, by=by, reason="customer_request")
-    )
+    return _by_buyer(order_id, cancellation.cancel_by_buyer)
 
 
 @app.post(

@@ -31,6 +31,7 @@ KIND_OF: dict[str, Kind] = {
     "ReturnMessage": "returns",
     "ReturnIntercepting": "returns",
     "ReturnInterceptionFailed": "returns",
+    "ExchangeUpdated": "returns",
     "RefundIssued": "refunds",
 }
 

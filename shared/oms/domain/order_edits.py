@@ -108,6 +108,11 @@ def check_editable(order: Mapping[str, Any]) -> None:
             "A presale order is paid in two parts as placed; cancel it and order again to change it.",
             code="presale_not_editable",
         )
+    if order.get("replaces_order_id"):
+        raise Conflict(
+            "This order sends the goods of an exchange: it changes with its return, not by an edit.",
+            code="replacement_not_editable",
+        )
     if order.get("pending_edit"):
         raise Conflict(
             "An earlier edit of this order waits for its balance: pay it or let it lapse first.",

@@ -11,7 +11,7 @@ from oms import clock, events
 from oms.domain.order_status import Move, Status
 from oms.event_catalogue import OrderCancelled
 from oms.jobs import presale_balances
-from oms.lifecycle import order_edits, payments
+from oms.lifecycle import exchanges, order_edits, payments
 from oms.payments_port import PaymentFound, provider
 from oms.providers.http_calls import ProviderUnavailable
 from oms.store import moves, orders, timers
@@ -60,6 +60,8 @@ def run(table: Table) -> dict[str, int]:
             _paid_after_all(table, order, found)
             found_paid += 1
             continue
+        # An exchange's replacement: its exchange is cancelled with it.
+        exchange_writes, exchange = exchanges.cancel_unpaid(table, order)
         try:
             moves.apply(
                 table,
@@ -69,11 +71,13 @@ def run(table: Table) -> dict[str, int]:
                 by=ACTOR,
                 set_fields={"cancelled_at": clock.now_iso(), "cancel_reason": "payment_timeout"},
                 remove=("timer_kind", "due_at"),
-                also=orders.release_all(order),
+                also=[*orders.release_all(order), *exchange_writes],
             )
-        except LostRace:
-            skipped += 1  # paid or cancelled meanwhile: that move won
+        except (LostRace, Cancelled):
+            skipped += 1  # paid or cancelled meanwhile, or its return moved: decided on the next run
             continue
+        if exchange is not None:
+            exchanges.announce_cancelled(exchange)
         expired = OrderCancelled(
             order_id=order["id"], customer_id=order["customer_id"], reason="payment_timeout"
         )

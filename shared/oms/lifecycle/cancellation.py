@@ -13,6 +13,7 @@ from oms import clock, events, ids
 from oms.domain import presale
 from oms.domain.order_status import Move
 from oms.event_catalogue import OrderCancelled
+from oms.problems import Conflict
 from oms.store import moves, order_edits, orders, refunds
 from oms.store.patches import EMPTY, Patch
 from oms.store.table import Item, Table
@@ -24,6 +25,18 @@ QUEUE_FIELDS = ("timer_kind", "due_at", "queue", "queue_key")
 def refund_id(order_id: str) -> str:
     """The id of the refund a cancellation starts: one per order."""
     return ids.derived_id("ref", order_id, "cancel")
+
+
+def cancel_by_buyer(table: Table, order: Item, by: str, also: Iterable[Write] = ()) -> Item:
+    """The buyer cancels their order. An exchange's replacement is not cancelled on its own (the exchange
+    would stand with nothing to send): the buyer cancels the exchange's return, which withdraws it."""
+    if order.get("replaces_order_id"):
+        raise Conflict(
+            "This order sends the goods of an exchange: cancel the exchange's return instead.",
+            code="replacement_not_cancellable",
+            extra={"return_id": order.get("return_id")},
+        )
+    return cancel(table, order, by=by, reason="customer_request", also=also)
 
 
 def cancel(

@@ -85,7 +85,9 @@ def _capture(table: Table, order: Item, event: PaymentEvent, receipt: Write) -> 
         outcome = "held_for_review"
     else:
         profile = catalog.get_customer(table, order["customer_id"]) or {}
-        fields.update(fulfillment_fields(order, profile.get("tier") == "vip", paid_at))
+        # An exchange's replacement waiting for the return parcel is picked once the carrier has it.
+        if not order.get(orders.AWAITS_PARCEL):
+            fields.update(fulfillment_fields(order, profile.get("tier") == "vip", paid_at))
         moves.apply(
             table,
             moves.ORDER,

@@ -31,7 +31,6 @@ from oms.store.table import Item, Table
 
 ACTOR = "system:refund-only"
 TYPE = "refund_only"
-CANCEL_REASON = "customer_request"  # the buyer's own cancellation, under the same terms (a presale's deposit)
 
 
 def request(table: Table, order: Item, body: ReturnRequest, key: str | None) -> Item:
@@ -82,27 +81,24 @@ def _cancel_unshipped(table: Table, order: Item, body: ReturnRequest, key: str |
         outcome={"order_cancelled": True, **refunded},
         timeline=[*item["timeline"], {"at": now, "type": "close", "by": ACTOR, "note": "order cancelled"}],
     )
-    cancellation.cancel(
-        table, order, by=order["customer_id"], reason=CANCEL_REASON, also=[store.put_settled(item)]
-    )
+    # As the buyer's own cancellation: under the same terms (a presale's deposit; not an exchange's
+    # replacement on its own).
+    cancellation.cancel_by_buyer(table, order, order["customer_id"], also=[store.put_settled(item)])
     return item
 
 
-def review(table: Table, item: Item, *, refund: bool = True) -> Item:
-    """Act on a request as its route says (the review-return step runs it again, idempotently).
-
-    Without ``refund`` (the review-return step, whose role starts no refund) what is owed is settled and
-    left ``refund_due`` for the request, the carrier's news or staff's decision to pay."""
+def review(table: Table, item: Item) -> Item:
+    """Act on a request as its route says (the review-return step runs it again, idempotently)."""
     if item["status"] == "refund_due":
-        return _start_refund(table, item, ACTOR) if refund else item
+        return _start_refund(table, item, ACTOR)
     if item["status"] != "requested":
         return item
     match rules.Route(item["route"]):
         case rules.Route.lost:
-            return settle(table, item, by=ACTOR, note="the carrier lost the parcel", refund=refund)
+            return settle(table, item, by=ACTOR, note="the carrier lost the parcel")
         case rules.Route.intercept:
             return _intercept(table, item)
-        case rules.Route.kept:
+        case _:  # kept
             return hold_for_review(table, item)
 
 
@@ -181,9 +177,7 @@ def _owed(order: Item, item: Item) -> tuple[int, dict[str, int]]:
     return rules.owed(order, {i["sku"]: i["quantity"] for i in item["items"]})
 
 
-def settle(
-    table: Table, item: Item, *, by: str, note: str, restock: bool = False, refund: bool = True
-) -> Item:
+def settle(table: Table, item: Item, *, by: str, note: str, restock: bool = False) -> Item:
     """Record what is owed (and put intercepted goods back in stock), then start the refund."""
     order = orders.get_for(table, item["order_id"], None)
     amount, units = _owed(order, item)
@@ -204,7 +198,7 @@ def settle(
         remove=QUEUE_FIELDS,
         also=[store.order_lines(order, "return_refunded", units, -1)],
     )
-    return _start_refund(table, settled, by) if refund else settled
+    return _start_refund(table, settled, by)
 
 
 def _start_refund(table: Table, item: Item, by: str) -> Item:

@@ -124,7 +124,9 @@ def _take(table: Table, order: Item, item: Item, alternative: str, by: str) -> d
         refunds.start(table, order, refund_id, amount, "return_partial_refund", by)
         return {"alternative": "partial_refund", "refund_id": refund_id}
     if alternative == "exchange":
-        replacement = orders.place_replacement(table, order, item["items"], item["id"])
+        replacement = orders.place_replacement(
+            table, order, orders.same_goods(order, item["items"]), item["id"]
+        )
         return {"alternative": "exchange", "replacement_order_id": replacement["id"]}
     return {"alternative": "repair", "instructions": instructions(item)}
 

@@ -11,6 +11,7 @@ from oms import clock, events, ids
 from oms.api.return_requests import Inspection
 from oms.domain.returns import inspection_verdict, next_return_status
 from oms.event_catalogue import ReturnDisputed, ReturnInspected
+from oms.lifecycle import exchanges
 from oms.lifecycle.instant_refund import paid_instantly, settle_inspected
 from oms.lifecycle.returns import announce
 from oms.problems import FieldError, ValidationProblem
@@ -45,6 +46,9 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
     # An instant refund already took its amount off what is refundable: the parcel is judged as before it.
     as_before = {**order, "refundable": order.get("refundable", 0) + paid_instantly(item)}
     verdict = inspection_verdict(as_before, asked, found, item["shipping_payer"])
+    settled = {"refund_amount": verdict.refund_amount, "refunded_units": verdict.refunded_units}
+    if exchanges.live(item):  # the goods were exchanged: only a difference the buyer is owed goes back
+        settled = exchanges.inspected_refund(item, order, bool(verdict.disputed))
     capped = {line["sku"] for line in order["lines"] if line.get("capped")}
     for (
         sku,
@@ -57,7 +61,7 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
         "notes": body.notes,
         "by": by,
         "at": clock.now_iso(),
-        "refund_amount": verdict.refund_amount,
+        "refund_amount": settled["refund_amount"],
         "disputed": verdict.disputed,
     }
     inspected = moves.apply(
@@ -68,7 +72,7 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
         by=by,
         set_fields={"inspection": inspection},
         remove=("timer_kind", "due_at", "queue", "queue_key"),
-        also=[store.order_lines(order, "return_refunded", verdict.refunded_units, -1)],
+        also=[store.order_lines(order, "return_refunded", settled["refunded_units"], -1)],
     )
     return _settle(table, inspected, by)
 
@@ -99,6 +103,7 @@ def _settle(table: Table, inspected: Item, by: str) -> Item:
         by=by,
         set_fields={"refund": {"refund_id": refund_id, "amount": refund_amount}},
     )
-    refunds.start(table, order, refund_id, refund_amount, "return", by, return_id=item["id"], also=[waiting])
+    reason = exchanges.REFUND_REASON if exchanges.live(item) else "return"
+    refunds.start(table, order, refund_id, refund_amount, reason, by, return_id=item["id"], also=[waiting])
     announce(ReturnInspected, pending)
     return pending

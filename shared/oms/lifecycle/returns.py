@@ -17,6 +17,7 @@ from oms.api.return_requests import Message, ReturnRequest
 from oms.config import require, settings
 from oms.domain import return_eligibility
 from oms.domain import return_policy as rules
+from oms.domain.returns import next_return_status
 from oms.event_catalogue import (
     ReturnApproved,
     ReturnCancelled,
@@ -25,6 +26,7 @@ from oms.event_catalogue import (
     ReturnRequested,
     ReturnStatusEvent,
 )
+from oms.lifecycle import exchange_approval
 from oms.problems import Conflict
 from oms.store import catalog, keys, moves, orders, races
 from oms.store import returns as store
@@ -217,42 +219,55 @@ def instructions(item: Item) -> dict[str, Any]:
 
 def approve(table: Table, item: Item, *, by: str, reason: str) -> Item:
     ship_by = clock.now() + timedelta(days=policy().ship_within_days)
-    approved = moves.apply(
-        table,
-        moves.RETURN,
-        item,
-        "approve",
-        by=by,
-        set_fields={
-            "decision": {"decision": "approve", "reason": reason, "by": by, "at": clock.now_iso()},
-            "instructions": instructions(item),
-            "timer_kind": RETURN_SHIP_BY,
-            "due_at": clock.iso(ship_by),
-        },
-        remove=("queue", "queue_key"),
-    )
+    fields = {
+        "decision": {"decision": "approve", "reason": reason, "by": by, "at": clock.now_iso()},
+        "instructions": instructions(item),
+        "timer_kind": RETURN_SHIP_BY,
+        "due_at": clock.iso(ship_by),
+    }
+    if item.get("type") == rules.AfterSalesType.exchange:
+        approved = exchange_approval.approve(table, item, fields, by=by, trust=policy().instant_refund)
+    else:
+        approved = moves.apply(
+            table, moves.RETURN, item, "approve", by=by, set_fields=fields, remove=("queue", "queue_key")
+        )
     events.publish(ReturnApproved.about(item), f"{item['id']}:approved")
     return approved
 
 
-def release_units(table: Table, item: Item) -> Write:
+def release_units(table: Table, item: Item, name: str = orders.ORDER) -> Write:
     """A return that will not come back frees its units for another request and stops holding the order:
-    in the transaction of its move, so a run that dies after the move cannot leave them held."""
+    in the transaction of its move, so a run that dies after the move cannot leave them held. ``name``
+    tells this order's write apart from another order's in the same transaction."""
     order = orders.get_for(table, item["order_id"], None)
-    return store.order_lines(order, "return_requested", {i["sku"]: -i["quantity"] for i in item["items"]}, -1)
+    units = {i["sku"]: -i["quantity"] for i in item["items"]}
+    return store.order_lines(order, "return_requested", units, -1, name=name)
 
 
 def cancel(table: Table, item: Item, by: str) -> Item:
+    next_return_status(item["status"], "cancel")  # refused before an exchange's replacement is touched
+    withdrawn = exchange_approval.withdraw(table, item, by)
     release = release_units(table, item)
-    cancelled = moves.apply(table, moves.RETURN, item, "cancel", by=by, remove=QUEUE_FIELDS, also=[release])
+    cancelled = moves.apply(
+        table,
+        moves.RETURN,
+        item,
+        "cancel",
+        by=by,
+        set_fields=withdrawn,
+        remove=QUEUE_FIELDS,
+        also=[release],
+    )
     announce(ReturnCancelled, cancelled)
     return cancelled
 
 
 def lapse(table: Table, item: Item) -> Item:
+    by = "system:return-lapse"
+    withdrawn = exchange_approval.withdraw(table, item, by, strict=False)
     release = release_units(table, item)
     lapsed = moves.apply(
-        table, moves.RETURN, item, "lapse", by="system:return-lapse", remove=QUEUE_FIELDS, also=[release]
+        table, moves.RETURN, item, "lapse", by=by, set_fields=withdrawn, remove=QUEUE_FIELDS, also=[release]
     )
     events.publish(ReturnLapsed.about(item), f"{item['id']}:lapsed")
     return lapsed

@@ -20,7 +20,7 @@ from oms.domain.carriers import CarrierCode
 from oms.domain.order_exceptions import OPEN, default_deadline
 from oms.domain.order_status import Move, Status
 from oms.event_catalogue import OrderDelivered, OrderException
-from oms.lifecycle import instant_refund, refund_only, return_parcel
+from oms.lifecycle import exchanges, instant_refund, refund_only, return_parcel
 from oms.lifecycle.completion import delivered_fields
 from oms.lifecycle.shipping import TRACKING_PATTERN
 from oms.observability import logger
@@ -106,12 +106,15 @@ def apply(table: Table, carrier: str, event: CarrierEvent | TrackingEvent) -> st
 
 
 def _hand_over_return(table: Table, order_id: str, shipment_id: str) -> None:
-    """A buyer's return parcel scanned by its carrier: the instant refund is decided at the first scan, and
-    the parcel delivered back moves its return on (again on a repeat: both are idempotent)."""
+    """A buyer's return parcel scanned by its carrier: the instant refund (or an exchange's replacement) is
+    decided at the first scan, and the parcel delivered back moves its return on (again on a repeat: all
+    are idempotent)."""
     shipment = table.get(*keys.shipment(order_id, shipment_id))
     if shipment is None or not shipment.get("return_id"):
         return
-    if shipment["status"] != tracking.CarrierStatus.info_received:  # a label, not yet a parcel in hand
+    in_hand = shipment["status"] != tracking.CarrierStatus.info_received  # not just a label
+    # An exchange's replacement ships at the first scan; a return may be refunded then.
+    if in_hand and not exchanges.on_first_scan(table, shipment["return_id"]):
         instant_refund.on_first_scan(table, shipment["return_id"])
     if shipment["status"] == tracking.CarrierStatus.delivered:
         return_parcel.receive(table, shipment["return_id"])

@@ -46,6 +46,25 @@ def return_rejected(order: Order, detail: Facts, locale: Locale) -> dict[str, An
     }
 
 
+def exchange_updated(order: Order, detail: Facts, locale: Locale) -> dict[str, Any]:
+    """An exchange approved (what the buyer pays or gets back, when the replacement ships), its
+    replacement released, or the exchange cancelled for a difference left unpaid."""
+    difference = int(detail.get("difference", 0))
+    due = detail.get("payment_due_at")
+    state = str(detail.get("state", "approved"))
+    ships = str(detail.get("ships") or "at_first_scan")
+    return {
+        "order_id": order["id"],
+        "replacement_order_id": detail.get("replacement_order_id", ""),
+        "state": state,
+        "headline": state,
+        "money": "pay" if difference > 0 else "refund" if difference < 0 else "none",
+        "amount": money(abs(difference), currency_of(order)),
+        "due": locale.date(str(due)) if due else "",
+        "ships": "once_paid" if ships == "at_approval" and difference > 0 else ships,
+    }
+
+
 def order_only(order: Order, detail: Facts, locale: Locale) -> dict[str, Any]:
     """For a message that names the order and nothing else."""
     return {"order_id": order["id"]}
@@ -59,4 +78,5 @@ RETURN_RENDERERS: dict[str, Renderer] = {
     "ReturnMessage": renderer(order_only, "return_message"),
     "ReturnIntercepting": renderer(order_only, "return_intercepting"),
     "ReturnInterceptionFailed": renderer(order_only, "return_interception_failed"),
+    "ExchangeUpdated": renderer(exchange_updated),
 }

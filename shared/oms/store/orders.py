@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from oms import clock, ids
@@ -10,8 +11,9 @@ from oms.domain.handling import pick_key
 from oms.domain.inventory import StockLevels
 from oms.domain.ordering import OrderDraft, OrderRejected
 from oms.problems import Conflict, FieldError, NotFound
-from oms.store import cursors, inventory, keys
+from oms.store import cursors, inventory, keys, moves
 from oms.store.moves import ORDER as ORDER_MACHINE
+from oms.store.patches import Patch
 from oms.store.table import Item, StoreBusy, Table, compact, values
 from oms.store.unit_of_work import Cancelled, Write, commit, put, update
 
@@ -252,23 +254,58 @@ _KEPT_BY_REPLACEMENT = (
 )
 
 
-def _replacement(order: Item, items: list[dict[str, Any]], return_id: str, replacement_id: str) -> Item:
-    """A zero-priced order for the same goods as ``items`` of ``order``, straight into the pick queue."""
-    now = clock.now_iso()
+def same_goods(order: Item, items: list[dict[str, Any]]) -> list[Item]:
+    """The replacement lines for the same goods as ``items`` of ``order``."""
     by_sku = {line["sku"]: line for line in order["lines"]}
-    lines = [
+    return [
         {
             **{k: by_sku[i["sku"]][k] for k in ("sku", "name", "category", "flags")},
             "quantity": i["quantity"],
-            "unit_price": 0,
-            "line_total": 0,
-            "discount": 0,
-            "reserved": i["quantity"],
-            "shipped": 0,
             "capped": by_sku[i["sku"]].get("capped", False),
         }
         for i in items
     ]
+
+
+@dataclass(frozen=True)
+class ReplacementTerms:
+    """What a replacement asks before it ships: a price difference to pay by ``due_at``, the return
+    parcel in the carrier's hands (``ships_now`` False)."""
+
+    owed: int = 0
+    due_at: str | None = None
+    ships_now: bool = True
+
+
+AWAITS_PARCEL = "awaits_return_parcel"  # a replacement that ships once the return parcel is scanned
+
+
+def _waiting(order: Item, replacement_id: str, terms: ReplacementTerms, now: str) -> Item:
+    """The replacement's status and timers: unpaid with a due time, or paid (nothing owed) and in the pick
+    queue unless it waits for the return parcel."""
+    if terms.owed:
+        return {
+            "status": "pending_payment",
+            "payment_due_at": terms.due_at,
+            "timer_kind": PAYMENT_DUE,
+            "due_at": terms.due_at,
+            AWAITS_PARCEL: not terms.ships_now or None,
+        }
+    paid = {"status": "awaiting_fulfillment", "paid_at": now}
+    if not terms.ships_now:
+        return {**paid, AWAITS_PARCEL: True}
+    key = pick_key(perishable=False, vip=bool(order.get("vip")), paid_at=now, order_id=replacement_id)
+    return {**paid, "queue": "FULFILL", "queue_key": key}
+
+
+def _replacement(
+    order: Item, lines: list[Item], return_id: str, replacement_id: str, terms: ReplacementTerms
+) -> Item:
+    """An order for ``lines`` at no price but the difference ``terms.owed``."""
+    now = clock.now_iso()
+    waiting = _waiting(order, replacement_id, terms, now)
+    zero = {"unit_price": 0, "line_total": 0, "discount": 0, "shipped": 0}
+    lines = [{**line, **zero, "reserved": line["quantity"]} for line in lines]
     pk, sk = keys.order(replacement_id)
     return compact(
         {
@@ -276,7 +313,6 @@ def _replacement(order: Item, items: list[dict[str, Any]], return_id: str, repla
             "pk": pk,
             "sk": sk,
             "id": replacement_id,
-            "status": "awaiting_fulfillment",
             "version": 1,
             "payment_method": order["payment_method"],
             "lines": lines,
@@ -284,35 +320,68 @@ def _replacement(order: Item, items: list[dict[str, Any]], return_id: str, repla
                 "subtotal": 0,
                 "discount": 0,
                 "shipping_fee": 0,
-                "total": 0,
+                "total": terms.owed,
                 "currency": order["totals"]["currency"],
             },
             "placed_at": now,
-            "paid_at": now,
             "captured": 0,
             "refunded": 0,
             "refundable": 0,
             "replaces_order_id": order["id"],
             "return_id": return_id,
-            "timeline": [{"at": now, "type": "placed", "by": "system:exchange", "return_id": return_id}],
+            # The status it starts in (paid already when nothing is owed): its timeline replays from there.
+            "timeline": [
+                {
+                    "at": now,
+                    "type": "placed",
+                    "by": "system:exchange",
+                    "return_id": return_id,
+                    "status": waiting["status"],
+                }
+            ],
             "customer_key": keys.customer_orders(order["customer_id"]),
             "created_key": f"{now}#{replacement_id}",
             **search_keys(now, [line["sku"] for line in lines]),
-            "queue": "FULFILL",
-            "queue_key": pick_key(
-                perishable=False, vip=bool(order.get("vip")), paid_at=now, order_id=replacement_id
-            ),
+            **waiting,
         }
     )
 
 
-def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], return_id: str) -> Item:
-    """An exchange: a zero-priced order for the same goods, stock reserved, straight into the pick queue."""
-    replacement_id = ids.derived_id("ord", order["id"], return_id)
-    replacement = _replacement(order, items, return_id, replacement_id)
-    lines = replacement["lines"]
+def replacement_id(order_id: str, return_id: str) -> str:
+    return ids.derived_id("ord", order_id, return_id)
+
+
+def release_replacement(replacement: Item, queue: Mapping[str, Any] | None, by: str) -> Write:
+    """The replacement stops waiting for the return parcel: into the pick queue when paid (``queue``), or
+    for its payment to put it there. Once: refused when it no longer waits."""
+    sets: tuple[str, ...] = ()
+    named: dict[str, Any] = {}
+    if queue is not None:
+        sets = ("queue = :r_queue", "queue_key = :r_queue_key")
+        named = {"r_queue": queue["queue"], "r_queue_key": queue["queue_key"]}
+    patch = Patch(
+        sets=sets,
+        removes=(AWAITS_PARCEL,),
+        conditions=(f"attribute_exists({AWAITS_PARCEL})",),
+        values=named,
+    )
+    entry = {"at": clock.now_iso(), "type": "released_for_shipping", "by": by}
+    return moves.edit(ORDER_MACHINE, replacement, patch, entry)
+
+
+def place_replacement(
+    table: Table,
+    order: Item,
+    lines: list[Item],
+    return_id: str,
+    terms: ReplacementTerms = ReplacementTerms(),
+    also: Sequence[Write] = (),
+) -> Item:
+    """An exchange: an order for ``lines`` (one per SKU) with their stock reserved, together with ``also``
+    (the return's move); :class:`Cancelled` when one of ``also`` is refused."""
+    replacement = _replacement(order, lines, return_id, replacement_id(order["id"], return_id), terms)
     stock = inventory.Reservation(
-        replacement_id,
+        replacement["id"],
         [(line["sku"], line["quantity"]) for line in lines],
         {line["sku"]: order["channel"] if line["capped"] else None for line in lines},
     )
@@ -321,10 +390,12 @@ def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], re
             compact({**line, "shards": stock.recorded(line["sku"])}) for line in replacement["lines"]
         ]
         try:
-            commit(table, _new(replacement), *stock.writes())
+            commit(table, _new(replacement), *stock.writes(), *also)
         except Cancelled as cancelled:
+            if any(cancelled.failed_on(write.name) for write in also):
+                raise
             if cancelled.failed_on(ORDER):
-                existing = get(table, replacement_id)
+                existing = get(table, replacement["id"])
                 if existing:
                     return existing
             failed = stock.short_in(cancelled)
@@ -334,4 +405,4 @@ def place_replacement(table: Table, order: Item, items: list[dict[str, Any]], re
                 "Not enough stock for the exchange right now.", code="insufficient_stock"
             ) from cancelled
         return replacement
-    raise StoreBusy(f"exchange {replacement_id}: its stock kept moving between shards")
+    raise StoreBusy(f"exchange {replacement['id']}: its stock kept moving between shards")

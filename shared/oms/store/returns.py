@@ -7,9 +7,10 @@ from typing import Any
 
 from oms import clock
 from oms.problems import NotFound
-from oms.store import cursors, keys, orders
+from oms.store import cursors, keys, moves, orders
 from oms.store.moves import RETURN as RETURN_MACHINE
 from oms.store.moves import LostRace
+from oms.store.patches import Patch
 from oms.store.table import Item, Table, values
 from oms.store.unit_of_work import Cancelled, Write, commit, put, update
 
@@ -48,7 +49,9 @@ def put_settled(item: Item) -> Write:
     return put(RETURN, item, condition="attribute_not_exists(pk)")
 
 
-def order_lines(order: Item, field: str, units: dict[str, int], open_returns: int) -> Write:
+def order_lines(
+    order: Item, field: str, units: dict[str, int], open_returns: int, name: str = orders.ORDER
+) -> Write:
     """Add ``units[sku]`` to ``field`` of the order's lines and ``open_returns`` to its count of open returns.
 
     For the transaction that moves the return, which makes it happen exactly once: unconditioned, by list
@@ -67,9 +70,18 @@ def order_lines(order: Item, field: str, units: dict[str, int], open_returns: in
             named["ol_zero"] = 0
     # DynamoDB refuses names no expression uses.
     names = {"#ol_lines": "lines", "#ol_field": field} if len(sets) > 2 else None
-    return update(
-        orders.ORDER, keys.order(order["id"]), "SET " + ", ".join(sets), names=names, named_values=named
+    return update(name, keys.order(order["id"]), "SET " + ", ".join(sets), names=names, named_values=named)
+
+
+def exchange_noted(item: Item, changes: dict[str, Any], entry: dict[str, Any] | None) -> Write:
+    """Record ``changes`` on the return's exchange (same status and version as read)."""
+    names = {"#x": "exchange", **{f"#x{i}": k for i, k in enumerate(changes)}}
+    patch = Patch(
+        sets=tuple(f"#x.#x{i} = :x{i}" for i in range(len(changes))),
+        names=names,
+        values={f"x{i}": v for i, v in enumerate(changes.values())},
     )
+    return moves.edit(RETURN_MACHINE, item, patch, entry)
 
 
 def reader(table: Table, return_id: str, customer_id: str | None) -> Callable[[], Item]:

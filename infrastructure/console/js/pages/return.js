@@ -58,6 +58,30 @@ function refundOnlyCard(ret, cur) {
     ]))] : null);
 }
 
+/** Exchange: what the buyer wants instead, the difference either way, and the replacement order. */
+function exchangeCard(ret, cur) {
+  const x = ret.exchange;
+  if (!x) return null;
+  const diff = Number(x.difference || 0);
+  return h("section", { class: "card", "data-card": "exchange", "data-exchange-state": x.state || "" },
+    h("h2", {}, label("after_sales_type", "exchange")),
+    table([
+      { title: t("sku"), cell: (l) => h("span", { class: "mono" }, l.sku) },
+      { title: t("replacement"), cell: (l) => h("span", {}, h("span", { class: "mono" }, l.replacement_sku), l.replacement_name ? ` ${l.replacement_name}` : "") },
+      { title: t("quantity"), num: true, cell: (l) => String(l.quantity) },
+      { title: t("unit_price"), num: true, cell: (l) => money(l.unit_price, cur) },
+      { title: t("credit"), num: true, cell: (l) => money(l.credit, cur) },
+    ], x.lines || []),
+    h("div", { class: "subcard" }, kv([
+      [t("status"), label("exchange_state", x.state)],
+      [diff > 0 ? t("difference_owed") : diff < 0 ? t("difference_refunded") : t("difference"), h("strong", { "data-difference": String(diff) }, money(Math.abs(diff), cur))],
+      x.replacement_order_id ? [t("replacement_order"), orderLink(x.replacement_order_id)] : null,
+      x.ships ? [t("ships"), label("exchange_ships", x.ships)] : null,
+      x.payment_due_at ? [t("pay_by"), when(x.payment_due_at)] : null,
+      x.released_at ? [t("released_at"), when(x.released_at)] : null,
+    ])));
+}
+
 function evidenceCard(ret) {
   const urls = ret.evidence || [];
   return h("section", { class: "card", "data-card": "evidence" }, h("h2", {}, t("evidence")), urls.length ? h("div", { class: "evidence" }, urls.map((url) => {
@@ -260,7 +284,7 @@ export async function render(ctx) {
       status(ret.status),
       h("span", { class: "muted" }, `${ret.customer_id} · ${label("channel", ret.channel)} · ${when(ret.requested_at)}`)),
     h("div", { class: "grid-2" },
-      h("div", {}, requestCard(ret, cur), refundOnlyCard(ret, cur), verdictCard(ret, policy), evidenceCard(ret), parcelCard(ret),
+      h("div", {}, requestCard(ret, cur), refundOnlyCard(ret, cur), exchangeCard(ret, cur), verdictCard(ret, policy), evidenceCard(ret), parcelCard(ret),
         card(t("timeline"), timelineList(ret.timeline))),
       h("div", {}, h("section", { class: "card", "data-card": "actions" }, h("h2", {}, t("actions")), actions),
         inspectionAndRefundCard(ret, order, cur), messagesCard(ctx, ret))));
