@@ -8,7 +8,7 @@ from oms_local.testing import StackClient
 from playwright.sync_api import Page, expect
 
 from tests.console.conftest import Shots
-from tests.console.test_console_day import sign_in
+from tests.console.test_console_day import nav, sign_in
 from tests.e2e.shop import delivered_order, ok, payment, product
 from tests.e2e.test_exchange_http import exchange
 from tests.e2e.test_instant_refund_http import hand_to_carrier, order_of
@@ -46,3 +46,6 @@ def test_an_exchange_and_its_replacement_on_the_returns_page(
     shots.take("return-exchange", docs=True)
     card.get_by_role("link", name=replacement).click()
     expect(page.locator("main")).to_contain_text(replacement)
+    assert stack.idle()
+    nav(page, "Reports")
+    expect(page.locator('[data-report="returns"]')).to_contain_text("Exchanges1")

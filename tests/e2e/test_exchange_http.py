@@ -40,6 +40,12 @@ def exchange(
     )
 
 
+def exchanges_report(stack: StackClient) -> dict[str, int]:
+    today = now(stack)[:10]
+    path = f"/v1/admin/reports/returns?from={today}&to={today}"
+    return dict(ok(stack.request("GET", path, token=stack.admin_token()))["exchanges"])
+
+
 def stock(stack: StackClient, *skus: str) -> list[tuple[int, int]]:
     """(on hand, reserved) of each SKU."""
     return [(level["on_hand"], level["reserved"]) for level in (inventory(stack, sku) for sku in skus)]
@@ -102,6 +108,7 @@ def test_an_exchange_for_a_cheaper_product_refunds_the_difference_once_after_ins
     completed_orders(stack, buyer, 4)  # a buyer the instant-refund policy trusts
     shirt, mug = product(stack, 5, price=10000), product(stack, 5, price=6000)
     order = delivered_order(stack, (shirt, 1, 10000), customer=buyer)
+    reported = exchanges_report(stack)
 
     item = ok(exchange(stack, buyer, order, "size_fit", (shirt, 1, mug)), 201)
     assert item["status"] == "under_review"  # a size exchange is a person's call
@@ -147,6 +154,12 @@ def test_an_exchange_for_a_cheaper_product_refunds_the_difference_once_after_ins
     ]
     assert get_return(stack, buyer, item["id"])["status"] == "refunded"
     assert stock(stack, shirt, mug) == [(5, 0), (4, 0)]
+    after = exchanges_report(stack)
+    assert (after["approved"], after["differences_refunded"], after["amount_refunded"]) == (
+        reported["approved"] + 1,
+        reported["differences_refunded"] + 1,
+        reported["amount_refunded"] + 4000,
+    )
 
 
 def test_the_wrong_item_sent_back_for_a_cheaper_exchange_is_disputed_and_nothing_refunded(

@@ -607,7 +607,9 @@ def test_random_interleavings_keep_the_books(stack: StackClient, engine: str) ->
             derandomize=True,
             deadline=None,
             database=None,
-            phases=[Phase.generate, Phase.shrink],
+            # No shrinking: a shrunk run replays its steps against ids the stack made at random, and then
+            # reports its own inconsistency instead of the failure it was shrinking.
+            phases=[Phase.generate],
             suppress_health_check=list(HealthCheck),
         ),
     )

@@ -20,6 +20,7 @@ from oms.domain.returns import refund_for_units
 from oms.problems import Conflict, FieldError, ValidationProblem
 
 BALANCE_DUE_HOURS = 24  # the buyer pays a price difference within this many hours of the approval
+REFUND_REASON = "exchange_difference"  # a difference the buyer is owed, refunded after inspection
 # An exchange's ``state`` while its replacement stands: reserved (approved), or free to ship (released).
 LIVE_STATES = frozenset({"approved", "released"})
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from oms.domain import feedback, instant_refund, presale, refund_only
+from oms.domain import exchanges, feedback, instant_refund, presale, refund_only
 from oms.problems import FieldError, ValidationProblem
 
 DEFAULT_DAYS = 30
@@ -25,6 +25,7 @@ DATE_OR_TIME = r"^\d{4}-\d{2}-\d{2}([T ].*)?$"
 # exception kind, channel, SKU, category and return reason that had news that day.
 # An edit counts once, when it took effect (at once, or when its balance came in), or when it lapsed.
 EDIT_COUNTERS = {"applied": "edits", "balance_paid": "edits", "lapsed": "edits_lapsed"}
+EXCHANGE_COUNTERS = {"approved": "exchanges", "cancelled": "exchanges_cancelled"}
 ALL = "all"
 CURRENCY = "currency"
 EXCEPTION_KIND = "exception_kind"
@@ -188,6 +189,10 @@ def _count(
         _return_decided(counts, "approved" if detail_type == "ReturnApproved" else "rejected", item, at)
     elif detail_type == "RefundIssued" and detail.get("reason") == instant_refund.REFUND_REASON:
         counts.add(ALL, "-", instant_refunds=1)
+    elif detail_type == "ExchangeUpdated" and detail.get("state") in EXCHANGE_COUNTERS:
+        counts.add(ALL, "-", **{EXCHANGE_COUNTERS[str(detail["state"])]: 1})
+    elif detail_type == "RefundIssued" and detail.get("reason") == exchanges.REFUND_REASON:
+        counts.add(ALL, "-", exchange_refunds=1, exchange_refunded=int(detail.get("amount", 0)))
     elif detail_type == "RefundIssued" and detail.get("reason") == refund_only.REFUND_REASON:
         counts.add(ALL, "-", refund_only_refunds=1, refund_only_amount=int(detail.get("amount", 0)))
     elif detail_type == "RefundIssued" and item is not None:
@@ -413,4 +418,10 @@ def return_report(rows: list[Mapping[str, Any]], first: date, last: date) -> dic
         "instant_refund_disputes": c["instant_refund_disputes"],
         "instant_dispute_rate": rate(c["instant_refund_disputes"], c["instant_refunds"]),
         "refund_only": {"refunds": c["refund_only_refunds"], "amount": c["refund_only_amount"]},
+        "exchanges": {
+            "approved": c["exchanges"],
+            "cancelled": c["exchanges_cancelled"],
+            "differences_refunded": c["exchange_refunds"],
+            "amount_refunded": c["exchange_refunded"],
+        },
     }

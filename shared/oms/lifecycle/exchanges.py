@@ -24,7 +24,7 @@ from oms.store.table import Item, Table
 from oms.store.unit_of_work import Cancelled, Write, commit
 
 ACTOR = "system:exchange"
-REFUND_REASON = "exchange_difference"
+REFUND_REASON = rules.REFUND_REASON
 
 
 def request(table: Table, order: Item, body: ReturnRequest, key: str | None) -> Item:
