@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from oms.api.admin import ProductInput
 from oms.domain import presale
 from oms.domain.catalog import PresaleDeposit
 from oms.domain.ordering import OrderRejected
@@ -108,3 +109,12 @@ def test_a_cancellation_keeps_the_deposit_only_while_the_balance_is_awaited_and_
     refunded = order("awaiting_balance", refundable=1000)
     refunded["payment_plan"]["deposit_refunded_if_balance_unpaid"] = True
     assert presale.kept_on_cancel(refunded, "balance_unpaid") == 0
+
+
+def test_an_instant_is_written_as_text_not_as_a_number_of_seconds() -> None:
+    base = {"name": "Kettle", "price": 9900, "currency": "CNY", "category": "kitchen"}
+    dated = ProductInput.model_validate({**base, "presale_ships_at": "2026-12-20T00:00:00Z"})
+    assert dated.presale_ships_at is not None and dated.presale_ships_at.year == 2026
+    for number in (1797724800, 1797724800.5):
+        with pytest.raises(ValidationError, match="date-time string"):
+            ProductInput.model_validate({**base, "presale_ships_at": number})

@@ -1,6 +1,5 @@
 """Back-office routes: catalogue, inventory, coupons, customers (API.md "Back office")."""
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, TypeVar
 
@@ -9,7 +8,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from oms import idempotency, ids
-from oms.domain.catalog import CURRENCY_PATTERN, MAX_PRICE, SKU_PATTERN, Flag, PresaleDeposit, Product
+from oms.domain.catalog import (
+    CURRENCY_PATTERN,
+    MAX_PRICE,
+    SKU_PATTERN,
+    Flag,
+    Instant,
+    PresaleDeposit,
+    Product,
+)
 from oms.domain.coupons import COUPON_CODE_PATTERN, Coupon
 from oms.domain.inventory import StockLevels
 from oms.domain.ordering import Channel
@@ -40,7 +47,7 @@ class ProductInput(_Input):
     return_window_days: StrictInt | None = Field(None, ge=0, le=365)
     active: bool = True
     max_per_order: StrictInt = Field(99, ge=1, le=999)
-    presale_ships_at: datetime | None = None
+    presale_ships_at: Instant | None = None
     deposit: PresaleDeposit | None = None
 
 
@@ -68,8 +75,8 @@ class CouponInput(_Input):
     value: StrictInt = Field(gt=0, le=MAX_PRICE)
     currency: str = Field("CNY", pattern=CURRENCY_PATTERN)
     min_subtotal: StrictInt = Field(0, ge=0, le=MAX_PRICE)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
     total_limit: StrictInt | None = Field(None, ge=1)
     per_customer_limit: StrictInt | None = Field(None, ge=1)
     categories: list[str] = Field(default_factory=list, max_length=50)

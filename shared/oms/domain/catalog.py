@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -21,6 +30,17 @@ class SkuQuantity(BaseModel):
 
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 MAX_PRICE = 100_000_000_00  # one hundred million in major units: anything above is a typo
+
+
+def _written_as_text(value: object) -> object:
+    """An instant comes as RFC 3339 text, as the API documents it: a bare number is refused rather than
+    read as seconds since 1970."""
+    if isinstance(value, int | float):
+        raise ValueError("must be a date-time string (RFC 3339)")
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_written_as_text)]
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -45,8 +65,8 @@ class PresaleDeposit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount: StrictInt = Field(ge=1, description="the deposit per unit, in minor units")
-    balance_opens_at: datetime
-    balance_closes_at: datetime
+    balance_opens_at: Instant
+    balance_closes_at: Instant
 
     @field_validator("balance_opens_at", "balance_closes_at")
     @classmethod
@@ -77,7 +97,7 @@ class Product(BaseModel):
     return_window_days: int | None = Field(None, ge=0, le=365)  # None: the policy's window
     active: bool = True
     max_per_order: int = Field(99, ge=1, le=999)
-    presale_ships_at: datetime | None = None
+    presale_ships_at: Instant | None = None
     deposit: PresaleDeposit | None = None  # a presale sold with a deposit (domain/presale.py)
 
     @field_validator("flags")
