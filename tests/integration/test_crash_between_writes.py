@@ -457,6 +457,68 @@ def _check_refunded_only(restocked: int) -> Callable[[Table, Context], None]:
     return check
 
 
+# an exchange (POST /v1/orders/{id}/returns with type exchange), approved by the rules with its replacement
+# reserved; its parcel's first carrier scan, which releases the replacement to the pick queue
+
+
+def _ask_exchange(table: Table, ctx: Context) -> object:
+    body = return_requests.ReturnRequest.model_validate(
+        {
+            "type": "exchange",
+            "items": [{"sku": ctx["sku"], "quantity": 1}],
+            "exchange": [{"sku": ctx["sku"], "quantity": 1, "replacement_sku": ctx["replacement"]}],
+            "reason": "no_reason",
+        }
+    )
+    return on_order(table, ctx["order_id"], lambda order: after_sales.request(table, order, body, "key-ex"))
+
+
+def _exchange_wanted(price: int) -> Callable[[Table], Context]:
+    def prepare(table: Table) -> Context:
+        return {**_delivered(table), "replacement": stocked_product(table, 3, price=price)}
+
+    return prepare
+
+
+def _exchange_of(table: Table, ctx: Context) -> Item:
+    order = orders.get(table, ctx["order_id"])
+    assert order is not None
+    item = return_store.get(table, ids.derived_id("ret", order["customer_id"], "key-ex"))
+    assert item is not None
+    return item
+
+
+def _check_exchange_approved(table: Table, ctx: Context) -> None:
+    item = _exchange_of(table, ctx)
+    assert (item["status"], item["exchange"]["state"]) == ("awaiting_parcel", "approved")
+    replacement = orders.get(table, item["exchange"]["replacement_order_id"])
+    assert replacement is not None and replacement["status"] == "pending_payment"
+    assert replacement["totals"]["total"] == item["exchange"]["difference"] == 2000  # the difference owed
+    assert inventory.levels(table, ctx["replacement"]).pool.reserved == 1  # reserved once
+    order = _check_money(table, ctx["order_id"])
+    assert (order["open_returns"], order["lines"][0]["return_requested"]) == (1, 1)
+
+
+def _exchange_sent_back(table: Table) -> Context:
+    ctx = _exchange_wanted(12900)(table)  # the same price: nothing owed, the replacement waits for the scan
+    _ask_exchange(table, ctx)
+    item = _exchange_of(table, ctx)
+    parcel = return_requests.ReturnParcel(carrier="sf", tracking_number=f"SFR{ids.new_id('t')[2:14]}")
+    return_parcel.record_parcel(table, item, parcel, item["customer_id"])
+    back = f"ev-scan-{ctx['order_id']}"
+    return {**ctx, "tracking_number": parcel.tracking_number, "back": back}
+
+
+def _check_exchange_released(table: Table, ctx: Context) -> None:
+    item = _exchange_of(table, ctx)
+    assert item["exchange"]["state"] == "released"
+    replacement = orders.get(table, item["exchange"]["replacement_order_id"])
+    assert replacement is not None and replacement["status"] == "awaiting_fulfillment"
+    assert replacement.get("queue") == "FULFILL" and not replacement.get(orders.AWAITS_PARCEL)
+    assert [e["type"] for e in item["timeline"]].count("exchange_released") == 1
+    assert inventory.levels(table, ctx["replacement"]).pool.reserved == 1
+
+
 # an exception recorded with its resolution (POST /v1/admin/orders/{id}/exceptions)
 
 
@@ -666,6 +728,8 @@ STEPS = [
     Step("refund only, an order not shipped", 1, _paid_order, lambda t, c: _request_refund_only(t, c, 2), _check_cancelled_by_refund_only),
     Step("refund only, a lost parcel", 3, _parcel_lost, _request_refund_only, _check_refunded_only(0)),
     Step("refund only, a parcel back", 4, _intercepting, lambda t, c: _carrier_says(t, c, "returned_to_sender", c["back"]), _check_refunded_only(1)),
+    Step("request an exchange", 2, _exchange_wanted(14900), _ask_exchange, _check_exchange_approved),
+    Step("an exchange's parcel first scanned", 2, _exchange_sent_back, lambda t, c: _carrier_says(t, c, "in_transit", c["back"]), _check_exchange_released),
     Step("release-unpaid, two orders", 2, _two_unpaid, _release, _check_released),
     Step("edit lowering a paid total", 2, _paid_order, lambda t, c: _edit(t, c, 1), _check_edited_lower),
     Step("edit raising a paid total", 1, _paid_with_a_pot, lambda t, c: _edit(t, c, 1, (c["pot"], 1)), _check_held_for_balance),
