@@ -230,3 +230,21 @@ def test_another_customers_return_is_not_found(stack: StackClient) -> None:
         == 404
     )
     assert ask(stack, "cus_nosy", order, "no_reason", (shirt, 1)).status == 404
+
+
+def test_a_refused_request_does_not_hold_its_idempotency_key(stack: StackClient) -> None:
+    buyer = customer()
+    shirt = product(stack, 5, price=12900)
+    order = delivered_order(stack, (shirt, 1, 12900), customer=buyer)
+    path, key = f"/v1/orders/{order['id']}/returns", {"Idempotency-Key": f"ret-{order['id']}"}
+
+    def ask_with_key(quantity: int) -> Any:
+        body = {"items": [{"sku": shirt, "quantity": quantity}], "reason": "no_reason"}
+        return stack.request("POST", path, json=body, token=stack.customer_token(buyer), headers=key)
+
+    refused = ask_with_key(2)  # more than was bought
+    assert refused.status == 422 and refused.json()["code"] == "return_not_eligible"
+    corrected = ask_with_key(1)  # the same key, the request put right: not "key reused"
+    assert corrected.status == 201, corrected.text
+    again = ask_with_key(1)
+    assert again.status == 201 and again.json()["id"] == corrected.json()["id"]
