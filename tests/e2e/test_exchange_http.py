@@ -292,6 +292,30 @@ def test_an_exchange_never_sent_back_lapses_and_gives_back_the_replacement(stack
     assert stock(stack, tea, pot) == [(3, 0), (2, 0)]
 
 
+def test_a_trusted_buyers_exchange_never_sent_back_is_handed_to_staff(stack: StackClient) -> None:
+    buyer = customer()
+    completed_orders(stack, buyer, 4)  # trusted: the replacement leaves before the parcel is back
+    cap, hat = product(stack, 5, price=5000), product(stack, 5, price=5000)
+    order = delivered_order(stack, (cap, 1, 5000), customer=buyer)
+    item = ok(exchange(stack, buyer, order, "no_reason", (cap, 1, hat)), 201)
+    assert item["exchange"]["ships"] == "at_approval"
+    ship(stack, order_of(stack, {"id": item["exchange"]["replacement_order_id"]}))
+
+    stack.advance(7 * 24 * 3600 + 3600)  # past the week the buyer had to send the parcel
+    assert ok(stack.run_schedule("return-lapse"))
+    assert stack.idle()
+    lapsed = get_return(stack, buyer, item["id"])
+    assert (lapsed["status"], lapsed["exchange"]["state"]) == ("lapsed", "unreturned")
+    opened = [e for e in order_of(stack, order)["exceptions"] if e["kind"] == "exchange_unreturned"]
+    assert [(e["status"], e["owner"]) for e in opened] == [("open", "returns")]
+    assert ok(stack.run_schedule("return-lapse"))  # run again: nothing opened twice
+    assert stack.idle()
+    kinds = [e["kind"] for e in order_of(stack, order)["exceptions"]]
+    assert kinds.count("exchange_unreturned") == 1
+    told = [n["body"] for n in stack.notifications() if order["id"] in n.get("body", "")]
+    assert any("换货商品未寄回" in body for body in told), told  # the buyer hears what is expected
+
+
 def test_a_bad_exchange_is_refused_and_changes_nothing(stack: StackClient) -> None:
     buyer = customer()
     shirt, mug = product(stack, 5, price=10000), product(stack, 0, price=6000)

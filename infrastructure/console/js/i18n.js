@@ -229,7 +229,7 @@ const groups = {
     exception: {
       payment_failed: "Payment failed", address_incomplete: "Address incomplete", refused: "Refused",
       wrong_item: "Wrong item", missing_item: "Missing item", damaged: "Damaged", lost: "Lost", delayed: "Delayed",
-      refund_failed: "Refund failed", instant_refund_disputed: "Instant refund disputed",
+      refund_failed: "Refund failed", instant_refund_disputed: "Instant refund disputed", exchange_unreturned: "Exchange not sent back",
     },
     instant: { issued: "Refunded at the first scan", declined: "Waits for inspection" },
     after_sales_type: { return_refund: "Return and refund", refund_only: "Refund only", exchange: "Exchange" },
@@ -301,7 +301,7 @@ const groups = {
     exception: {
       payment_failed: "支付失败", address_incomplete: "地址不完整", refused: "拒收", wrong_item: "错发",
       missing_item: "漏发", damaged: "破损", lost: "丢件", delayed: "延误",
-      refund_failed: "退款失败", instant_refund_disputed: "极速退款争议",
+      refund_failed: "退款失败", instant_refund_disputed: "极速退款争议", exchange_unreturned: "换货未寄回",
     },
     instant: { issued: "揽收即退款", declined: "验收后退款" },
     after_sales_type: { return_refund: "退货退款", refund_only: "仅退款", exchange: "换货" },

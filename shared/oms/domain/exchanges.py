@@ -21,6 +21,9 @@ from oms.problems import Conflict, FieldError, ValidationProblem
 
 BALANCE_DUE_HOURS = 24  # the buyer pays a price difference within this many hours of the approval
 REFUND_REASON = "exchange_difference"  # a difference the buyer is owed, refunded after inspection
+# A trusted buyer's replacement shipped and the goods never came back: staff follow it up on the order.
+UNRETURNED_KIND = "exchange_unreturned"
+UNRETURNED_OWNER = "returns"
 # An exchange's ``state`` while its replacement stands: reserved (approved), or free to ship (released).
 LIVE_STATES = frozenset({"approved", "released"})
 

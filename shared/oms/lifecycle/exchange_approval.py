@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from oms import clock, events
+from oms import clock, events, ids
 from oms.domain import exchanges as rules
 from oms.domain.instant_refund import InstantRefundPolicy
+from oms.domain.order_exceptions import default_deadline
 from oms.domain.order_status import Status
-from oms.event_catalogue import ExchangeUpdated
+from oms.event_catalogue import ExchangeUpdated, OrderException
 from oms.lifecycle import cancellation
 from oms.problems import Conflict
-from oms.store import instant_refunds, moves, orders
+from oms.store import instant_refunds, moves, order_exceptions, orders
 from oms.store.table import Item, Table
-from oms.store.unit_of_work import Cancelled
+from oms.store.unit_of_work import Cancelled, commit
 
 
 def replacement_lines(exchange: Item) -> list[Item]:
@@ -89,6 +90,29 @@ WITHDRAWABLE = frozenset(
 )
 
 
+def _open_unreturned(table: Table, item: Item, by: str) -> None:
+    """Open the order's exception for an exchange whose goods never came back, once (its id is the
+    return's): before the return lapses, so a retried lapse finds it open and goes on."""
+    order = orders.get_for(table, item["order_id"], None)
+    exception = order_exceptions.new_exception(
+        order,
+        ids.derived_id("exc", item["id"], rules.UNRETURNED_KIND),
+        rules.UNRETURNED_KIND,
+        by=by,
+        source="returns",
+        owner=rules.UNRETURNED_OWNER,
+        deadline=clock.iso(default_deadline(clock.now())),
+        detail={"return_id": item["id"], "replacement_order_id": item["exchange"]["replacement_order_id"]},
+    )
+    try:
+        commit(table, *order_exceptions.open_writes(order, exception))
+    except Cancelled as cancelled:
+        if cancelled.failed_on(order_exceptions.EXCEPTION):
+            return  # opened by a run that died before the return lapsed
+        raise moves.LostRace(order["id"]) from cancelled
+    events.publish(OrderException.opened(order, exception), f"{exception['id']}:opened")
+
+
 def withdraw(table: Table, item: Item, by: str, *, strict: bool = True) -> dict[str, Any]:
     """The return of a live exchange ends before its parcel came back: cancel the replacement (its stock
     back, a paid difference refunded) before the return moves, so a retry of a run that died in between
@@ -105,6 +129,7 @@ def withdraw(table: Table, item: Item, by: str, *, strict: bool = True) -> dict[
             raise Conflict(
                 "The replacement has been shipped: the goods must come back.", code="exchange_shipped"
             )
-        # Lapsed with the replacement sent to a trusted buyer: recorded for staff to follow up.
+        # Lapsed with the replacement sent to a trusted buyer: staff follow it up (an exception on the order).
+        _open_unreturned(table, item, by)
         return {"exchange": {**exchange, "state": "unreturned", "unreturned_at": clock.now_iso()}}
     return {"exchange": {**exchange, "state": "cancelled", "cancelled_at": clock.now_iso()}}
