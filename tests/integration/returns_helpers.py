@@ -14,14 +14,8 @@ from oms.store.table import Table
 from tests.integration.helpers import order_request, step_input
 
 
-def shipped_order(
-    table: Table, *lines: tuple[str, int, int], customer: str = "cus_r", coupon: str | None = None
-) -> dict[str, Any]:
-    """Placed, paid and handed to the carrier (its parcel's tracking number in ``tracking_number``)."""
-    request = order_request(*lines, **({"coupon_code": coupon} if coupon else {}))
-    checked = validate(step_input(request, customer), table)
-    assert checked["ok"], checked
-    order = reserve(checked, table)["order"]
+def pay_in_full(table: Table, order: dict[str, Any]) -> str:
+    """The provider's notice of ``order``'s total paid: what the payments use case made of it."""
     event = payments.PaymentEvent(
         event_id=ids.new_id("evt"),
         type="payment.succeeded",
@@ -31,7 +25,18 @@ def shipped_order(
         currency="CNY",
         occurred_at=clock.now(),
     )
-    assert payments.handle(table, event) == "paid"
+    return payments.handle(table, event)
+
+
+def shipped_order(
+    table: Table, *lines: tuple[str, int, int], customer: str = "cus_r", coupon: str | None = None
+) -> dict[str, Any]:
+    """Placed, paid and handed to the carrier (its parcel's tracking number in ``tracking_number``)."""
+    request = order_request(*lines, **({"coupon_code": coupon} if coupon else {}))
+    checked = validate(step_input(request, customer), table)
+    assert checked["ok"], checked
+    order = reserve(checked, table)["order"]
+    assert pay_in_full(table, order) == "paid"
     tracking_number = f"SF{ids.new_id('t')[2:14]}"
     shipped, _ = shipping.ship(
         table,

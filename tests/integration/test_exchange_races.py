@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from oms import clock, ids
+from oms import ids
 from oms.api import return_requests
-from oms.lifecycle import exchanges, payments, return_parcel, returns
+from oms.lifecycle import exchanges, return_parcel, returns
 from oms.store import inventory, moves, orders
 from oms.store import returns as return_store
 from oms.store.table import Item, Table
 
 from tests.integration.helpers import stocked_product
-from tests.integration.returns_helpers import delivered_order
+from tests.integration.returns_helpers import delivered_order, pay_in_full
 
 
 def _exchange(table: Table, reason: str = "no_reason") -> tuple[Item, str]:
@@ -34,16 +34,7 @@ def _exchange(table: Table, reason: str = "no_reason") -> tuple[Item, str]:
 
 
 def _pay(table: Table, replacement: Item) -> str:
-    event = payments.PaymentEvent(
-        event_id=ids.new_id("evt"),
-        type="payment.succeeded",
-        order_id=replacement["id"],
-        payment_id=ids.new_id("pay"),
-        amount=replacement["totals"]["total"],
-        currency="CNY",
-        occurred_at=clock.now(),
-    )
-    return payments.handle(table, event)
+    return pay_in_full(table, replacement)
 
 
 def _in_transit(table: Table, item: Item) -> None:

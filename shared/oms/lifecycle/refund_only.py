@@ -24,8 +24,9 @@ from oms.lifecycle.returns import (
     record_request,
     request_id,
 )
+from oms.lifecycle.returns import restock as restock_returned
 from oms.problems import Conflict, FieldError, ValidationProblem
-from oms.store import inventory, keys, moves, orders, refunds, shipments
+from oms.store import keys, moves, orders, refunds, shipments
 from oms.store import returns as store
 from oms.store.table import Item, Table
 
@@ -182,11 +183,8 @@ def settle(table: Table, item: Item, *, by: str, note: str, restock: bool = Fals
     order = orders.get_for(table, item["order_id"], None)
     amount, units = _owed(order, item)
     if restock:
-        capped = {line["sku"] for line in order["lines"] if line.get("capped")}
-        for i in item["items"]:  # one adjustment per SKU and return: applied once however retried
-            channel = order["channel"] if i["sku"] in capped else None
-            adjustment = ids.derived_id("adj", item["id"], i["sku"])
-            inventory.adjust(table, i["sku"], i["quantity"], "intercepted", channel, adjustment)
+        returned = {i["sku"]: i["quantity"] for i in item["items"]}
+        restock_returned(table, order, item["id"], returned, "intercepted")
     settlement = {"amount": amount, "units": units, "restocked": restock, "note": note, "by": by}
     settled = moves.apply(
         table,

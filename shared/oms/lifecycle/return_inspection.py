@@ -13,9 +13,9 @@ from oms.domain.returns import inspection_verdict, next_return_status
 from oms.event_catalogue import ReturnDisputed, ReturnInspected
 from oms.lifecycle import exchanges
 from oms.lifecycle.instant_refund import paid_instantly, settle_inspected
-from oms.lifecycle.returns import announce
+from oms.lifecycle.returns import announce, restock
 from oms.problems import FieldError, ValidationProblem
-from oms.store import inventory, moves, orders, refunds
+from oms.store import moves, orders, refunds
 from oms.store import returns as store
 from oms.store.table import Item, Table
 
@@ -49,13 +49,7 @@ def inspect(table: Table, item: Item, body: Inspection, by: str) -> Item:
     settled = {"refund_amount": verdict.refund_amount, "refunded_units": verdict.refunded_units}
     if exchanges.live(item):  # the goods were exchanged: only a difference the buyer is owed goes back
         settled = exchanges.inspected_refund(item, order, bool(verdict.disputed))
-    capped = {line["sku"] for line in order["lines"] if line.get("capped")}
-    for (
-        sku,
-        units,
-    ) in verdict.restock.items():  # one adjustment per SKU and return: applied once however retried
-        channel = order["channel"] if sku in capped else None
-        inventory.adjust(table, sku, units, "returned", channel, ids.derived_id("adj", item["id"], sku))
+    restock(table, order, item["id"], verdict.restock, "returned")
     inspection = {
         "items": body.model_dump(mode="json")["items"],
         "notes": body.notes,

@@ -28,7 +28,7 @@ from oms.event_catalogue import (
 )
 from oms.lifecycle import exchange_approval
 from oms.problems import Conflict
-from oms.store import catalog, keys, moves, orders, races
+from oms.store import catalog, inventory, keys, moves, orders, races
 from oms.store import returns as store
 from oms.store.table import Item, Table
 from oms.store.unit_of_work import Write
@@ -233,6 +233,15 @@ def approve(table: Table, item: Item, *, by: str, reason: str) -> Item:
         )
     events.publish(ReturnApproved.about(item), f"{item['id']}:approved")
     return approved
+
+
+def restock(table: Table, order: Item, return_id: str, units: dict[str, int], reason: str) -> None:
+    """Put a return's ``units`` back in stock (into the order's channel for the lines it capped): one
+    adjustment per SKU and return, applied once however retried."""
+    capped = {line["sku"] for line in order["lines"] if line.get("capped")}
+    for sku, count in units.items():
+        channel = order["channel"] if sku in capped else None
+        inventory.adjust(table, sku, count, reason, channel, ids.derived_id("adj", return_id, sku))
 
 
 def release_units(table: Table, item: Item, name: str = orders.ORDER) -> Write:
