@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from oms.model import Model
 
 Item = dict[str, Any]
 # What :mod:`oms.events` stamps on every detail; not part of an event's own model.
 ENVELOPE = frozenset({"event_id", "occurred_at", "correlation_id", "schema_version"})
 
 
-class DomainEvent(BaseModel):
+class DomainEvent(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Raised when a field changes meaning or goes away; a new optional field keeps the version.

@@ -3,7 +3,8 @@
 A clean interpreter: no site-packages, no user paths; ``sys.path`` is the standard library plus the given
 paths (the function's built code folder, then the layer), as Lambda's Python runtime has them. The probe
 imports the handler module as the runtime does and prints one JSON line: seconds to import it (its
-imports and module-level set-up) on the clock and in CPU time, peak RSS, modules loaded. Standard library only, and nothing of its
+imports and module-level set-up) on the clock and in CPU time, of which collecting garbage, peak RSS,
+modules loaded. Standard library only, and nothing of its
 own is imported before the clock starts, so the figure is the handler's.
 
 ``--lazy`` names modules to load with :class:`importlib.util.LazyLoader`: each is created but runs only
@@ -23,6 +24,8 @@ import time
 
 started = time.perf_counter()
 cpu_started = time.process_time()
+
+import gc  # noqa: E402 - built in, already loaded
 import importlib  # noqa: E402 - timed on purpose, as part of what loading a handler costs
 import importlib.machinery  # noqa: E402
 import importlib.util  # noqa: E402
@@ -30,7 +33,26 @@ import importlib.util  # noqa: E402
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not loaded for the probe: its import would count as the handler's
     from collections.abc import Sequence
-    from typing import Any
+    from typing import Any, ClassVar
+
+
+class _Collected:
+    """Time spent collecting garbage during the import, and the collections per generation."""
+
+    seconds = 0.0
+    began = 0.0
+    per_generation: ClassVar[list[int]] = [0, 0, 0]
+
+
+def _on_gc(phase: str, info: dict[str, int]) -> None:
+    if phase == "start":
+        _Collected.began = time.perf_counter()
+    else:
+        _Collected.seconds += time.perf_counter() - _Collected.began
+        _Collected.per_generation[info["generation"]] += 1
+
+
+gc.callbacks.append(_on_gc)
 
 
 class _LazyFinder:
@@ -84,6 +106,7 @@ def main() -> None:
     module = importlib.import_module(module_name)
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    gc.callbacks.remove(_on_gc)
     never_ran = finder.never_ran()
     high_water_kib = None
     try:
@@ -101,6 +124,9 @@ def main() -> None:
                 "import_cpu_seconds": cpu,
                 "peak_rss_kib": high_water_kib or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                 "modules": len(sys.modules),
+                # The collector's share of it (and how many collections of each generation).
+                "gc_seconds": _Collected.seconds,
+                "gc_collections": _Collected.per_generation,
                 "has_handler": callable(getattr(module, "handler", None)),
                 "never_ran": never_ran,
                 # With modules deferred: which ran, so the caller can tell what the deferral kept out.

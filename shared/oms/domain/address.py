@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from oms.model import Model
 from oms.problems import FieldError
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
@@ -13,7 +14,7 @@ _POSTAL = {"CN": re.compile(r"^[0-9]{6}$"), "US": re.compile(r"^[0-9]{5}(-[0-9]{
 REQUIRED = ("recipient", "phone", "line1", "city", "region", "postal_code", "country")
 
 
-class Address(BaseModel):
+class Address(Model):
     """Fields may arrive empty: the check below names every missing one, so the shopper fixes all at once."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from oms.domain.catalog import CURRENCY_PATTERN, as_utc
+from oms.model import Model
 
 COUPON_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{1,31}$"
 
@@ -17,7 +18,7 @@ class CouponKind(StrEnum):
     fixed = "fixed"
 
 
-class Coupon(BaseModel):
+class Coupon(Model):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=COUPON_CODE_PATTERN)
@@ -46,7 +47,7 @@ class Coupon(BaseModel):
         return self
 
 
-class CouponUsage(BaseModel):
+class CouponUsage(Model):
     used: int = 0
     used_by_customer: int = 0
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from oms.model import Model
 
 REFUND_REASON = "instant_return"  # the refund's reason, as reports and notices read it
 DISPUTE_KIND = "instant_refund_disputed"  # the order exception an inspection that found less opens
 
 
-class InstantRefundPolicy(BaseModel):
+class InstantRefundPolicy(Model):
     enabled: bool = True
     min_completed_orders: int = Field(3, ge=0)
     max_return_rate: float = Field(0.3, ge=0, le=1)  # returns asked for / completed orders, this one excluded

@@ -8,25 +8,26 @@ take a unit only when both the pool and its channel have it, so no channel can o
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from oms.model import Model
 from oms.problems import FieldError, ValidationProblem
 
 
-class PoolStock(BaseModel):
+class PoolStock(Model):
     on_hand: int = 0
     reserved: int = 0
     available: int = 0
 
 
-class ChannelStock(BaseModel):
+class ChannelStock(Model):
     allocation: int = 0
     safety_stock: int = 0
     reserved: int = 0
     available: int = 0
 
 
-class StockLevels(BaseModel):
+class StockLevels(Model):
     sku: str
     pool: PoolStock = Field(default_factory=PoolStock)
     channels: dict[str, ChannelStock] = Field(default_factory=dict)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from oms.model import Model
 
 Kind = Literal["orders", "shipping", "returns", "refunds"]
 Channel = Literal["email", "sms", "push"]
@@ -40,7 +42,7 @@ def _all() -> list[Kind]:
     return list(KINDS)
 
 
-class Preferences(BaseModel):
+class Preferences(Model):
     """Per channel, the kinds of notice it carries."""
 
     model_config = ConfigDict(extra="forbid")

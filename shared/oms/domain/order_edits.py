@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import ConfigDict, Field, StrictInt
 
 from oms.domain.catalog import SKU_PATTERN, Product
 from oms.domain.coupons import Coupon, CouponUsage
@@ -32,6 +32,7 @@ from oms.domain.ordering import (
     Totals,
     check_order,
 )
+from oms.model import Model
 from oms.problems import Conflict, ValidationProblem
 
 # Before anything ships; an order held for review or on hold is decided on first.
@@ -39,14 +40,14 @@ EDITABLE = frozenset({Status.pending_payment, Status.awaiting_fulfillment})
 BALANCE_DUE_HOURS = 24  # a paid order's higher total is paid within this, or the edit is dropped
 
 
-class EditLine(BaseModel):
+class EditLine(Model):
     model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(pattern=SKU_PATTERN)
     quantity: StrictInt = Field(ge=0, le=999)
 
 
-class OrderEditRequest(BaseModel):
+class OrderEditRequest(Model):
     """The basket as it should be after the edit."""
 
     model_config = ConfigDict(extra="forbid")

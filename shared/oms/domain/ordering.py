@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import ConfigDict, Field, StrictInt
 
 from oms.domain.address import Address, address_problems
 from oms.domain.catalog import CURRENCY_PATTERN, SKU_PATTERN, Flag, Product
@@ -18,6 +18,7 @@ from oms.domain.coupons import REFUSAL_MESSAGES, Coupon, CouponUsage, coupon_dis
 from oms.domain.fulfilment import estimated_delivery_by, estimated_ship_by, payment_due_at, shipping_fee
 from oms.domain.money import allocate
 from oms.domain.presale import PaymentPlan, payment_plan
+from oms.model import Model
 from oms.problems import FieldError, Problem
 
 MAX_LINES = 30  # one TransactWriteItems holds 100 items: lines, their channel caps and the coupon fit
@@ -45,7 +46,7 @@ PAYMENT_METHODS_BY_CHANNEL: dict[Channel, frozenset[PaymentMethod]] = {
 }
 
 
-class OrderLineRequest(BaseModel):
+class OrderLineRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(pattern=SKU_PATTERN)
@@ -53,7 +54,7 @@ class OrderLineRequest(BaseModel):
     unit_price: StrictInt = Field(ge=0, description="the price the shopper saw, in minor units")
 
 
-class PlaceOrderRequest(BaseModel):
+class PlaceOrderRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     items: list[OrderLineRequest] = Field(min_length=1, max_length=MAX_LINES)
@@ -64,7 +65,7 @@ class PlaceOrderRequest(BaseModel):
     currency: str | None = Field(None, pattern=CURRENCY_PATTERN)
 
 
-class PricedLine(BaseModel):
+class PricedLine(Model):
     sku: str
     name: str
     category: str
@@ -75,7 +76,7 @@ class PricedLine(BaseModel):
     discount: int
 
 
-class Totals(BaseModel):
+class Totals(Model):
     subtotal: int
     discount: int
     shipping_fee: int
@@ -83,7 +84,7 @@ class Totals(BaseModel):
     currency: str
 
 
-class OrderDraft(BaseModel):
+class OrderDraft(Model):
     """A checked and priced order, ready to be placed with its reservations."""
 
     order_id: str

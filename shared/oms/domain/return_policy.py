@@ -15,10 +15,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from oms.domain.catalog import Flag
 from oms.domain.instant_refund import InstantRefundPolicy
+from oms.model import Model
 
 
 class Reason(StrEnum):
@@ -71,7 +72,7 @@ class RefundMethod(StrEnum):
     balance = "balance"
 
 
-class ReturnPolicy(BaseModel):
+class ReturnPolicy(Model):
     no_reason_window_days: int = 7
     quality_window_days: int = 15
     excluded_flags: list[Flag] = Field(default_factory=lambda: list(EXCLUDED_FLAGS))
@@ -94,7 +95,7 @@ class ReturnPolicy(BaseModel):
     instant_refund: InstantRefundPolicy = Field(default_factory=InstantRefundPolicy)
 
 
-class ItemProfile(BaseModel):
+class ItemProfile(Model):
     """What the policy needs to know about one delivered line."""
 
     sku: str

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from oms import events, ids
 from oms.domain.carriers import CarrierCode
 from oms.domain.catalog import SkuQuantity
 from oms.domain.order_status import Move
 from oms.event_catalogue import OrderShipped
+from oms.model import Model
 from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import inventory, moves, shipments
 from oms.store.table import Item, Table
@@ -21,7 +22,7 @@ class ShipLine(SkuQuantity):
     pass
 
 
-class ShipmentRequest(BaseModel):
+class ShipmentRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     carrier: CarrierCode

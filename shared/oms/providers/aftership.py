@@ -10,9 +10,10 @@ import hmac
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from oms.domain.tracking import CarrierStatus
+from oms.model import Model
 from oms.providers import tracking_notices
 from oms.providers.notices import MalformedNotice, invalid_signature, parsed
 
@@ -42,7 +43,7 @@ def verify(body: str, header: str | None, secret: str) -> None:
         raise invalid_signature("aftership-hmac-sha256 is not the HMAC of the body.")
 
 
-class _Checkpoint(BaseModel):
+class _Checkpoint(Model):
     model_config = ConfigDict(extra="allow")
 
     checkpoint_time: datetime
@@ -52,18 +53,18 @@ class _Checkpoint(BaseModel):
     subtag: str | None = None
 
 
-class _Tracking(BaseModel):
+class _Tracking(Model):
     model_config = ConfigDict(extra="allow")
 
     tracking_number: str = Field(min_length=1, max_length=40)
     slug: str = Field(min_length=1, max_length=60)
     tag: str = Field(min_length=1, max_length=40)
     subtag: str | None = Field(None, max_length=40)
-    checkpoints: list[_Checkpoint] = []
+    checkpoints: list[_Checkpoint] = Field(default_factory=list)
     updated_at: datetime | None = None
 
 
-class Webhook(BaseModel):
+class Webhook(Model):
     model_config = ConfigDict(extra="allow")
 
     event: str = Field(max_length=60)

@@ -8,6 +8,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from oms.model import Model
 from oms.problems import Problem, Unauthorized
 
 PaymentKind = Literal["payment.succeeded", "payment.failed", "refund.succeeded", "refund.failed"]
@@ -35,7 +36,7 @@ def invalid_signature(detail: str) -> Unauthorized:
     return Unauthorized(detail, code="invalid_signature")
 
 
-class PaymentNotice(BaseModel):
+class PaymentNotice(Model):
     """Money moved (or failed to) for an order: a capture, a failure, a refund settled or failed."""
 
     model_config = ConfigDict(frozen=True)
@@ -50,7 +51,7 @@ class PaymentNotice(BaseModel):
     occurred_at: datetime
 
 
-class DisputeNotice(BaseModel):
+class DisputeNotice(Model):
     """The buyer's bank disputes a payment: evidence is due by a deadline."""
 
     model_config = ConfigDict(frozen=True)
@@ -64,7 +65,7 @@ class DisputeNotice(BaseModel):
     evidence_due_by: datetime | None = None
 
 
-class OtherNotice(BaseModel):
+class OtherNotice(Model):
     """A notice this service has no use for: acknowledged and recorded, nothing else."""
 
     model_config = ConfigDict(frozen=True)

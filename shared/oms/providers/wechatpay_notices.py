@@ -13,9 +13,10 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import ConfigDict, Field, StrictInt, ValidationError
 
 from oms import clock
+from oms.model import Model
 from oms.problems import ProviderNotConfigured
 from oms.providers import rsa_signatures
 from oms.providers.notices import (
@@ -44,7 +45,7 @@ def verify(headers: dict[str, str], body: str, platform_public_key: str) -> None
         raise invalid_signature("The Wechatpay-Signature does not verify with the platform key.")
 
 
-class Resource(BaseModel):
+class Resource(Model):
     algorithm: Literal["AEAD_AES_256_GCM"]
     ciphertext: str
     nonce: str
@@ -52,7 +53,7 @@ class Resource(BaseModel):
     original_type: str = ""
 
 
-class Notice(BaseModel):
+class Notice(Model):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(min_length=1, max_length=64)
@@ -88,13 +89,13 @@ def decrypt(resource: Resource, apiv3_key: str) -> dict[str, Any]:
     return found
 
 
-class _Amount(BaseModel):
+class _Amount(Model):
     total: StrictInt = Field(ge=0)
     refund: StrictInt | None = Field(None, ge=0)
     currency: str = "CNY"
 
 
-class _Transaction(BaseModel):
+class _Transaction(Model):
     model_config = ConfigDict(extra="allow")
 
     out_trade_no: str = Field(min_length=1)
@@ -104,7 +105,7 @@ class _Transaction(BaseModel):
     amount: _Amount
 
 
-class _Refund(BaseModel):
+class _Refund(Model):
     model_config = ConfigDict(extra="allow")
 
     out_trade_no: str = Field(min_length=1)
