@@ -17,9 +17,7 @@ import os
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ConfigDict, Field, model_validator
-
-from oms.model import Model
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class MissingSetting(RuntimeError):
@@ -41,7 +39,7 @@ def _given(variable: str, **constraints: Any) -> Any:
     return Field(_NOT_GIVEN, alias=variable, **constraints)
 
 
-class Settings(Model):
+class Settings(BaseModel):
     """One function's environment. A setting with no default that the function was not given is no
     attribute: reading it raises :class:`MissingSetting` (and :func:`require` says so at import)."""
 

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import ConfigDict
-
-from oms.model import Model
+from pydantic import BaseModel, ConfigDict
 
 Item = dict[str, Any]
 # What :mod:`oms.events` stamps on every detail; not part of an event's own model.
 ENVELOPE = frozenset({"event_id", "occurred_at", "correlation_id", "schema_version"})
 
 
-class DomainEvent(Model):
+class DomainEvent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Raised when a field changes meaning or goes away; a new optional field keeps the version.

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from oms import clock, events, metrics
 from oms.config import require, settings
 from oms.domain.ordering import OrderDraft, OrderRejected, PlaceOrderRequest, check_order
 from oms.event_catalogue import OrderPlaced
-from oms.model import Model
 from oms.store import orders, snapshot
 from oms.store.table import Table
 from oms.views import order_view
@@ -20,14 +21,14 @@ from oms.views import order_view
 require("PAYMENT_TIMEOUT_MINUTES", by=__name__)
 
 
-class PlaceOrderInput(Model):
+class PlaceOrderInput(BaseModel):
     order_id: str
     customer_id: str
     request_hash: str
     request: PlaceOrderRequest
 
 
-class ReserveInput(Model):
+class ReserveInput(BaseModel):
     request_hash: str
     draft: OrderDraft
     capped: dict[str, bool]

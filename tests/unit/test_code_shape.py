@@ -68,36 +68,3 @@ def test_the_factory_keeps_what_every_scheduled_job_needs() -> None:
     assert "@logger.inject_lambda_context(clear_state=True)" in source
     assert "@correlation.starts_chain" in source
     assert "run(Table())" in source
-
-
-def test_every_model_of_the_shared_package_builds_its_validator_when_first_used() -> None:
-    """Models derive from ``oms.model.Model`` (deferred build), not pydantic's ``BaseModel`` directly: a
-    function imports many models it never uses in an invocation, and building them at import lengthens
-    every cold start."""
-    direct = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        if path == PACKAGE / "model.py":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if isinstance(node, ast.ClassDef) and any(
-                isinstance(base, ast.Name | ast.Attribute) and ast.unparse(base).endswith("BaseModel")
-                for base in node.bases
-            ):
-                direct.append(f"{path.relative_to(PACKAGE).as_posix()}:{node.name}")
-    assert direct == []
-
-
-def test_a_deferred_model_is_built_on_first_use_and_validates_as_any_model() -> None:
-    from oms.domain.coupons import Coupon
-    from oms.model import Model
-    from pydantic import Field, ValidationError
-
-    class Parcel(Model):
-        weight_grams: int = Field(gt=0)
-
-    assert Parcel.__pydantic_complete__ is False  # nothing built at import
-    assert Parcel.model_validate({"weight_grams": 5}).weight_grams == 5
-    assert Parcel.__pydantic_complete__ is True
-    with pytest.raises(ValidationError):
-        Parcel.model_validate({"weight_grams": 0})
-    assert issubclass(Coupon, Model)

@@ -21,7 +21,6 @@ from oms.domain.coupons import COUPON_CODE_PATTERN, Coupon
 from oms.domain.inventory import StockLevels
 from oms.domain.ordering import Channel
 from oms.http import create_app, json_response, require_admin, validation_problem
-from oms.model import Model
 from oms.problems import NotFound
 from oms.store import catalog, inventory
 from oms.store.table import Table
@@ -32,7 +31,7 @@ MAX_ADJUSTMENT = 1_000_000
 PRINTABLE = r"^[^\x00-\x1f\x7f-\x9f]*$"
 
 
-class _Input(Model):
+class _Input(BaseModel):
     """A request body: a field not named here is refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid")

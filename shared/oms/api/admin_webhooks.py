@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from oms import clock, idempotency, ids
 from oms.domain import webhooks as rules
@@ -15,7 +15,6 @@ from oms.event_catalogue import PUBLIC_NAMES
 from oms.http import create_app, json_response, require_admin
 from oms.ids import ID_PATTERN
 from oms.lifecycle import webhook_deliveries
-from oms.model import Model
 from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import webhooks as stored
 from oms.store.table import Table
@@ -33,7 +32,7 @@ def _event_types(value: list[str]) -> list[str]:
     return sorted(set(value))
 
 
-class SubscriptionFields(Model):
+class SubscriptionFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(None, min_length=8, max_length=2048, description="https:// endpoint")

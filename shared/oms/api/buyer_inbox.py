@@ -7,12 +7,11 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from oms.api.common import PageCursor
 from oms.domain.notice_preferences import Preferences
 from oms.http import create_app, json_response, principal
-from oms.model import Model
 from oms.notices import push
 from oms.store import inbox
 from oms.store.table import Table
@@ -22,7 +21,7 @@ NoticeId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_:.-]{1,128}$")]
 DeviceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
-class Device(Model):
+class Device(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     platform: Literal["apns", "fcm"]

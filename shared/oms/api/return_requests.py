@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from oms.domain import return_policy as rules
 from oms.domain.carriers import CarrierCode
 from oms.domain.catalog import MAX_PRICE, SKU_PATTERN, SkuQuantity
 from oms.domain.returns import Condition
 from oms.lifecycle.shipping import TRACKING_PATTERN
-from oms.model import Model
 
 URL = r"^https://[^\s]{1,500}$"
 # Evidence and message attachments: links the console shows staff, so https and nothing else.
@@ -28,7 +27,7 @@ class ExchangeLine(SkuQuantity):
     replacement_sku: str = Field(pattern=SKU_PATTERN)
 
 
-class ReturnRequest(Model):
+class ReturnRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: rules.AfterSalesType = rules.AfterSalesType.return_refund
@@ -50,7 +49,7 @@ class ReturnRequest(Model):
         return self
 
 
-class ReturnDecision(Model):
+class ReturnDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approve", "reject"]
@@ -59,14 +58,14 @@ class ReturnDecision(Model):
     partial_refund_amount: StrictInt | None = Field(None, gt=0)
 
 
-class ReturnParcel(Model):
+class ReturnParcel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     carrier: CarrierCode
     tracking_number: str = Field(pattern=TRACKING_PATTERN)
 
 
-class InspectedLine(Model):
+class InspectedLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(pattern=SKU_PATTERN)
@@ -74,14 +73,14 @@ class InspectedLine(Model):
     condition: Condition
 
 
-class Inspection(Model):
+class Inspection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[InspectedLine] = Field(min_length=1, max_length=30)
     notes: str | None = Field(None, max_length=2000)
 
 
-class Message(Model):
+class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: str = Field(min_length=1, max_length=4000)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from oms.model import Model
 from oms.problems import FieldError
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
@@ -14,7 +13,7 @@ _POSTAL = {"CN": re.compile(r"^[0-9]{6}$"), "US": re.compile(r"^[0-9]{5}(-[0-9]{
 REQUIRED = ("recipient", "phone", "line1", "city", "region", "postal_code", "country")
 
 
-class Address(Model):
+class Address(BaseModel):
     """Fields may arrive empty: the check below names every missing one, so the shopper fixes all at once."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

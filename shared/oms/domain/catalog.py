@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -15,14 +16,12 @@ from pydantic import (
     model_validator,
 )
 
-from oms.model import Model
-
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
 # Units of one SKU in a request (a shipment's, a return's): each request names its own subclass, so its
 # schema keeps its name (no docstring here: a model's docstring becomes its schema's description).
-class SkuQuantity(Model):
+class SkuQuantity(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(pattern=SKU_PATTERN)
@@ -60,7 +59,7 @@ class Flag(StrEnum):
     cross_border = "cross_border"
 
 
-class PresaleDeposit(Model):
+class PresaleDeposit(BaseModel):
     """What a presale product asks first, per unit, and when the rest is paid."""
 
     model_config = ConfigDict(extra="forbid")
@@ -83,7 +82,7 @@ class PresaleDeposit(Model):
         return self
 
 
-class Product(Model):
+class Product(BaseModel):
     """A catalogue entry. Prices are integer minor units of ``currency``."""
 
     model_config = ConfigDict(extra="forbid")

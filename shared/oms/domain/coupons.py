@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from oms.domain.catalog import CURRENCY_PATTERN, as_utc
-from oms.model import Model
 
 COUPON_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{1,31}$"
 
@@ -18,7 +17,7 @@ class CouponKind(StrEnum):
     fixed = "fixed"
 
 
-class Coupon(Model):
+class Coupon(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=COUPON_CODE_PATTERN)
@@ -47,7 +46,7 @@ class Coupon(Model):
         return self
 
 
-class CouponUsage(Model):
+class CouponUsage(BaseModel):
     used: int = 0
     used_by_customer: int = 0
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from oms.model import Model
 from oms.problems import Conflict
 
 GIVE_WITHIN_DAYS = 15  # after completion, as the marketplaces of the specification allow
@@ -34,7 +33,7 @@ Tag = Literal[
 ]
 
 
-class FeedbackRequest(Model):
+class FeedbackRequest(BaseModel):
     """What the buyer sends: the whole feedback (an edit replaces it)."""
 
     model_config = ConfigDict(extra="forbid")

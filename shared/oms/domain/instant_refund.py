@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import Field
-
-from oms.model import Model
+from pydantic import BaseModel, Field
 
 REFUND_REASON = "instant_return"  # the refund's reason, as reports and notices read it
 DISPUTE_KIND = "instant_refund_disputed"  # the order exception an inspection that found less opens
 
 
-class InstantRefundPolicy(Model):
+class InstantRefundPolicy(BaseModel):
     enabled: bool = True
     min_completed_orders: int = Field(3, ge=0)
     max_return_rate: float = Field(0.3, ge=0, le=1)  # returns asked for / completed orders, this one excluded

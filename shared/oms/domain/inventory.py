@@ -8,26 +8,25 @@ take a unit only when both the pool and its channel have it, so no channel can o
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from oms.model import Model
 from oms.problems import FieldError, ValidationProblem
 
 
-class PoolStock(Model):
+class PoolStock(BaseModel):
     on_hand: int = 0
     reserved: int = 0
     available: int = 0
 
 
-class ChannelStock(Model):
+class ChannelStock(BaseModel):
     allocation: int = 0
     safety_stock: int = 0
     reserved: int = 0
     available: int = 0
 
 
-class StockLevels(Model):
+class StockLevels(BaseModel):
     sku: str
     pool: PoolStock = Field(default_factory=PoolStock)
     channels: dict[str, ChannelStock] = Field(default_factory=dict)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
-
-from oms.model import Model
+from pydantic import BaseModel, ConfigDict, Field
 
 Kind = Literal["orders", "shipping", "returns", "refunds"]
 Channel = Literal["email", "sms", "push"]
@@ -42,7 +40,7 @@ def _all() -> list[Kind]:
     return list(KINDS)
 
 
-class Preferences(Model):
+class Preferences(BaseModel):
     """Per channel, the kinds of notice it carries."""
 
     model_config = ConfigDict(extra="forbid")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from oms.domain.catalog import SKU_PATTERN, Product
 from oms.domain.coupons import Coupon, CouponUsage
@@ -32,7 +32,6 @@ from oms.domain.ordering import (
     Totals,
     check_order,
 )
-from oms.model import Model
 from oms.problems import Conflict, ValidationProblem
 
 # Before anything ships; an order held for review or on hold is decided on first.
@@ -40,14 +39,14 @@ EDITABLE = frozenset({Status.pending_payment, Status.awaiting_fulfillment})
 BALANCE_DUE_HOURS = 24  # a paid order's higher total is paid within this, or the edit is dropped
 
 
-class EditLine(Model):
+class EditLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(pattern=SKU_PATTERN)
     quantity: StrictInt = Field(ge=0, le=999)
 
 
-class OrderEditRequest(Model):
+class OrderEditRequest(BaseModel):
     """The basket as it should be after the edit."""
 
     model_config = ConfigDict(extra="forbid")

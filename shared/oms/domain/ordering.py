@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from oms.domain.address import Address, address_problems
 from oms.domain.catalog import CURRENCY_PATTERN, SKU_PATTERN, Flag, Product
@@ -18,7 +18,6 @@ from oms.domain.coupons import REFUSAL_MESSAGES, Coupon, CouponUsage, coupon_dis
 from oms.domain.fulfilment import estimated_delivery_by, estimated_ship_by, payment_due_at, shipping_fee
 from oms.domain.money import allocate
 from oms.domain.presale import PaymentPlan, payment_plan
-from oms.model import Model
 from oms.problems import FieldError, Problem
 
 MAX_LINES = 30  # one TransactWriteItems holds 100 items: lines, their channel caps and the coupon fit
@@ -46,7 +45,7 @@ PAYMENT_METHODS_BY_CHANNEL: dict[Channel, frozenset[PaymentMethod]] = {
 }
 
 
-class OrderLineRequest(Model):
+class OrderLineRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(pattern=SKU_PATTERN)
@@ -54,7 +53,7 @@ class OrderLineRequest(Model):
     unit_price: StrictInt = Field(ge=0, description="the price the shopper saw, in minor units")
 
 
-class PlaceOrderRequest(Model):
+class PlaceOrderRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[OrderLineRequest] = Field(min_length=1, max_length=MAX_LINES)
@@ -65,7 +64,7 @@ class PlaceOrderRequest(Model):
     currency: str | None = Field(None, pattern=CURRENCY_PATTERN)
 
 
-class PricedLine(Model):
+class PricedLine(BaseModel):
     sku: str
     name: str
     category: str
@@ -76,7 +75,7 @@ class PricedLine(Model):
     discount: int
 
 
-class Totals(Model):
+class Totals(BaseModel):
     subtotal: int
     discount: int
     shipping_fee: int
@@ -84,7 +83,7 @@ class Totals(Model):
     currency: str
 
 
-class OrderDraft(Model):
+class OrderDraft(BaseModel):
     """A checked and priced order, ready to be placed with its reservations."""
 
     order_id: str

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
+
 from oms.domain.catalog import PresaleDeposit, as_utc
-from oms.model import Model
 
 # The published presale terms.
 DEPOSIT_REFUNDED_IF_BALANCE_UNPAID = False
@@ -22,7 +23,7 @@ REMIND_BEFORE_CLOSE = timedelta(hours=24)
 UNPAID_REASON = "balance_unpaid"
 
 
-class PaymentPlan(Model):
+class PaymentPlan(BaseModel):
     """An order's two payments: the deposit now, the balance within the window."""
 
     deposit: int

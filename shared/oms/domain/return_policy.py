@@ -15,11 +15,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from oms.domain.catalog import Flag
 from oms.domain.instant_refund import InstantRefundPolicy
-from oms.model import Model
 
 
 class Reason(StrEnum):
@@ -72,7 +71,7 @@ class RefundMethod(StrEnum):
     balance = "balance"
 
 
-class ReturnPolicy(Model):
+class ReturnPolicy(BaseModel):
     no_reason_window_days: int = 7
     quality_window_days: int = 15
     excluded_flags: list[Flag] = Field(default_factory=lambda: list(EXCLUDED_FLAGS))
@@ -95,7 +94,7 @@ class ReturnPolicy(Model):
     instant_refund: InstantRefundPolicy = Field(default_factory=InstantRefundPolicy)
 
 
-class ItemProfile(Model):
+class ItemProfile(BaseModel):
     """What the policy needs to know about one delivered line."""
 
     sku: str

@@ -16,10 +16,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from oms.clock import iso, parse
-from oms.model import Model
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32
@@ -112,7 +111,7 @@ def should_pause(failing_since: str | None, now: datetime) -> bool:
     return bool(failing_since) and now - parse(failing_since) >= PAUSE_AFTER
 
 
-class Attempt(Model):
+class Attempt(BaseModel):
     """One queue message: make attempt ``attempt`` of one delivery."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from oms import clock, events
 from oms.domain.order_exceptions import (
@@ -24,7 +24,6 @@ from oms.domain.order_status import Move, Status
 from oms.event_catalogue import OrderException, OrderExceptionResolved
 from oms.ids import ID_PATTERN
 from oms.lifecycle.resolutions import Effect, Resolution, plan
-from oms.model import Model
 from oms.problems import Conflict, NotFound
 from oms.store import moves, order_exceptions, orders, races
 from oms.store.moves import LostRace
@@ -36,7 +35,7 @@ OWNER_PATTERN = r"^[A-Za-z0-9_.@:-]{1,64}$"
 FULFILL_QUEUE = "FULFILL"
 
 
-class ExceptionInput(Model):
+class ExceptionInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: ExceptionKind

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from oms import clock, events, ids
 from oms.config import require, settings
@@ -17,7 +17,6 @@ from oms.domain.order_status import Move
 from oms.domain.payments import PaymentOutcome, decide_payment
 from oms.event_catalogue import DepositPaid, OrderEdited, OrderException, OrderPaid, PaymentFailed
 from oms.lifecycle import refunding
-from oms.model import Model
 from oms.store import (
     catalog,
     moves,
@@ -39,7 +38,7 @@ ACTOR = "payments"
 REVIEW_SLA = "review_sla"
 
 
-class PaymentEvent(Model):
+class PaymentEvent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     event_id: str = Field(min_length=1, max_length=128)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, ConfigDict, Field, StrictInt, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from oms import clock, events, ids
 from oms.config import require, settings
@@ -25,7 +25,6 @@ from oms.domain.order_status import Status
 from oms.event_catalogue import OrderShipped
 from oms.lifecycle.completion import AUTO_CONFIRM
 from oms.lifecycle.shipping import TRACKING_PATTERN, ShipLine
-from oms.model import Model
 from oms.problems import Conflict, FieldError, Problem, ValidationProblem
 from oms.store import catalog, credits, inventory, refunds, shipments
 from oms.store.patches import EMPTY, Patch
@@ -38,7 +37,7 @@ A = ResolutionAction
 SHIPPED_STATUSES = frozenset({Status.partially_shipped, Status.shipped, Status.delivered, Status.completed})
 
 
-class Resolution(Model):
+class Resolution(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: ResolutionAction

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from oms import clock, events
 from oms.domain.order_status import Move
 from oms.event_catalogue import OrderApproved
 from oms.lifecycle.cancellation import cancel
 from oms.lifecycle.payments import fulfillment_fields
-from oms.model import Model
 from oms.store import catalog, moves
 from oms.store.table import Item, Table
 
 
-class ReviewDecision(Model):
+class ReviewDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approve", "reject"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from oms import events, ids
 from oms.domain.carriers import CarrierCode
 from oms.domain.catalog import SkuQuantity
 from oms.domain.order_status import Move
 from oms.event_catalogue import OrderShipped
-from oms.model import Model
 from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import inventory, moves, shipments
 from oms.store.table import Item, Table
@@ -22,7 +21,7 @@ class ShipLine(SkuQuantity):
     pass
 
 
-class ShipmentRequest(Model):
+class ShipmentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     carrier: CarrierCode

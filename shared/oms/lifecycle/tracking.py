@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from oms import clock, events, ids
 from oms.domain import tracking
@@ -23,7 +23,6 @@ from oms.event_catalogue import OrderDelivered, OrderException
 from oms.lifecycle import exchanges, instant_refund, refund_only, return_parcel
 from oms.lifecycle.completion import delivered_fields
 from oms.lifecycle.shipping import TRACKING_PATTERN
-from oms.model import Model
 from oms.observability import logger
 from oms.store import carrier_stats, keys, moves, order_exceptions, orders, races, receipts, shipments
 from oms.store.moves import LostRace
@@ -35,7 +34,7 @@ OUTBOUND_KINDS = ("outbound", "reship")  # parcels to the buyer; a return's parc
 RETURN_KIND = shipments.RETURN_KIND
 
 
-class CarrierEvent(Model):
+class CarrierEvent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     event_id: str = Field(min_length=1, max_length=128)
@@ -59,7 +58,7 @@ class TrackingEvent(CarrierEvent):
     carrier_status: str | None = Field(None, max_length=100)
 
 
-class TrackingMessage(Model):
+class TrackingMessage(BaseModel):
     """What the webhook puts on the tracking queue."""
 
     model_config = ConfigDict(extra="forbid")

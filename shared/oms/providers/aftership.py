@@ -10,10 +10,9 @@ import hmac
 from datetime import datetime
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from oms.domain.tracking import CarrierStatus
-from oms.model import Model
 from oms.providers import tracking_notices
 from oms.providers.notices import MalformedNotice, invalid_signature, parsed
 
@@ -43,7 +42,7 @@ def verify(body: str, header: str | None, secret: str) -> None:
         raise invalid_signature("aftership-hmac-sha256 is not the HMAC of the body.")
 
 
-class _Checkpoint(Model):
+class _Checkpoint(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     checkpoint_time: datetime
@@ -53,18 +52,18 @@ class _Checkpoint(Model):
     subtag: str | None = None
 
 
-class _Tracking(Model):
+class _Tracking(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     tracking_number: str = Field(min_length=1, max_length=40)
     slug: str = Field(min_length=1, max_length=60)
     tag: str = Field(min_length=1, max_length=40)
     subtag: str | None = Field(None, max_length=40)
-    checkpoints: list[_Checkpoint] = Field(default_factory=list)
+    checkpoints: list[_Checkpoint] = []
     updated_at: datetime | None = None
 
 
-class Webhook(Model):
+class Webhook(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     event: str = Field(max_length=60)

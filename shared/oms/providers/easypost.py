@@ -10,10 +10,9 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from oms.domain.tracking import CarrierStatus
-from oms.model import Model
 from oms.providers import tracking_notices
 from oms.providers.notices import MalformedNotice, invalid_signature, parsed
 
@@ -36,7 +35,7 @@ def verify(body: str, header: str | None, secret: str) -> None:
         raise invalid_signature("X-Hmac-Signature is not the HMAC of the body.")
 
 
-class _Detail(Model):
+class _Detail(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     datetime: datetime
@@ -45,18 +44,18 @@ class _Detail(Model):
     tracking_location: dict[str, Any] | None = None
 
 
-class _Tracker(Model):
+class _Tracker(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(min_length=1, max_length=64)
     tracking_code: str = Field(min_length=1, max_length=40)
     carrier: str = Field(min_length=1, max_length=60)
     status: str = Field(min_length=1, max_length=40)
-    tracking_details: list[_Detail] = Field(default_factory=list)
+    tracking_details: list[_Detail] = []
     updated_at: datetime | None = None
 
 
-class Event(Model):
+class Event(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(min_length=1, max_length=64)

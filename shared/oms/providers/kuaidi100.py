@@ -11,10 +11,9 @@ import hmac
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from oms.domain.tracking import CarrierStatus
-from oms.model import Model
 from oms.providers import tracking_notices
 from oms.providers.notices import MalformedNotice, invalid_signature, parsed
 
@@ -45,7 +44,7 @@ def verify(param: str, sign: str, salt: str) -> None:
         raise invalid_signature("The sign is not MD5(param + salt).")
 
 
-class _Step(Model):
+class _Step(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     context: str = Field("", max_length=500)
@@ -54,16 +53,16 @@ class _Step(Model):
     areaName: str | None = Field(None, max_length=200)
 
 
-class _Result(Model):
+class _Result(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     com: str = Field(min_length=1, max_length=40)
     nu: str = Field(min_length=1, max_length=40)
     state: str = Field("0", max_length=8)
-    data: list[_Step] = Field(default_factory=list)
+    data: list[_Step] = []
 
 
-class Push(Model):
+class Push(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     status: str = Field(max_length=20)  # polling, shutdown, abort, updateall

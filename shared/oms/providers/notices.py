@@ -8,7 +8,6 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from oms.model import Model
 from oms.problems import Problem, Unauthorized
 
 PaymentKind = Literal["payment.succeeded", "payment.failed", "refund.succeeded", "refund.failed"]
@@ -36,7 +35,7 @@ def invalid_signature(detail: str) -> Unauthorized:
     return Unauthorized(detail, code="invalid_signature")
 
 
-class PaymentNotice(Model):
+class PaymentNotice(BaseModel):
     """Money moved (or failed to) for an order: a capture, a failure, a refund settled or failed."""
 
     model_config = ConfigDict(frozen=True)
@@ -51,7 +50,7 @@ class PaymentNotice(Model):
     occurred_at: datetime
 
 
-class DisputeNotice(Model):
+class DisputeNotice(BaseModel):
     """The buyer's bank disputes a payment: evidence is due by a deadline."""
 
     model_config = ConfigDict(frozen=True)
@@ -65,7 +64,7 @@ class DisputeNotice(Model):
     evidence_due_by: datetime | None = None
 
 
-class OtherNotice(Model):
+class OtherNotice(BaseModel):
     """A notice this service has no use for: acknowledged and recorded, nothing else."""
 
     model_config = ConfigDict(frozen=True)

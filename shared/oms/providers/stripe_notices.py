@@ -13,10 +13,9 @@ import hmac
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ConfigDict, Field, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from oms import clock
-from oms.model import Model
 from oms.providers.notices import (
     DisputeNotice,
     MalformedNotice,
@@ -52,7 +51,7 @@ def verify(secret: str, header: str | None, body: str) -> None:
         raise invalid_signature("The Stripe-Signature does not match.")
 
 
-class StripeEvent(Model):
+class StripeEvent(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(min_length=1, max_length=128)
@@ -71,7 +70,7 @@ def parse(body: str) -> StripeEvent:
     return event
 
 
-class _Money(Model):
+class _Money(BaseModel):
     """The fields of a PaymentIntent, Refund or Dispute this service reads."""
 
     model_config = ConfigDict(extra="allow")
@@ -80,7 +79,7 @@ class _Money(Model):
     amount: StrictInt = Field(ge=0)
     amount_received: StrictInt | None = Field(None, ge=0)
     currency: str = Field(pattern=r"^[a-z]{3}$")
-    metadata: dict[str, str] = Field(default_factory=dict)
+    metadata: dict[str, str] = {}
     payment_intent: str | None = None
     status: str | None = None
     reason: str | None = None

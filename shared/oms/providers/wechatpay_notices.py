@@ -13,10 +13,9 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from oms import clock
-from oms.model import Model
 from oms.problems import ProviderNotConfigured
 from oms.providers import rsa_signatures
 from oms.providers.notices import (
@@ -45,7 +44,7 @@ def verify(headers: dict[str, str], body: str, platform_public_key: str) -> None
         raise invalid_signature("The Wechatpay-Signature does not verify with the platform key.")
 
 
-class Resource(Model):
+class Resource(BaseModel):
     algorithm: Literal["AEAD_AES_256_GCM"]
     ciphertext: str
     nonce: str
@@ -53,7 +52,7 @@ class Resource(Model):
     original_type: str = ""
 
 
-class Notice(Model):
+class Notice(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(min_length=1, max_length=64)
@@ -89,13 +88,13 @@ def decrypt(resource: Resource, apiv3_key: str) -> dict[str, Any]:
     return found
 
 
-class _Amount(Model):
+class _Amount(BaseModel):
     total: StrictInt = Field(ge=0)
     refund: StrictInt | None = Field(None, ge=0)
     currency: str = "CNY"
 
 
-class _Transaction(Model):
+class _Transaction(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     out_trade_no: str = Field(min_length=1)
@@ -105,7 +104,7 @@ class _Transaction(Model):
     amount: _Amount
 
 
-class _Refund(Model):
+class _Refund(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     out_trade_no: str = Field(min_length=1)
