@@ -263,7 +263,7 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
     for name, row in rows.items():
         row["import_ratio_to_baseline"] = ratio(row["import"], baseline["import"])
         floor = _floor_of(rows, row["api"])
-        if floor is not None and name not in FLOORS and name != BASELINE_NAME:
+        if floor is not None and not _reference(name):
             # The service code's own share: over the floor of the libraries it must import.
             row["import_ratio_to_floor"] = ratio(row["import"], floor["import"])
             row["import_cpu_ratio_to_floor"] = ratio(row["import_cpu"], floor["import_cpu"])

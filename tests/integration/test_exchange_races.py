@@ -33,10 +33,6 @@ def _exchange(table: Table, reason: str = "no_reason") -> tuple[Item, str]:
     return exchanges.request(table, orders.get(table, order["id"]), body, None), large
 
 
-def _pay(table: Table, replacement: Item) -> str:
-    return pay_in_full(table, replacement)
-
-
 def _in_transit(table: Table, item: Item) -> None:
     parcel = return_requests.ReturnParcel(carrier="sf", tracking_number=f"SFR{ids.new_id('t')[2:14]}")
     return_parcel.record_parcel(table, return_store.get(table, item["id"]), parcel, item["customer_id"])
@@ -70,7 +66,7 @@ def test_a_payment_landing_while_the_scan_releases_still_queues_the_replacement(
         reads.append(order_id)
         if len(reads) == 1:  # the scan read the replacement unpaid; the payment lands before it writes
             monkeypatch.setattr(orders, "get", read)  # the payment reads as usual
-            assert _pay(table, unpaid) == "paid"
+            assert pay_in_full(table, unpaid) == "paid"
             monkeypatch.setattr(orders, "get", stale_then_fresh)
             return unpaid
         return read(table_, order_id)
@@ -99,6 +95,6 @@ def test_a_second_scan_releases_nothing_again(cloud: object) -> None:
     assert second is not None and second["version"] == first["version"]
     replacement = orders.get(table, item["exchange"]["replacement_order_id"])
     assert replacement is not None and replacement["status"] == "pending_payment"
-    assert _pay(table, replacement) == "paid"  # paid after the scan: straight into the pick queue
+    assert pay_in_full(table, replacement) == "paid"  # paid after the scan: straight into the pick queue
     paid = orders.get(table, replacement["id"])
     assert paid is not None and paid["queue"] == "FULFILL"
