@@ -6,6 +6,7 @@ Each test writes a small function into a temporary folder and runs it through
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 import threading
 import time
@@ -100,20 +101,25 @@ def test_the_next_invocation_reuses_the_warm_environment(runtime: Runtime, tmp_p
 
 
 def test_overlapping_invocations_get_environments_of_their_own(runtime: Runtime, tmp_path: Path) -> None:
+    arrived = tmp_path / "arrived"
+    arrived.mkdir()
     code = write_function(
         tmp_path / "slow",
-        """
+        f"""
         import os, time
         def handler(event, context):
-            time.sleep(0.5)
+            if event.get("wait"):  # each returns only once all three are in flight: none frees up early
+                open(os.path.join({str(arrived)!r}, context.aws_request_id), "w").close()
+                while len(os.listdir({str(arrived)!r})) < 3:
+                    time.sleep(0.01)
             return os.getpid()
         """,
     )
-    function = spec(code, tmp_path)
+    function = spec(code, tmp_path, timeout_seconds=120.0)
     runtime.invoke(function, {}, "warm-up")
     results: list[Any] = []
     threads = [
-        threading.Thread(target=lambda i=i: results.append(runtime.invoke(function, {}, f"r{i}")))
+        threading.Thread(target=lambda i=i: results.append(runtime.invoke(function, {"wait": True}, f"r{i}")))
         for i in range(3)
     ]
     for thread in threads:
@@ -123,6 +129,41 @@ def test_overlapping_invocations_get_environments_of_their_own(runtime: Runtime,
     assert all(outcome.error is None for outcome in results)
     assert len({outcome.result for outcome in results}) == 3  # three processes served the overlap
     assert runtime.environment_count() == 3
+
+
+def test_a_burst_starts_one_environment_at_a_time_and_every_invocation_is_served(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    starts = tmp_path / "starts.log"
+    code = write_function(
+        tmp_path / "slow_start",
+        f"""
+        import os, time
+        began = time.time()
+        time.sleep(0.5)  # a slow import
+        with open({str(starts)!r}, "a") as log:
+            log.write(f"{{began}} {{time.time()}}\\n")
+        def handler(event, context):
+            time.sleep(0.2)
+            return os.getpid()
+        """,
+    )
+    function = spec(code, tmp_path)
+    results: list[Any] = []
+    threads = [
+        threading.Thread(target=lambda i=i: results.append(runtime.invoke(function, {}, f"r{i}")))
+        for i in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 6
+    assert all(outcome.error is None for outcome in results), [o.error for o in results]
+    windows = sorted(tuple(map(float, line.split())) for line in starts.read_text().splitlines())
+    assert len(windows) == runtime.environment_count() >= 2  # the burst did scale out
+    assert all(ended <= began for (_, ended), (began, _) in itertools.pairwise(windows))
+    assert sum(outcome.cold_start_ms is None for outcome in results) >= 1  # some took one that freed up
 
 
 def test_past_its_timeout_an_invocation_fails_as_lambda_says_and_the_environment_is_replaced(

@@ -7,7 +7,8 @@ dependency missing from the layer, a setting missing from the template or a call
 fails here as it would in AWS.
 
 - An invocation takes an idle environment of its function (warm) or starts one (cold start, logged with
-  its duration); overlapping invocations get environments of their own, up to ``max_environments``.
+  its duration); overlapping invocations get environments of their own, up to ``max_environments``,
+  started one at a time per function (see ``FunctionEnvironments._acquire``).
 - The function's ``Timeout`` is enforced: past it the environment is ended and the invocation fails as
   Lambda's "Task timed out" does. A worker that dies mid-invocation fails that invocation; what happens
   next is the caller's retry policy (SQS redelivery, a state machine's ``Retry``).
@@ -331,6 +332,7 @@ class FunctionEnvironments:
     settings: RuntimeSettings
     idle: list[Environment] = field(default_factory=list)
     busy: int = 0
+    starting: bool = False
     cold_starts: list[float] = field(default_factory=list)  # ms, from start to ready
     condition: threading.Condition = field(default_factory=threading.Condition)
 
@@ -354,21 +356,30 @@ class FunctionEnvironments:
         return Outcome(outcome.request_id, outcome.result, outcome.error, cold_ms)
 
     def _acquire(self) -> tuple[Environment, float | None]:
-        """An idle environment, or a new one and its cold start in ms. Raises :class:`InitFailed`."""
+        """An idle environment, or a new one and its cold start in ms. Raises :class:`InitFailed`.
+
+        One environment of a function starts at a time: a burst is served by the environments that free
+        up while the next one starts, instead of a herd of interpreters starting at once on a host with a
+        few cores, which would slow every start down together (and with them every invocation waiting on
+        one downstream).
+        """
         with self.condition:
-            while not self.idle and self.busy >= self.settings.max_environments:
+            while not self.idle and (self.busy >= self.settings.max_environments or self.starting):
                 self.condition.wait()
             self.busy += 1
             if self.idle:
                 return self.idle.pop(), None
+            self.starting = True
         try:
             environment = Environment(self.spec, self.settings)
             took = environment.initialise()
         except BaseException as exc:
+            self._started()
             self._release(None)
             if isinstance(exc, InitFailed):
                 log.error("%s: init failed: %s", self.spec.logical_id, exc.error.get("errorMessage"))
             raise
+        self._started()
         self.cold_starts.append(took)
         log.info(
             "%s: cold start in %.0f ms (handler import %.0f ms)",
@@ -378,12 +389,17 @@ class FunctionEnvironments:
         )
         return environment, took
 
+    def _started(self) -> None:
+        with self.condition:
+            self.starting = False
+            self.condition.notify_all()
+
     def _release(self, environment: Environment | None) -> None:
         with self.condition:
             self.busy -= 1
             if environment is not None and environment.alive:
                 self.idle.append(environment)
-            self.condition.notify()
+            self.condition.notify_all()
 
     def close(self) -> None:
         with self.condition:
