@@ -225,8 +225,8 @@ def _throughput(found: dict[str, Any]) -> list[str]:
         warm = result.get("warm_up") or {}
         if warm.get("cold_start_ms"):
             out += [
-                f"Warm-up (untimed, {warm['clients']} clients, every environment starting at once on this "
-                f"machine's cores): {warm['environments']} environments running after it; cold starts, "
+                f"Warm-up (untimed, {warm['clients']} clients at once; one environment of a function starts "
+                f"at a time): {warm['environments']} environments running after it; cold starts, "
                 "median ms: "
                 + ", ".join(
                     f"{n} {v['median']:.0f} (x{v['count']})" for n, v in warm["cold_start_ms"].items()

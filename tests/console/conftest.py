@@ -18,6 +18,10 @@ from oms_local.testing import StackClient, Worlds
 ARTIFACTS = Path(__file__).parent / "artifacts"
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "console"
 VIEWPORT = {"width": 1280, "height": 800}
+# How long the browser waits for the console to show something: as long as API Gateway lets a request
+# run (its 29 s integration timeout). A page's first requests can each meet a cold start, a few seconds in
+# Lambda and longer on a loaded machine; a shorter wait would fail on the host's speed, not the console's.
+WAIT_MS = 30_000
 
 
 def chromium_path() -> str | None:
@@ -41,8 +45,9 @@ def browser() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:
         pytest.skip("no Chromium found (make test installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, headless=True)
         try:
@@ -72,7 +77,7 @@ class Shots:
 def page(browser: Any, console_stack: StackClient) -> Iterator[Any]:
     """A fresh browser tab (empty storage) in English; uncaught script errors fail the test."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Shanghai")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
