@@ -374,12 +374,12 @@ class FunctionEnvironments:
             environment = Environment(self.spec, self.settings)
             took = environment.initialise()
         except BaseException as exc:
-            self._started()
             self._release(None)
             if isinstance(exc, InitFailed):
                 log.error("%s: init failed: %s", self.spec.logical_id, exc.error.get("errorMessage"))
             raise
-        self._started()
+        finally:
+            self._started()
         self.cold_starts.append(took)
         log.info(
             "%s: cold start in %.0f ms (handler import %.0f ms)",
