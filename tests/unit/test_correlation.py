@@ -4,9 +4,7 @@ picked up again by every consumer and step, echoed to the caller, on every log l
 from __future__ import annotations
 
 import importlib.util
-import io
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -17,6 +15,8 @@ from oms import aws, correlation, events
 from oms.consumers import Received, bus_consumer, sqs_consumer
 from oms.event_catalogue import OrderShipped
 from oms.http import api_handler, create_app, json_response
+
+from tests.unit.conftest import Logs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,30 +43,6 @@ def http_event(headers: dict[str, str] | None = None, request_id: str = "api-req
         },
         "isBase64Encoded": False,
     }
-
-
-class Logs:
-    """The JSON lines the shared logger writes, read back."""
-
-    def __init__(self) -> None:
-        self.stream = io.StringIO()
-
-    def lines(self, message: str) -> list[dict[str, Any]]:
-        found = [json.loads(line) for line in self.stream.getvalue().splitlines() if line.startswith("{")]
-        return [entry for entry in found if entry.get("message") == message]
-
-
-@pytest.fixture
-def logs() -> Iterator[Logs]:
-    from oms.observability import logger
-
-    captured = Logs()
-    handler = logger.registered_handler
-    previous = handler.setStream(captured.stream)  # type: ignore[attr-defined]
-    try:
-        yield captured
-    finally:
-        handler.setStream(previous)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

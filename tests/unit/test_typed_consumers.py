@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
-from oms.consumers import Received, bus_consumer, receive
+from oms.consumers import AllRecordsFailed, Received, bus_consumer, receive
 from oms.event_catalogue import OrderPaid, RefundIssued, ReturnApproved
 from pydantic import ValidationError
+
+from tests.unit.conftest import Logs
 
 PAID = {"order_id": "ord_1", "customer_id": "cus_1", "amount": 2500, "review": []}
 STAMP = {
@@ -96,3 +100,35 @@ def test_the_consumer_hands_models_and_fails_only_the_malformed_record() -> None
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert [type(r.event) for r in seen] == [OrderPaid, ReturnApproved]
     assert isinstance(seen[1].event, ReturnApproved) and seen[1].event.return_id == "ret_1"
+
+
+def test_a_failed_record_is_logged_and_only_it_comes_back(logs: Logs) -> None:
+    handler = bus_consumer(lambda received: None)
+    result = handler(
+        _sqs(("OrderPaid", {**PAID, **STAMP}), ("OrderPaid", {"order_id": "ord_3", **STAMP})), LambdaContext()
+    )
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    (failure,) = logs.lines("record failed: it will be delivered again")
+    assert failure["message_id"] == "m1" and "ValidationError" in failure["exception"]
+
+
+def test_a_batch_whose_every_record_fails_fails_the_invocation() -> None:
+    # Lambda then counts an error (the function's alarms see it) and delivers the whole batch again.
+    handler = bus_consumer(lambda received: None)
+    broken = ("OrderPaid", {"order_id": "ord_3", **STAMP})
+    with pytest.raises(AllRecordsFailed):
+        handler(_sqs(broken, broken), LambdaContext())
+    assert handler({"Records": []}, LambdaContext()) == {"batchItemFailures": []}
+
+
+def test_a_consumer_loads_no_parser_model_of_other_event_sources() -> None:
+    """The cold start of every SQS consumer: powertools' batch utility would build them all (figure 4)."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, oms.consumers; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'oms.consumers'" in loaded
+    assert "aws_lambda_powertools.utilities.parser" not in loaded
+    assert "aws_lambda_powertools.utilities.batch" not in loaded
