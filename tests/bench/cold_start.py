@@ -49,6 +49,7 @@ FLOORS = {
     "floor (API: + validated HTTP resolver)": (HERE / "floor_api_function", True),
 }
 HANDLER = "app.handler"
+LIBRARY_SETTINGS = ("PYDANTIC_",)
 # Nothing listens there: an AWS call during init fails at once and names itself.
 UNREACHABLE_AWS = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
 CREDENTIALS = {
@@ -136,8 +137,11 @@ def targets(template: Template, only: list[str] | None) -> list[Target]:
         memory_mb=512,
     )
     found = [target(BASELINE_NAME, baseline, False)]
+    # The libraries' own settings from the template (not the service's) apply to the floors as well.
+    libraries = {k: v for k, v in template.environment().items() if k.startswith(LIBRARY_SETTINGS)}
     for name, (folder, api) in FLOORS.items():
-        found.append(target(name, replace(baseline, logical_id="Floor", code_dir=folder), api))
+        floor = replace(baseline, logical_id="Floor", code_dir=folder, environment=libraries)
+        found.append(target(name, floor, api))
     for fn in sorted(template.functions.values(), key=lambda fn: fn.code_dir.name):
         if only is not None and fn.code_dir.name not in only:
             continue

@@ -336,7 +336,8 @@ def test_every_setting_the_template_passes_is_one_the_configuration_reads() -> N
     from oms.config import Settings
 
     aliases = {field.alias for field in Settings.model_fields.values()}
-    runtime_only = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
+    # Read by the libraries themselves, not by the service's configuration.
+    runtime_only = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL", "PYDANTIC_DISABLE_PLUGINS"}
     for scope in [TEMPLATE["Globals"]["Function"], *(f["Properties"] for f in FUNCTIONS.values())]:
         for variable in (scope.get("Environment") or {}).get("Variables", {}):
             assert variable in aliases | runtime_only, variable
@@ -344,6 +345,21 @@ def test_every_setting_the_template_passes_is_one_the_configuration_reads() -> N
     variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
     for variable in timers | {"PAYMENT_TIMEOUT_MINUTES", "ARCHIVE_AFTER_DAYS"}:
         assert variables[variable]["Ref"] in TEMPLATE["Parameters"], variable
+
+
+def test_pydantic_looks_for_no_plugin_at_cold_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pydantic's own loader, given the template's setting, must not read the layer's entry points."""
+    from pydantic.plugin import _loader
+
+    variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", variables["PYDANTIC_DISABLE_PLUGINS"])
+    monkeypatch.setattr(_loader, "_plugins", None)
+
+    def scanned(**_: object) -> None:
+        raise AssertionError("pydantic read the entry points")
+
+    monkeypatch.setattr(_loader, "entry_points", scanned)
+    assert list(_loader.get_plugins()) == []
 
 
 # ---------------------------------------------------------------------------------------------- resilience

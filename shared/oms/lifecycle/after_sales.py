@@ -3,12 +3,16 @@ nothing sent back (``refund_only``), or an exchange (``exchanges``)."""
 
 from __future__ import annotations
 
-from oms.api.return_requests import ReturnRequest
+from typing import TYPE_CHECKING
+
 from oms.domain.return_policy import AfterSalesType
 from oms.lifecycle import exchanges, refund_only, returns
 from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import returns as store
 from oms.store.table import Item, Table
+
+if TYPE_CHECKING:
+    from oms.api.return_requests import ReturnRequest
 
 
 def request(table: Table, order: Item, body: ReturnRequest, key: str | None) -> Item:

@@ -9,10 +9,9 @@ of its own, priced at the difference the buyer owes, its stock reserved from the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oms import clock, events
-from oms.api.return_requests import ReturnRequest
 from oms.domain import exchanges as rules
 from oms.domain.return_policy import AfterSalesType
 from oms.event_catalogue import ExchangeUpdated, ReturnCancelled
@@ -22,6 +21,9 @@ from oms.store import moves, orders, races, snapshot
 from oms.store import returns as store
 from oms.store.table import Item, Table
 from oms.store.unit_of_work import Cancelled, Write, commit
+
+if TYPE_CHECKING:
+    from oms.api.return_requests import ReturnRequest
 
 ACTOR = "system:exchange"
 REFUND_REASON = rules.REFUND_REASON

@@ -8,10 +8,9 @@ carrier's repeated news or staff's repeated decision finish.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oms import clock, events, ids
-from oms.api.return_requests import ReturnRequest
 from oms.domain import refund_only as rules
 from oms.event_catalogue import ReturnIntercepting, ReturnInterceptionFailed
 from oms.interception_port import interceptor
@@ -29,6 +28,9 @@ from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import keys, moves, orders, refunds, shipments
 from oms.store import returns as store
 from oms.store.table import Item, Table
+
+if TYPE_CHECKING:
+    from oms.api.return_requests import ReturnRequest
 
 ACTOR = "system:refund-only"
 TYPE = "refund_only"

@@ -6,10 +6,9 @@ it stands, and what the buyer answers settles them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oms import clock, events, ids
-from oms.api.return_requests import ReturnDecision
 from oms.domain import return_policy as rules
 from oms.domain.returns import partial_refund_cap
 from oms.event_catalogue import ReturnClosed, ReturnRejected
@@ -19,6 +18,9 @@ from oms.problems import Conflict, FieldError, ValidationProblem
 from oms.store import moves, orders, refunds
 from oms.store import returns as store
 from oms.store.table import Item, Table
+
+if TYPE_CHECKING:
+    from oms.api.return_requests import ReturnDecision
 
 
 def _alternative(body: ReturnDecision) -> rules.Alternative:

@@ -7,8 +7,9 @@ it, or the return closed) follows from what was recorded, so a run that died in 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from oms import clock, events, ids
-from oms.api.return_requests import Inspection
 from oms.domain.returns import inspection_verdict, next_return_status
 from oms.event_catalogue import ReturnDisputed, ReturnInspected
 from oms.lifecycle import exchanges
@@ -18,6 +19,9 @@ from oms.problems import FieldError, ValidationProblem
 from oms.store import moves, orders, refunds
 from oms.store import returns as store
 from oms.store.table import Item, Table
+
+if TYPE_CHECKING:
+    from oms.api.return_requests import Inspection
 
 
 def _check_lines(item: Item, body: Inspection) -> None:

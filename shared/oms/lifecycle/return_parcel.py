@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from oms import clock, ids
-from oms.api.return_requests import ReturnParcel
 from oms.config import settings
 from oms.event_catalogue import ReturnReceived
 from oms.lifecycle.returns import INSPECT_QUEUE, announce
@@ -14,6 +14,9 @@ from oms.store import moves, orders, shipments
 from oms.store import returns as store
 from oms.store.table import Item, Table
 from oms.store.unit_of_work import Cancelled
+
+if TYPE_CHECKING:
+    from oms.api.return_requests import ReturnParcel
 
 
 def record_parcel(table: Table, item: Item, body: ReturnParcel, by: str) -> Item:

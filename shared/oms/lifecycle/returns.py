@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from oms import clock, events, ids
-from oms.api.return_requests import Message, ReturnRequest
 from oms.config import require, settings
 from oms.domain import return_eligibility
 from oms.domain import return_policy as rules
@@ -32,6 +31,9 @@ from oms.store import catalog, inventory, keys, moves, orders, races
 from oms.store import returns as store
 from oms.store.table import Item, Table
 from oms.store.unit_of_work import Write
+
+if TYPE_CHECKING:
+    from oms.api.return_requests import Message, ReturnRequest
 
 require("RETURN_REVIEW_SLA_HOURS", "RETURN_SHIPPING_PAYER", by=__name__)
 
