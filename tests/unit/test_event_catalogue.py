@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -172,3 +174,16 @@ def test_every_event_has_one_public_name_and_no_two_share_one() -> None:
     names = list(ev.PUBLIC_NAMES.values())
     assert len(set(names)) == len(names)
     assert all(re.fullmatch(r"[a-z]+\.[a-z_]+", name) for name in names)
+
+
+def test_init_builds_no_event_model_and_the_first_use_builds_only_its_own() -> None:
+    """A cold start builds none of the catalogue; publishing one type builds that one (figure 4)."""
+    script = (
+        "from oms import event_catalogue as ev\n"
+        "built = lambda: sorted(n for n, m in ev.CATALOGUE.items() if m.__pydantic_complete__)\n"
+        "before = built()\n"
+        "ev.OrderPaid(order_id='o', customer_id='c', amount=1, review=[]).detail()\n"
+        "print(before, built())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["[]", "['OrderPaid']"]
