@@ -20,7 +20,7 @@ ENVELOPE = frozenset({"event_id", "occurred_at", "correlation_id", "schema_versi
 
 class DomainEvent(BaseModel):
     # Built on first use, not at import: a function publishes or receives a few of these types, and
-    # building all of them took about 10 ms of every cold start (tests/bench, figure 4).
+    # building all of them took about 12 ms of CPU time at every cold start (docs/deploy.md "Cold start").
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     # Raised when a field changes meaning or goes away; a new optional field keeps the version.
