@@ -1,4 +1,4 @@
-"""``python -m oms_build --platform lambda|host [--out DIR]``: build the artefact and say what it holds."""
+"""``python -m oms_build --platform lambda|host|runtime [--out DIR]``: build the artefact and say what it holds."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import get_args
 
 from oms_build import bytecode
 from oms_build.artefact import build
 from oms_build.files import size_bytes
 from oms_build.inventory import distributions
 from oms_build.project import BuildError, function_code_dirs
+from oms_build.targets import PlatformName
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m oms_build", description=__doc__)
-    parser.add_argument("--platform", choices=["lambda", "host"], required=True)
+    parser.add_argument("--platform", choices=get_args(PlatformName), required=True)
     parser.add_argument("--out", type=Path, help="where to build (default build/<platform>)")
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -32,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({', '.join(f'{name}=={version}' for name, version in sorted(found.items()))}) and oms; "
         f"{len(function_code_dirs())} functions"
     )
-    if args.platform == "lambda":
+    if args.platform != "host":
         print(
             f"oms_build: bytecode compiled by {artefact.bytecode_by}"
             if artefact.bytecode_by

@@ -14,6 +14,10 @@ load from elsewhere spreads evenly; medians are quoted. A last pass per function
 what a lazy import would take out of the cold start, and the timed runs with them deferred show how much.
 AWS is reached at a closed loopback port, so an init that calls AWS fails here instead of leaving the
 machine.
+
+The interpreter is the one running the benchmark. Where the machine also has the runtime's Python (3.12),
+every pass loads each handler with it too, from the same build for that version (``oms_build``'s
+``runtime`` platform), so the ratios are also given under the Python Lambda runs.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from oms_build import build, bytecode
+from oms_build.targets import runtime_target
 from oms_local import REGION
 from oms_local.functions import Functions
 from oms_local.runtime import artefact
@@ -71,11 +77,12 @@ class Target:
     paths: tuple[str, ...]
     environment: dict[str, str]
     api: bool
+    python: str = sys.executable
 
     def command(self, *extra: str, lazy: list[str] | None = None) -> list[str]:
         lazy_args = ["--lazy", ",".join(lazy)] if lazy else []
         module = HANDLER.rpartition(".")[0]
-        return [sys.executable, "-I", "-S", *extra, str(PROBE), module, *self.paths, *lazy_args]
+        return [self.python, "-I", "-S", *extra, str(PROBE), module, *self.paths, *lazy_args]
 
 
 def _runtime_boto3() -> Path:
@@ -150,6 +157,33 @@ def targets(template: Template, only: list[str] | None) -> list[Target]:
     return found
 
 
+def under_runtime_python(found: list[Target]) -> tuple[str | None, dict[str, Target]]:
+    """The same targets loaded by the runtime's Python version from the build for it (``runtime``), where
+    this machine has that Python: its version and the targets by name; else (None, {})."""
+    python = bytecode.interpreter(runtime_target().python_version)
+    if python is None:
+        return None, {}
+    host, runtime = artefact.host(), build("runtime")
+
+    def moved(path: str) -> str:
+        # A function folder of the host build becomes the runtime build's; the benchmark's own stay.
+        return (
+            str(runtime.root / Path(path).relative_to(host.root))
+            if Path(path).is_relative_to(host.root)
+            else path
+        )
+
+    version = subprocess.run(
+        [python, "-c", "import sys; print(sys.version.split()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return version, {
+        t.name: replace(t, python=python, paths=(moved(t.paths[0]), str(runtime.layer_python))) for t in found
+    }
+
+
 def _probe(target: Target, *extra: str, lazy: list[str] | None = None) -> tuple[dict[str, Any], str]:
     try:
         done = subprocess.run(
@@ -215,19 +249,30 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
 
     # Timed, taking turns within each pass: compiled (the .pyc the first run wrote, as a layer shipping
     # bytecode would have them), from source (as deployed today: Lambda cannot write to /opt, so it
-    # compiles the layer's modules at each cold start), and compiled with the unneeded imports deferred.
+    # compiles the layer's modules at each cold start), compiled with the unneeded imports deferred, and
+    # by the runtime's Python version where the machine has one.
     uncompiled = _bytecode_for_stdlib_only(chosen)
+    runtime_version, on_runtime = under_runtime_python(chosen)
+    for name, runtime_target_ in list(on_runtime.items()):  # writes the function folders' .pyc
+        try:
+            _probe(runtime_target_)
+        except RuntimeError as error:
+            skipped[f"{name} (Python {runtime_version})"] = _tail(error)
+            del on_runtime[name]
 
     def one_pass(target: Target) -> dict[str, dict[str, Any]]:
         found = {"compiled": _probe(target)[0], "source": _probe(target, *uncompiled)[0]}
         if never_ran.get(target.name):
             found["deferred"] = _probe(target, lazy=never_ran[target.name])[0]
+        if target.name in on_runtime:
+            found["runtime"] = _probe(on_runtime[target.name])[0]
         return found
 
     passes = _interleaved(chosen, repetitions, one_pass, skipped)
     timed = {name: [p["compiled"] for p in runs] for name, runs in passes.items()}
     timed_source = {name: [p["source"] for p in runs] for name, runs in passes.items()}
     timed_deferred = {name: [p["deferred"] for p in runs if "deferred" in p] for name, runs in passes.items()}
+    timed_runtime = {name: [p["runtime"] for p in runs if "runtime" in p] for name, runs in passes.items()}
 
     chosen = [t for t in chosen if t.name not in skipped]
     rows: dict[str, dict[str, Any]] = {}
@@ -248,6 +293,10 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
                 profiles[target.name], profiles[BASELINE_NAME], top_imports
             ),
         }
+        if timed_runtime.get(target.name):
+            row["runtime_import_cpu"] = summarize(
+                [s["import_cpu_seconds"] for s in timed_runtime[target.name]]
+            )
         deferred_runs = timed_deferred.get(target.name)
         if deferred_runs:
             scale = _untraced_scale(profiles[target.name], row["import_cpu"]["median"])
@@ -276,6 +325,14 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
             row["import_cpu_from_source"], baseline["import_cpu_from_source"]
         )
         row["rss_ratio_to_baseline"] = ratio(row["peak_rss_mib"], baseline["peak_rss_mib"])
+        if "runtime_import_cpu" in row and "runtime_import_cpu" in baseline:
+            row["runtime_import_cpu_ratio_to_baseline"] = ratio(
+                row["runtime_import_cpu"], baseline["runtime_import_cpu"]
+            )
+            if floor is not None and "runtime_import_cpu" in floor and not _reference(name):
+                row["runtime_import_cpu_ratio_to_floor"] = ratio(
+                    row["runtime_import_cpu"], floor["runtime_import_cpu"]
+                )
         if "import_deferred" in row:
             row["import_deferred_ratio_to_baseline"] = ratio(row["import_deferred"], baseline["import"])
             row["import_cpu_deferred_ratio_to_baseline"] = ratio(
@@ -291,6 +348,7 @@ def run(template: Template, *, repetitions: int, only: list[str] | None, top_imp
             else "the layer",
         },
         "interpreter": f"python -I -S ({sys.version.split()[0]}), sys.path = code folder + layer",
+        "runtime_python": runtime_version,
         "environment": "the function's template environment (Globals + its own) and what Lambda sets, "
         "as the local stack's workers get it",
         "functions": rows,
@@ -342,6 +400,7 @@ def _summary(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
             name: {
                 "import_ratio_to_baseline": rows[name]["import_ratio_to_baseline"],
                 "import_cpu_ratio_to_baseline": rows[name]["import_cpu_ratio_to_baseline"],
+                **{k: rows[name][k] for k in ("runtime_import_cpu_ratio_to_baseline",) if k in rows[name]},
             }
             for name in FLOORS
             if name in rows
@@ -353,6 +412,8 @@ def _summary(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "as_built_cpu": spread("import_cpu_ratio_to_baseline"),
         "from_source_cpu": spread("import_cpu_from_source_ratio_to_baseline"),
         "deferred_cpu": spread("import_cpu_deferred_ratio_to_baseline"),
+        "runtime_cpu": spread("runtime_import_cpu_ratio_to_baseline"),
+        "runtime_over_floor_cpu": spread("runtime_import_cpu_ratio_to_floor", FLOOR_GOAL_RATIO),
     }
 
 

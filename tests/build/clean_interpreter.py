@@ -7,12 +7,15 @@ folder on the path; ``sys.path`` is then the function's folder and the layer, as
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from oms_local.template import Function
+from oms_build import Artefact
+from oms_local.template import Function, Template
 
 # Nothing listens there: an import that calls AWS fails at once instead of reaching a real account.
 UNREACHABLE_AWS = "http://127.0.0.1:9"
@@ -56,10 +59,16 @@ def lambda_environment(fn: Function, function_dir: Path) -> dict[str, str]:
     }
 
 
-def run(code: str, paths: tuple[Path, Path], environment: dict[str, str], *args: str) -> Outcome:
+def run(
+    code: str,
+    paths: tuple[Path, Path],
+    environment: dict[str, str],
+    *args: str,
+    python: str = sys.executable,
+) -> Outcome:
     """Run ``code`` with ``paths`` (function folder, layer) first on ``sys.path``; ``args`` in ``sys.argv[1:]``."""
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", _PREAMBLE + code, *map(str, paths), *args],
+        [python, "-I", "-S", "-c", _PREAMBLE + code, *map(str, paths), *args],
         env=environment,
         cwd=paths[0],
         capture_output=True,
@@ -67,3 +76,47 @@ def run(code: str, paths: tuple[Path, Path], environment: dict[str, str], *args:
         timeout=120,
     )
     return Outcome(done.returncode, done.stdout, done.stderr)
+
+
+_IMPORT_HANDLER = """
+import importlib, json, sys
+module, _, attribute = sys.argv[1].rpartition(".")
+handler = getattr(importlib.import_module(module), attribute)
+print(json.dumps({"callable": callable(handler), "module": sys.modules[module].__file__}))
+"""
+
+
+def import_handler(artefact: Artefact, fn: Function, python: str = sys.executable) -> str | None:
+    """Import ``fn``'s handler from ``artefact`` alone with ``python``: None when it imports and is
+    callable, else what went wrong."""
+    function_dir = artefact.function_dir(fn.code_dir)
+    done = run(
+        _IMPORT_HANDLER,
+        (function_dir, artefact.layer_python),
+        lambda_environment(fn, function_dir),
+        fn.handler,
+        python=python,
+    )
+    if done.returncode != 0:
+        return done.stderr.strip() or f"exit {done.returncode}"
+    found = json.loads(done.stdout)
+    if not found["callable"]:
+        return f"{fn.handler} is not callable"
+    if not Path(found["module"]).is_relative_to(function_dir):
+        return f"{fn.handler} was imported from {found['module']}, not from {function_dir}"
+    return None
+
+
+def handlers_that_fail_to_import(
+    artefact: Artefact, template: Template, python: str = sys.executable
+) -> list[str]:
+    """Every function of ``template`` imported from ``artefact`` with ``python``: what failed, per function."""
+    functions = sorted(template.functions.values(), key=lambda fn: fn.logical_id)
+    assert functions
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two at a time: the machine is shared
+        errors = list(pool.map(lambda fn: import_handler(artefact, fn, python), functions))
+    return [
+        f"{fn.logical_id} ({fn.code_dir.relative_to(template.path.parent)}, {fn.handler}):\n{error}"
+        for fn, error in zip(functions, errors, strict=True)
+        if error is not None
+    ]

@@ -5,22 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from oms_build import Artefact
 from oms_build.files import sync_tree
 from oms_build.project import function_code_dirs
-from oms_local.template import Function, Template
+from oms_local.template import Template
 
 from tests.build import clean_interpreter
-
-_IMPORT_HANDLER = """
-import importlib, json, sys
-module, _, attribute = sys.argv[1].rpartition(".")
-handler = getattr(importlib.import_module(module), attribute)
-print(json.dumps({"callable": callable(handler), "module": sys.modules[module].__file__}))
-"""
 
 _PROBE_ISOLATION = """
 import importlib, json, sys
@@ -41,39 +33,13 @@ print(json.dumps({
 _DEVELOPMENT_ONLY = ["moto", "pytest", "yaml", "jwt", "oms_local", "oms_build", "aws_xray_sdk"]
 
 
-def _import_handler(host: Artefact, fn: Function) -> str | None:
-    """None when the handler imports and is callable, else what went wrong."""
-    function_dir = host.function_dir(fn.code_dir)
-    done = clean_interpreter.run(
-        _IMPORT_HANDLER,
-        (function_dir, host.layer_python),
-        clean_interpreter.lambda_environment(fn, function_dir),
-        fn.handler,
-    )
-    if done.returncode != 0:
-        return done.stderr.strip() or f"exit {done.returncode}"
-    found = json.loads(done.stdout)
-    if not found["callable"]:
-        return f"{fn.handler} is not callable"
-    if not Path(found["module"]).is_relative_to(function_dir):
-        return f"{fn.handler} was imported from {found['module']}, not from {function_dir}"
-    return None
-
-
 def test_every_function_imports_its_handler_from_the_artefact_alone(
     host: Artefact, template: Template
 ) -> None:
-    functions = sorted(template.functions.values(), key=lambda fn: fn.logical_id)
-    assert functions
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two at a time: the machine is shared
-        errors = list(pool.map(lambda fn: _import_handler(host, fn), functions))
-    failed = [(fn, error) for fn, error in zip(functions, errors, strict=True) if error is not None]
-    report = "\n\n".join(
-        f"{fn.logical_id} ({fn.code_dir.relative_to(template.path.parent)}, {fn.handler}):\n{error}"
-        for fn, error in failed
-    )
+    failed = clean_interpreter.handlers_that_fail_to_import(host, template)
     assert not failed, (
-        f"{len(failed)} of {len(functions)} functions fail to import from the artefact:\n\n{report}"
+        f"{len(failed)} of {len(template.functions)} functions fail to import from the artefact:\n\n"
+        + "\n\n".join(failed)
     )
 
 
