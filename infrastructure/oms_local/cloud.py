@@ -214,7 +214,9 @@ class Cloud:
         endpoints |= {name: os.environ[name] for name in PROVIDER_ENDPOINTS if os.environ.get(name)}
         # Every call a function makes is authorised against its role first, as IAM does in AWS.
         self.authorizer = Authorizer(self.template)
-        built = artefact.host()
+        workers = artefact.for_workers()
+        built = workers.artefact
+        log.info("functions run from %s under Python %s (%s)", built.root, workers.version, workers.python)
         self.functions.layer_dir = built.layer_python
         self.functions.code_dir_of = lambda fn: built.function_dir(fn.code_dir)
         self.functions.runtime = Runtime(
@@ -225,6 +227,7 @@ class Cloud:
                 authorize=self.authorizer.check,
                 region=REGION,
                 log_dir=artefact.log_dir(),
+                python=workers.python,
             )
         )
 

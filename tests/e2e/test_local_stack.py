@@ -13,6 +13,7 @@ from typing import Any
 import jwt
 import pytest
 from oms import clock
+from oms_local.runtime import artefact
 from oms_local.scheduler import next_time
 from oms_local.template import TEMPLATE_PATH, Rule, RuleTarget, StateMachine, Template, kebab, load_yaml
 from oms_local.template import load as load_template
@@ -451,6 +452,17 @@ def test_every_function_schedule_and_state_machine_comes_from_the_template(stack
         assert json.loads(described["EventPattern"]) == rule.pattern
         targets = events.list_targets_by_rule(Rule=rule.name, EventBusName=rule.bus_name)["Targets"]
         assert {t["Id"] for t in targets} == {t.id for t in rule.targets}
+
+
+def test_the_functions_run_under_the_python_the_stack_chose_for_them(stack: StackClient) -> None:
+    """Lambda's 3.12 where this machine has one (`oms_local.runtime.artefact.for_workers`)."""
+    assert stack.request("GET", "/health").status == 200
+    wanted = artefact.for_workers().version
+    runtime = stack.cloud.functions.runtime
+    assert runtime is not None
+    seen = runtime.python_versions()
+    assert seen
+    assert {version.rsplit(".", 1)[0] for found in seen.values() for version in found} == {wanted}
 
 
 def test_handlers_see_the_template_environment(stack: StackClient) -> None:

@@ -7,6 +7,7 @@ Each test writes a small function into a temporary folder and runs it through
 from __future__ import annotations
 
 import itertools
+import sys
 import textwrap
 import threading
 import time
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from oms_build import bytecode
+from oms_build.targets import runtime_target
 from oms_local.runtime import artefact
 from oms_local.runtime.environments import CallFault, FunctionSpec, Runtime, RuntimeSettings
 
@@ -88,6 +91,44 @@ def test_a_function_sees_its_own_environment_and_nothing_of_the_development_one(
     assert result["request_id"] == "req-1"
     assert 0 < result["remaining_ms"] <= 5000
     assert outcome.cold_start_ms is not None
+
+
+def test_a_worker_runs_the_interpreter_it_is_given_and_says_which(tmp_path: Path) -> None:
+    python = bytecode.interpreter(runtime_target().python_version)
+    if python is None:
+        pytest.skip("no Python 3.12 on this machine: the workers run this interpreter")
+    settings = RuntimeSettings(
+        endpoints={},
+        credentials=lambda s: {},
+        clock_offset=lambda: 0.0,
+        log_dir=tmp_path / "logs",
+        python=python,
+    )
+    made = Runtime(settings)
+    try:
+        code = write_function(
+            tmp_path / "version", "import sys\ndef handler(e, c): return list(sys.version_info[:2])\n"
+        )
+        outcome = made.invoke(spec(code, tmp_path), {}, "v")
+        assert outcome.result == [3, 12]
+        assert {v.rsplit(".", 1)[0] for v in made.python_versions()["ProbeFunction"]} == {"3.12"}
+    finally:
+        made.close()
+
+
+def test_the_stack_runs_functions_under_lambdas_python_where_the_machine_has_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wanted = runtime_target().python_version
+    chosen = artefact.for_workers()
+    if bytecode.interpreter(wanted) is None:
+        assert (chosen.python, chosen.artefact.root.name) == (sys.executable, "host")
+    else:
+        assert (chosen.version, chosen.artefact.root.name) == (wanted, "runtime")
+        assert chosen.artefact.function_dir(Path("functions/notify")).joinpath("app.py").is_file()
+    monkeypatch.setenv(artefact.WORKER_PYTHON_VARIABLE, "host")
+    kept = artefact.for_workers()
+    assert (kept.python, kept.artefact.root.name) == (sys.executable, "host")
 
 
 def test_the_next_invocation_reuses_the_warm_environment(runtime: Runtime, tmp_path: Path) -> None:

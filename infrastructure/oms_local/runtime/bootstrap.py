@@ -7,7 +7,8 @@ only, like Lambda's runtime interface client.
 
 It speaks length-prefixed JSON over the socket ``fd`` with the local stack:
 
-- stack → ``init`` (paths, handler); worker → ``ready`` with the init duration, or ``init_error``.
+- stack → ``init`` (paths, handler); worker → ``ready`` with the init duration and its Python version,
+  or ``init_error``.
 - stack → ``invoke`` (event, request id, deadline, the local clock's offset); worker → ``result`` or
   ``error`` (the payload Lambda reports). During an invocation, with ``authorize`` on, every AWS call the
   function makes is first sent as ``authorize`` and proceeds only when the stack allows it (its role's
@@ -162,7 +163,9 @@ def main() -> None:
         traceback.print_exc()
         channel.send({"type": "init_error", "error": error_payload(exc, kind)})
         return
-    channel.send({"type": "ready", "init_ms": (time.monotonic() - started) * 1000})
+    channel.send(
+        {"type": "ready", "init_ms": (time.monotonic() - started) * 1000, "python": sys.version.split()[0]}
+    )
     clock_module = str(init.get("clock_module") or "")
     memory_mb = int(init.get("memory_mb") or 128)
     while True:

@@ -202,6 +202,7 @@ class Environment:
         self.channel = Channel(ours)
         self.alive = True
         self.init_ms = 0.0
+        self.python_version = ""  # what the worker reports once ready
         self.calls = 0  # AWS calls made by the current invocation
 
     def initialise(self) -> float:
@@ -228,6 +229,7 @@ class Environment:
             self.end()
             raise InitFailed(dict(answer.get("error") or {"errorType": "Runtime.InitError"}))
         self.init_ms = float(answer.get("init_ms", 0))
+        self.python_version = str(answer.get("python", ""))
         return (time.monotonic() - started) * 1000
 
     def _receive(self, deadline: float) -> dict[str, Any]:
@@ -334,6 +336,7 @@ class FunctionEnvironments:
     busy: int = 0
     starting: bool = False
     cold_starts: list[float] = field(default_factory=list)  # ms, from start to ready
+    python_versions: set[str] = field(default_factory=set)  # what its workers run under
     condition: threading.Condition = field(default_factory=threading.Condition)
 
     def invoke(self, event: Any, request_id: str) -> Outcome:
@@ -381,11 +384,13 @@ class FunctionEnvironments:
         finally:
             self._started()
         self.cold_starts.append(took)
+        self.python_versions.add(environment.python_version)
         log.info(
-            "%s: cold start in %.0f ms (handler import %.0f ms)",
+            "%s: cold start in %.0f ms (handler import %.0f ms, Python %s)",
             self.spec.logical_id,
             took,
             environment.init_ms,
+            environment.python_version,
         )
         return environment, took
 
@@ -431,6 +436,11 @@ class Runtime:
     def cold_starts(self) -> dict[str, list[float]]:
         with self._lock:
             return {name: list(envs.cold_starts) for name, envs in self._functions.items()}
+
+    def python_versions(self) -> dict[str, set[str]]:
+        """Per function, the Python versions its workers reported when they became ready."""
+        with self._lock:
+            return {name: set(envs.python_versions) for name, envs in self._functions.items()}
 
     def environment_count(self) -> int:
         with self._lock:
