@@ -33,8 +33,9 @@ PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
 BUSY_RETRY_AFTER_SECONDS = 1
 ADMIN_PREFIX = "/v1/admin/"
-# Far deeper than any request of the contract (five levels at most), and the same on every Python: the
-# parser's own limit is not (3.11's json gives up at about 1,000 levels, Lambda's 3.12 parses them).
+# Far deeper than any request of the contract (four levels in its OpenAPI schemas today), and the same
+# on every Python, as the parser's own limit is not (3.11's json gives up at about 1,000 levels, Lambda's
+# 3.12 parses them).
 MAX_JSON_DEPTH = 32
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import pytest
 from aws_lambda_powertools.event_handler.openapi.params import Body
+from oms.api.meta import openapi_document
 from oms.http import MAX_JSON_DEPTH, create_app, json_body
 from oms.problems import Problem
 
@@ -66,3 +67,36 @@ def test_every_container_counts_arrays_and_objects_alike() -> None:
     with pytest.raises(Problem) as refused:
         json_body(mixed)
     assert refused.value.code == "malformed_json"
+
+
+def _levels(schema: dict[str, Any], schemas: dict[str, Any], seen: tuple[str, ...] = ()) -> int:
+    """How many levels of objects and arrays a body of ``schema`` may have (a recursive schema: any)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return 10**6 if name in seen else _levels(schemas[name], schemas, (*seen, name))
+    levels = max(
+        (_levels(sub, schemas, seen) for key in ("anyOf", "oneOf", "allOf") for sub in schema.get(key, [])),
+        default=0,
+    )
+    if schema.get("type") == "array":
+        levels = max(levels, 1 + _levels(schema.get("items") or {}, schemas, seen))
+    if schema.get("type") == "object" or "properties" in schema:
+        inner = [_levels(s, schemas, seen) for s in (schema.get("properties") or {}).values()]
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            inner.append(_levels(extra, schemas, seen))
+        levels = max(levels, 1 + max(inner, default=0))
+    return levels
+
+
+def test_no_request_of_the_contract_nests_anywhere_near_the_limit() -> None:
+    document = openapi_document()
+    schemas = document["components"]["schemas"]
+    deepest = max(
+        (_levels(content["schema"], schemas), f"{method.upper()} {path}")
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for content in (operation.get("requestBody") or {}).get("content", {}).values()
+    )
+    # The limit refuses no request the contract allows, with room to grow.
+    assert deepest[0] <= MAX_JSON_DEPTH // 4, deepest
