@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from oms import clock
+from oms.notices import sending
 from oms.placing import reserve, validate
 from oms.store import inventory, orders
 from oms.store.table import Table
@@ -53,6 +54,30 @@ def test_a_notice_redelivered_by_sqs_is_sent_once(cloud: Cloud) -> None:
     twice(cloud, "NotifyFunction", event)
     assert len(_sms(cloud)) == before + 1
     assert sns is not None
+
+
+def test_a_notice_whose_claim_a_dead_attempt_holds_is_retried_not_skipped(cloud: Cloud) -> None:
+    """An attempt that timed out after claiming the event: its redelivery must not count as "already
+    sent" (the notice would be lost); it fails and is delivered again until the claim expires."""
+    table = Table()
+    tea = stocked_product(table, 10)
+    order = reserve(validate(step_input(order_request((tea, 1, 3900))), table), table)["order"]
+    event = json.loads((EVENTS / "notify.json").read_text())
+    body = json.loads(event["Records"][0]["body"])
+    event_id = f"{order['id']}:placed-held"
+    body["detail"].update(order_id=order["id"], event_id=event_id)
+    event["Records"][0]["body"] = json.dumps(body)
+    assert sending._claim(table, event_id)  # the attempt that died holding it
+    before = len(_sms(cloud))
+    held = cloud.functions.invoke("NotifyFunction", copy.deepcopy(event))
+    assert held.failed  # the record is delivered again, not deleted as sent
+    assert len(_sms(cloud)) == before
+    clock.advance(sending.LEASE_SECONDS + 1)
+    try:
+        twice(cloud, "NotifyFunction", event)
+    finally:
+        clock.reset()
+    assert len(_sms(cloud)) == before + 1
 
 
 def _sms(cloud: Cloud) -> list[Any]:

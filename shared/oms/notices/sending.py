@@ -33,6 +33,15 @@ def _claim(table: Table, event_id: str) -> bool:
     )
 
 
+class NoticeInProgress(Exception):
+    """Another attempt holds the event's claim and has not sent the notice: the record is delivered again
+    later, never skipped (an attempt that died holding the claim leaves it to expire)."""
+
+
+def _sent(table: Table, event_id: str) -> bool:
+    return (table.get(*keys.notice(event_id)) or {}).get("status") == "sent"
+
+
 def _push(table: Table, customer_id: str, title: str, body: str, data: dict[str, str]) -> None:
     """To each of the buyer's app installations; one SNS has disabled is marked and skipped from then on."""
     for device in inbox.devices(table, customer_id):
@@ -51,7 +60,9 @@ def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
         return False
     event_id = detail["event_id"]
     if not _claim(table, event_id):
-        return False
+        if _sent(table, event_id):
+            return False
+        raise NoticeInProgress(f"notice for {event_id} is being sent by another attempt")
     order = orders.get(table, detail["order_id"])
     if order is None:
         return False
