@@ -41,15 +41,16 @@ class Target:
         return f"{self.name}-{self.python_version}-{digest}"
 
 
-def lambda_target() -> Target:
-    """Wheels for CPython 3.12 on Linux arm64, whatever machine builds: no Docker, no Python 3.12."""
+def _cpython_312_wheels(name: PlatformName, wheel_platform: str) -> Target:
+    """Wheels for the runtime's Python version on ``wheel_platform``, installed by any pip: no Python 3.12
+    needed to install (one compiles the bytecode where the machine has it)."""
     return Target(
-        name="lambda",
+        name=name,
         python_version=_LAMBDA_PYTHON,
-        identity=("cp", _LAMBDA_WHEEL_PLATFORM),
+        identity=("cp", wheel_platform),
         pip_options=(
             "--platform",
-            _LAMBDA_WHEEL_PLATFORM,
+            wheel_platform,
             "--implementation",
             "cp",
             "--python-version",
@@ -58,6 +59,11 @@ def lambda_target() -> Target:
         ),
         keeps_bytecode=False,
     )
+
+
+def lambda_target() -> Target:
+    """Wheels for CPython 3.12 on Linux arm64, whatever machine builds: no Docker, no Python 3.12."""
+    return _cpython_312_wheels("lambda", _LAMBDA_WHEEL_PLATFORM)
 
 
 def host_target() -> Target:
@@ -73,25 +79,9 @@ def host_target() -> Target:
 
 
 def runtime_target() -> Target:
-    """Wheels for the runtime's Python version (3.12) on this machine's architecture: the same layer as
-    Lambda's, runnable here by a Python 3.12 when the machine has one (tests/build, tests/bench figure 4).
-    Installing needs no 3.12; the bytecode is compiled by one, as for Lambda's."""
-    wheel_platform = f"manylinux2014_{platform.machine()}"
-    return Target(
-        name="runtime",
-        python_version=_LAMBDA_PYTHON,
-        identity=("cp", wheel_platform),
-        pip_options=(
-            "--platform",
-            wheel_platform,
-            "--implementation",
-            "cp",
-            "--python-version",
-            _LAMBDA_PYTHON,
-            "--no-compile",
-        ),
-        keeps_bytecode=False,
-    )
+    """The runtime's Python version (3.12) on this machine's architecture: the same layer as Lambda's,
+    runnable here by a Python 3.12 when the machine has one (the local stack, tests/build, figure 4)."""
+    return _cpython_312_wheels("runtime", f"manylinux2014_{platform.machine()}")
 
 
 def target(name: PlatformName) -> Target:
