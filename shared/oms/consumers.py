@@ -13,6 +13,9 @@ tolerant reader reads: fields the model does not know are dropped (a newer publi
 a missing or mistyped field fails the record (it is retried, then dead-lettered, never half-handled), and a
 detail-type outside the catalogue is logged and skipped.
 
+Whatever a record claims while it is handled lapses when the invocation does (:mod:`oms.invocation`), so a
+redelivery after a timeout never waits for a claim its dead holder took.
+
 Each record continues the correlation id it carries (a ``correlation_id`` message attribute, or the
 domain event's ``correlation_id``), so its log lines and the events it publishes join the same story.
 """
@@ -24,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from oms import correlation
+from oms import correlation, invocation
 from oms.event_catalogue import CATALOGUE, ENVELOPE, DomainEvent
 from oms.observability import logger
 
@@ -60,15 +63,16 @@ def sqs_consumer(handle_body: Callable[[str], None]) -> Handler:
     def handler(event: dict[str, Any], context: Any) -> BatchResponse:
         records: list[dict[str, Any]] = event.get("Records") or []
         failures: list[ItemFailure] = []
-        for record in records:
-            try:
-                handle_record(record)
-            except Exception:
-                # Retried by redelivery, then dead-lettered: the log keeps why.
-                logger.exception(
-                    "record failed: it will be delivered again", extra={"message_id": record["messageId"]}
-                )
-                failures.append({"itemIdentifier": record["messageId"]})
+        with invocation.running(context):
+            for record in records:
+                try:
+                    handle_record(record)
+                except Exception:
+                    # Retried by redelivery, then dead-lettered: the log keeps why.
+                    logger.exception(
+                        "record failed: it will be delivered again", extra={"message_id": record["messageId"]}
+                    )
+                    failures.append({"itemIdentifier": record["messageId"]})
         if records and len(failures) == len(records):
             raise AllRecordsFailed(f"all {len(records)} records of the batch failed")
         return {"batchItemFailures": failures}

@@ -1,12 +1,13 @@
 """Lambda's failure semantics on the local stack: an environment that dies or times out mid-invocation
 fails that invocation, and the caller's retry policy decides what happens next — SQS redelivers to the
 tracking step, the place-order workflow's ``Retry`` runs the step again — with nothing lost or applied
-twice."""
+twice; a notice whose attempt timed out holding its claim is still sent, once."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -81,3 +82,29 @@ def test_a_reserve_step_that_dies_is_retried_by_the_workflow_and_reserves_once(
     counts = inventory(stack, tea)
     assert (counts["on_hand"], counts["reserved"]) == (5, 2)
     assert [o["id"] for o in orders_of(stack, "cus_crash")] == [placed["id"]]
+
+
+def test_a_notice_whose_attempt_timed_out_holding_its_claim_is_sent_once_by_the_redelivery(
+    stack: StackClient,
+) -> None:
+    """The attempt claims the event (AWS call 1) and times out before sending: its claim lapses with the
+    invocation, so the redelivery a moment later sends the notice, once, and nothing is dead-lettered."""
+    buyer = f"cus_{uuid.uuid4().hex[:8]}"
+    tea = product(stack, 5)
+    with (
+        timeout_of(stack, "NotifyFunction", 2),
+        faults(stack, CallFault("NotifyFunction", call=2, kind="stall", seconds=3)) as fault,
+    ):
+        placed = ok(place(stack, order_body((tea, 1, 3900)), buyer), 201)
+        assert stack.idle(timeout=60)
+    assert fault.hits == 1
+    inbox = ok(stack.request("GET", "/v1/me/inbox", token=stack.customer_token(buyer)))
+    assert [(n["type"], n["order_id"]) for n in inbox["items"]] == [("OrderPlaced", placed["id"])]
+    texts = [n for n in stack.notifications() if n["channel"] == "sms" and placed["id"] in n["body"]]
+    assert len(texts) == 1
+    sqs = stack.cloud.client("sqs")
+    dead = sqs.get_queue_attributes(
+        QueueUrl=stack.cloud.queue_url("NotifyDeadLetterQueue"),
+        AttributeNames=["ApproximateNumberOfMessages"],
+    )["Attributes"]
+    assert dead["ApproximateNumberOfMessages"] == "0"

@@ -121,6 +121,21 @@ def test_a_batch_whose_every_record_fails_fails_the_invocation() -> None:
     assert handler({"Records": []}, LambdaContext()) == {"batchItemFailures": []}
 
 
+def test_records_claim_until_the_invocation_ends() -> None:
+    from datetime import timedelta
+
+    from oms import clock, invocation
+
+    class Context(LambdaContext):
+        def get_remaining_time_in_millis(self) -> int:
+            return 7_000
+
+    leases: list[timedelta] = []
+    handler = bus_consumer(lambda received: leases.append(invocation.claim_until(timedelta(0)) - clock.now()))
+    handler(_sqs(("OrderPaid", {**PAID, **STAMP})), Context())
+    assert len(leases) == 1 and timedelta(seconds=6) < leases[0] <= timedelta(seconds=7)
+
+
 def test_a_consumer_loads_no_parser_model_of_other_event_sources() -> None:
     """The cold start of every SQS consumer: powertools' batch utility would build them all (figure 4)."""
     loaded = subprocess.run(

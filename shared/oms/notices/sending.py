@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from oms import aws, clock
+from oms import aws, clock, invocation
 from oms.config import require, settings
 from oms.domain.notice_preferences import KIND_OF, wants
 from oms.notices import push
@@ -16,26 +16,27 @@ from oms.store.table import Table, values
 
 require("NOTIFY_SENDER", by=__name__)
 
-LEASE_SECONDS = 60
+# A claim taken outside a Lambda invocation (a script, a test) lapses after this long.
+LEASE_OUTSIDE_AN_INVOCATION = timedelta(seconds=60)
 
 
 def _claim(table: Table, event_id: str) -> bool:
-    """Claim the event; a crashed earlier attempt's claim expires, a finished one never does."""
-    now = clock.now()
+    """Claim the event until this invocation ends: an attempt that died holding the claim (timed out,
+    killed) frees it by the time its record is delivered again; a finished one never does."""
+    until = invocation.claim_until(LEASE_OUTSIDE_AN_INVOCATION)
     return table.update_if(
         *keys.notice(event_id),
         "SET #s = :sending, lease_until = :until",
         condition="attribute_not_exists(pk) OR (#s = :sending AND lease_until < :now)",
         names={"#s": "status"},
-        expression_values=values(
-            sending="sending", until=clock.iso(now + timedelta(seconds=LEASE_SECONDS)), now=clock.iso(now)
-        ),
+        expression_values=values(sending="sending", until=clock.iso(until), now=clock.now_iso()),
     )
 
 
 class NoticeInProgress(Exception):
     """Another attempt holds the event's claim and has not sent the notice: the record is delivered again
-    later, never skipped (an attempt that died holding the claim leaves it to expire)."""
+    later, never skipped (an attempt that died holding the claim frees it when its invocation's time is
+    up)."""
 
 
 def _sent(table: Table, event_id: str) -> bool:
