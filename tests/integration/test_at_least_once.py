@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from oms import clock
+import pytest
+from botocore.exceptions import ClientError
+from oms import aws, clock
 from oms.notices import sending
 from oms.placing import reserve, validate
 from oms.store import inventory, orders
@@ -77,6 +79,37 @@ def test_a_notice_whose_claim_a_dead_attempt_holds_is_retried_not_skipped(cloud:
         twice(cloud, "NotifyFunction", event)
     finally:
         clock.reset()
+    assert len(_sms(cloud)) == before + 1
+
+
+def test_a_notice_whose_attempt_failed_is_sent_by_the_next_delivery_without_waiting(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An attempt that fails after claiming (SNS refused the SMS) gives the claim back: the record's next
+    delivery, a moment later in the local stack, sends the notice instead of meeting the claim until the
+    failed invocation's time is up."""
+    table = Table()
+    tea = stocked_product(table, 10)
+    order = reserve(validate(step_input(order_request((tea, 1, 3900))), table), table)["order"]
+    event = json.loads((EVENTS / "notify.json").read_text())
+    body = json.loads(event["Records"][0]["body"])
+    body["detail"].update(order_id=order["id"], event_id=f"{order['id']}:placed-refused")
+    event["Records"][0]["body"] = json.dumps(body)
+    sns = aws.client("sns")
+    publish = sns.publish
+    refused: list[str] = []
+
+    def refuse_once(**request: Any) -> Any:
+        if not refused:
+            refused.append(request["PhoneNumber"])
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "Publish")
+        return publish(**request)
+
+    monkeypatch.setattr(sns, "publish", refuse_once)
+    before = len(_sms(cloud))
+    assert cloud.functions.invoke("NotifyFunction", copy.deepcopy(event)).failed
+    assert refused and len(_sms(cloud)) == before
+    twice(cloud, "NotifyFunction", event)
     assert len(_sms(cloud)) == before + 1
 
 

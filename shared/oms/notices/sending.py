@@ -1,4 +1,4 @@
-"""Sending a notice once per domain event, through SES (e-mail) and SNS (SMS)."""
+"""Sending a notice once per domain event, through SES (e-mail), SNS (SMS, app push) and the inbox."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from oms import aws, clock, invocation
 from oms.config import require, settings
 from oms.domain.notice_preferences import KIND_OF, wants
 from oms.notices import push
+from oms.notices.rendering import Renderer
 from oms.notices.return_templates import RETURN_RENDERERS
 from oms.notices.templates import RENDERERS
+from oms.observability import logger
 from oms.store import catalog, inbox, keys, orders, returns
 from oms.store.table import Table, values
 
@@ -20,17 +22,35 @@ require("NOTIFY_SENDER", by=__name__)
 LEASE_OUTSIDE_AN_INVOCATION = timedelta(seconds=60)
 
 
-def _claim(table: Table, event_id: str) -> bool:
-    """Claim the event until this invocation ends: an attempt that died holding the claim (timed out,
-    killed) frees it by the time its record is delivered again; a finished one never does."""
-    until = invocation.claim_until(LEASE_OUTSIDE_AN_INVOCATION)
-    return table.update_if(
+def _claim(table: Table, event_id: str) -> str | None:
+    """Claim the event until this invocation ends (its lease, or None when another attempt holds it or it
+    was sent): an attempt that died holding the claim (timed out, killed) frees it by the time its record
+    is delivered again; a finished one never does."""
+    until = clock.iso(invocation.claim_until(LEASE_OUTSIDE_AN_INVOCATION))
+    claimed = table.update_if(
         *keys.notice(event_id),
         "SET #s = :sending, lease_until = :until",
-        condition="attribute_not_exists(pk) OR (#s = :sending AND lease_until < :now)",
+        condition="attribute_not_exists(pk) OR "
+        "(#s = :sending AND (attribute_not_exists(lease_until) OR lease_until < :now))",
         names={"#s": "status"},
-        expression_values=values(sending="sending", until=clock.iso(until), now=clock.now_iso()),
+        expression_values=values(sending="sending", until=until, now=clock.now_iso()),
     )
+    return until if claimed else None
+
+
+def _give_back(table: Table, event_id: str, until: str) -> None:
+    """A failed attempt frees its claim at once, so its redelivery need not wait for the invocation's end
+    (should this write fail too, the claim still lapses then)."""
+    try:
+        table.update_if(
+            *keys.notice(event_id),
+            "REMOVE lease_until",
+            condition="#s = :sending AND lease_until = :until",
+            names={"#s": "status"},
+            expression_values=values(sending="sending", until=until),
+        )
+    except Exception:
+        logger.exception("the notice's claim could not be given back: it lapses with the invocation")
 
 
 class NoticeInProgress(Exception):
@@ -60,10 +80,19 @@ def notify(table: Table, detail_type: str, detail: dict[str, Any]) -> bool:
     if render is None:
         return False
     event_id = detail["event_id"]
-    if not _claim(table, event_id):
+    claim = _claim(table, event_id)
+    if claim is None:
         if _sent(table, event_id):
             return False
         raise NoticeInProgress(f"notice for {event_id} is being sent by another attempt")
+    try:
+        return _send(table, detail_type, detail, render, event_id)
+    except Exception:
+        _give_back(table, event_id, claim)
+        raise
+
+
+def _send(table: Table, detail_type: str, detail: dict[str, Any], render: Renderer, event_id: str) -> bool:
     order = orders.get(table, detail["order_id"])
     if order is None:
         return False
