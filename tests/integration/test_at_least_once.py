@@ -43,32 +43,30 @@ def test_the_place_order_steps_twice_place_one_order(cloud: Cloud) -> None:
     assert inventory.levels(table, tea).pool.reserved == 2
 
 
-def test_a_notice_redelivered_by_sqs_is_sent_once(cloud: Cloud) -> None:
-    table = Table()
+def _placed_notice(table: Table, name: str) -> tuple[dict[str, Any], str]:
+    """The notify queue's sample record, about a freshly placed order: the record and its event id."""
     tea = stocked_product(table, 10)
     order = reserve(validate(step_input(order_request((tea, 1, 3900))), table), table)["order"]
     event = json.loads((EVENTS / "notify.json").read_text())
     body = json.loads(event["Records"][0]["body"])
-    body["detail"].update(order_id=order["id"], event_id=f"{order['id']}:placed-sample")
+    event_id = f"{order['id']}:placed-{name}"
+    body["detail"].update(order_id=order["id"], event_id=event_id)
     event["Records"][0]["body"] = json.dumps(body)
-    sns = cloud.client("sns")
+    return event, event_id
+
+
+def test_a_notice_redelivered_by_sqs_is_sent_once(cloud: Cloud) -> None:
+    event, _ = _placed_notice(Table(), "sample")
     before = len(_sms(cloud))
     twice(cloud, "NotifyFunction", event)
     assert len(_sms(cloud)) == before + 1
-    assert sns is not None
 
 
 def test_a_notice_whose_claim_a_dead_attempt_holds_is_retried_not_skipped(cloud: Cloud) -> None:
     """An attempt that timed out after claiming the event: its redelivery must not count as "already
     sent" (the notice would be lost); it fails and is delivered again until the claim expires."""
     table = Table()
-    tea = stocked_product(table, 10)
-    order = reserve(validate(step_input(order_request((tea, 1, 3900))), table), table)["order"]
-    event = json.loads((EVENTS / "notify.json").read_text())
-    body = json.loads(event["Records"][0]["body"])
-    event_id = f"{order['id']}:placed-held"
-    body["detail"].update(order_id=order["id"], event_id=event_id)
-    event["Records"][0]["body"] = json.dumps(body)
+    event, event_id = _placed_notice(table, "held")
     assert sending._claim(table, event_id)  # the attempt that died holding it
     before = len(_sms(cloud))
     held = cloud.functions.invoke("NotifyFunction", copy.deepcopy(event))
@@ -88,13 +86,7 @@ def test_a_notice_whose_attempt_failed_is_sent_by_the_next_delivery_without_wait
     """An attempt that fails after claiming (SNS refused the SMS) gives the claim back: the record's next
     delivery, a moment later in the local stack, sends the notice instead of meeting the claim until the
     failed invocation's time is up."""
-    table = Table()
-    tea = stocked_product(table, 10)
-    order = reserve(validate(step_input(order_request((tea, 1, 3900))), table), table)["order"]
-    event = json.loads((EVENTS / "notify.json").read_text())
-    body = json.loads(event["Records"][0]["body"])
-    body["detail"].update(order_id=order["id"], event_id=f"{order['id']}:placed-refused")
-    event["Records"][0]["body"] = json.dumps(body)
+    event, _ = _placed_notice(Table(), "refused")
     sns = aws.client("sns")
     publish = sns.publish
     refused: list[str] = []
