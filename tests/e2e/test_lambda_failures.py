@@ -92,8 +92,9 @@ def test_a_notice_whose_attempt_timed_out_holding_its_claim_is_sent_once_by_the_
     buyer = f"cus_{uuid.uuid4().hex[:8]}"
     tea = product(stack, 5)
     with (
-        timeout_of(stack, "NotifyFunction", 2),
-        faults(stack, CallFault("NotifyFunction", call=2, kind="stall", seconds=3)) as fault,
+        # Long enough that the redelivery, in a new environment on a loaded machine, finishes in time.
+        timeout_of(stack, "NotifyFunction", 5),
+        faults(stack, CallFault("NotifyFunction", call=2, kind="stall", seconds=6)) as fault,
     ):
         placed = ok(place(stack, order_body((tea, 1, 3900)), buyer), 201)
         assert stack.idle(timeout=60)
